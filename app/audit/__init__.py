@@ -1,0 +1,1 @@
+"""Tamper-evident audit log: forward-secure MAC chain, verifier and external anchors."""

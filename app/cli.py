@@ -1,0 +1,130 @@
+"""`privdesk` command line — the composition root.
+
+With no command it opens the GUI (the one place `app` may import `views`). Every other
+command is headless and shares the services with the GUI. Conventions: `--json` for
+machine output; exit 0 success, 1 a check failed, 2 bad usage or bad input, with a
+one-line reason on stderr and never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from app import __version__
+from app.errors import PrivDeskError
+
+Handler = Callable[[argparse.Namespace], int]
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(PrivDeskError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage; one line is kinder in scripts and matches exit 2.
+        sys.stderr.write(f"privdesk: {message} (see `privdesk --help`)\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default: Any = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--workspace",
+        "-w",
+        type=Path,
+        default=default,
+        help="workspace folder (default: $PRIVDESK_WORKSPACE)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="machine-readable output",
+    )
+    parser.add_argument(
+        "--allow-insecure-keyring",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="accept a keyring backend below priority 1 (e.g. keyrings.alt); not recommended",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app import cli_workspace as ws
+
+    parser = _Parser(
+        prog="privdesk",
+        description="PrivDesk — help-desk privacy office console. No command opens the GUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"privdesk {__version__}")
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p, top=False)
+        p.set_defaults(handler=handler)
+        return p
+
+    add("init", ws.cmd_init, "create a new encrypted workspace")
+    add("selftest", ws.cmd_selftest, "check SQLCipher, the keyring and Qt on this machine")
+    add("verify", ws.cmd_verify, "run the integrity checks on the workspace")
+    p = add("backup", ws.cmd_backup, "write one verified backup file")
+    p.add_argument("--to", type=Path, help="backup file (default: WORKSPACE/backups/…)")
+    p = add("restore", ws.cmd_restore, "restore a backup into a new workspace folder")
+    p.add_argument("file", type=Path, help="backup file (.pdbk)")
+    add("rekey", ws.cmd_rekey, "rotate the database key (re-encrypts every page)")
+    p = add("keyring", ws.cmd_keyring, "show, enrol or forget this machine's keyring entry")
+    p.add_argument("action", choices=["status", "enrol", "forget"])
+    add("info", ws.cmd_info, "show workspace facts and how it was unlocked")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("PRIVDESK_LOG", "WARNING").upper())
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.workspace is None and os.environ.get("PRIVDESK_WORKSPACE"):
+        args.workspace = Path(os.environ["PRIVDESK_WORKSPACE"])
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        return _run_gui(args)
+    try:
+        return handler(args)
+    except PrivDeskError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"status": "error", "error": exc.message}))
+        sys.stderr.write(f"privdesk: {exc.message}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("privdesk: cancelled\n")
+        return EXIT_BAD_INPUT
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    try:
+        from views.app import run_gui  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:
+        sys.stderr.write(f"privdesk: the GUI is not available ({type(exc).__name__})\n")
+        return EXIT_BAD_INPUT
+    result: int = run_gui(workspace=args.workspace)
+    return result
+
+
+def emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    """Print `data` as JSON under --json, else the human text."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, indent=2, sort_keys=True))
+    else:
+        print(text)

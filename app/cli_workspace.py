@@ -1,0 +1,235 @@
+"""CLI handlers for the workspace: init, selftest, verify, backup, restore, rekey, keyring."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app import store
+from app.cli import EXIT_CHECK_FAILED, EXIT_OK, UsageError, emit
+from app.errors import PassphraseRequired
+from app.keystore import KeyringState, KeyringStore
+from app.workspace import Workspace
+
+
+def keyring_store(args: argparse.Namespace) -> KeyringStore:
+    allow = bool(getattr(args, "allow_insecure_keyring", False)) or os.environ.get(
+        "PRIVDESK_ALLOW_INSECURE_KEYRING", ""
+    ) in ("1", "true", "yes")
+    return KeyringStore(allow_insecure=allow)
+
+
+def workspace_dir(args: argparse.Namespace) -> Path:
+    folder: Path | None = getattr(args, "workspace", None)
+    if folder is None:
+        raise UsageError("no workspace given: pass --workspace DIR or set PRIVDESK_WORKSPACE")
+    return folder
+
+
+def ask_passphrase(reason: str) -> str:
+    """PRIVDESK_PASSPHRASE, else an interactive prompt, else a clear refusal."""
+    env = os.environ.get("PRIVDESK_PASSPHRASE")
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise UsageError(f"{reason}; set PRIVDESK_PASSPHRASE or run interactively")
+    sys.stderr.write(f"{reason}\n")
+    return getpass.getpass("Recovery passphrase: ")
+
+
+def open_workspace(args: argparse.Namespace, folder: Path | None = None) -> Workspace:
+    folder = folder or workspace_dir(args)
+    ks = keyring_store(args)
+    try:
+        return Workspace.open(folder, keyring_store=ks)
+    except PassphraseRequired as exc:
+        return Workspace.open(folder, keyring_store=ks, passphrase=ask_passphrase(exc.message))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    folder = workspace_dir(args)
+    created = Workspace.create(folder, keyring_store=keyring_store(args))
+    ws = created.workspace
+    try:
+        data = {
+            "status": "ok",
+            "workspace": str(folder.resolve()),
+            "workspace_id": ws.workspace_id,
+            "recovery_passphrase": created.recovery_passphrase,
+            "keyring": created.keyring.to_json(),
+        }
+        keyring_line = (
+            "The key is also held by your system keyring, so you will not be asked for it."
+            if created.keyring.state is KeyringState.AVAILABLE
+            else f"Keyring not used ({created.keyring.reason}): you will need the passphrase "
+            "every time you open this workspace."
+        )
+        emit(
+            args,
+            data,
+            f"Created workspace {folder}\n\n"
+            f"  Recovery passphrase:  {created.recovery_passphrase}\n\n"
+            "Write it down and keep it somewhere safe. It is shown only once and is the only\n"
+            f"way to open this workspace without this computer's keyring.\n{keyring_line}",
+        )
+    finally:
+        ws.close()
+    return EXIT_OK
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    results: dict[str, Any] = {}
+    ok = True
+    try:
+        results["sqlcipher"] = {"ok": True, "version": store.cipher_version()}
+    except Exception as exc:
+        ok = False
+        results["sqlcipher"] = {"ok": False, "error": str(exc)}
+    status = keyring_store(args).status("privdesk-selftest")
+    results["keyring"] = status.to_json() | {
+        "ok": status.state in (KeyringState.AVAILABLE, KeyringState.ENTRY_MISSING),
+        "backends": _keyring_backends(),
+    }
+    results["qt"] = _qt_check()
+    ok = ok and results["qt"]["ok"]
+    results["status"] = "ok" if ok else "failed"
+    lines = [
+        f"SQLCipher: {results['sqlcipher'].get('version') or results['sqlcipher'].get('error')}",
+        f"Keyring:   {status.state.value} — {status.reason} [{status.backend}]",
+        f"Qt:        {results['qt'].get('detail')}",
+    ]
+    emit(args, results, "\n".join(lines))
+    return EXIT_OK if ok else EXIT_CHECK_FAILED
+
+
+def _keyring_backends() -> list[str]:
+    try:
+        import keyring.backend
+
+        return sorted(
+            f"{type(b).__module__}.{type(b).__qualname__}"
+            for b in keyring.backend.get_all_keyring()
+        )
+    except Exception as exc:
+        return [f"error: {type(exc).__name__}"]
+
+
+def _qt_check() -> dict[str, Any]:
+    # A subprocess keeps Qt out of this process (and out of `app`'s import graph).
+    import subprocess
+
+    code = (
+        "import os;os.environ.setdefault('QT_QPA_PLATFORM','offscreen');"
+        "from PySide6.QtGui import QGuiApplication;from PySide6 import __version__ as v;"
+        "a=QGuiApplication([]);print(v, a.platformName())"
+    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"ok": False, "detail": f"cannot start Qt: {type(exc).__name__}"}
+    if out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["unknown error"])[-1]
+        return {"ok": False, "detail": f"Qt platform plugin failed to load: {last[:200]}"}
+    version, _, platform = out.stdout.strip().partition(" ")
+    return {
+        "ok": True,
+        "detail": f"PySide6 {version}, platform plugin '{platform}' loads",
+        "version": version,
+        "platform": platform,
+    }
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with open_workspace(args) as ws:
+        report = ws.verify()
+    data = {
+        "status": "OK" if report.ok else "FAILED",
+        "cipher_integrity_check": list(report.cipher_problems),
+        "integrity_check": list(report.integrity),
+    }
+    emit(args, data, ("OK: " if report.ok else "FAILED: ") + report.summary())
+    return EXIT_OK if report.ok else EXIT_CHECK_FAILED
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with open_workspace(args) as ws:
+        result = ws.backup(getattr(args, "to", None))
+    emit(
+        args,
+        {"status": "ok", "path": str(result.path), "sha256": result.sha256, "size": result.size},
+        f"Backup written: {result.path} ({result.size:,} bytes, sha256 {result.sha256[:16]}…)",
+    )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    target = workspace_dir(args)
+    ks = keyring_store(args)
+    try:
+        ws = Workspace.restore(args.file, target, keyring_store=ks)
+    except PassphraseRequired as exc:
+        ws = Workspace.restore(
+            args.file, target, keyring_store=ks, passphrase=ask_passphrase(exc.message)
+        )
+    with ws:
+        report = ws.verify()
+        data = {
+            "status": "ok",
+            "workspace": str(target),
+            "workspace_id": ws.workspace_id,
+            "integrity": report.summary(),
+        }
+    emit(args, data, f"Restored into {target}: {report.summary()}")
+    return EXIT_OK
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    with open_workspace(args) as ws:
+        generation = ws.rekey()
+        report = ws.verify()
+    emit(
+        args,
+        {"status": "ok", "key_generation": generation, "integrity": report.summary()},
+        f"Database key rotated (generation {generation}); {report.summary()}",
+    )
+    return EXIT_OK
+
+
+def cmd_keyring(args: argparse.Namespace) -> int:
+    with open_workspace(args) as ws:
+        if args.action == "enrol":
+            status = ws.enrol_keyring()
+            ok = status.state is KeyringState.AVAILABLE
+        elif args.action == "forget":
+            removed = ws.forget_keyring()
+            status = ws.keyring_status()
+            ok = True
+            emit(
+                args,
+                {"status": "ok", "removed": removed, "keyring": status.to_json()},
+                "Keyring entry removed." if removed else "No keyring entry to remove.",
+            )
+            return EXIT_OK
+        else:
+            status = ws.keyring_status()
+            ok = status.state is KeyringState.AVAILABLE
+    emit(
+        args,
+        {"status": "ok" if ok else "unavailable", "keyring": status.to_json()},
+        f"{status.state.value}: {status.reason}",
+    )
+    return EXIT_OK if ok else EXIT_CHECK_FAILED
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with open_workspace(args) as ws:
+        info = ws.info()
+        data = {"status": "ok", "workspace": str(ws.folder), "unlock": ws.unlock.describe(), **info}
+    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items() if k != "status"))
+    return EXIT_OK

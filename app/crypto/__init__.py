@@ -1,0 +1,1 @@
+"""Key envelope: wrapping the database key, passphrase stretching, recovery codes."""

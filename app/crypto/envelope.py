@@ -1,0 +1,105 @@
+"""AES-256-GCM key wrapping, scrypt stretching and the recovery passphrase.
+
+Key model (see README "Security model"):
+
+    recovery passphrase --scrypt--> PK --wraps--> KEK --wraps--> DEK --keys--> privdesk.db
+                                      OS keyring holds KEK ----^
+
+The DEK is the raw 32-byte SQLCipher key. The KEK lives in the OS keyring and is also
+wrapped under the passphrase key, so either route unwraps the DEK, and rotating the DEK
+(rekey) needs neither the passphrase nor a new keyring entry.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+
+# Crockford base32: no I, L, O, U, so a passphrase read aloud or retyped survives.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+RECOVERY_GROUPS = 6
+RECOVERY_GROUP_LEN = 5  # 30 symbols x 5 bits = 150 bits
+
+
+@dataclass(frozen=True)
+class ScryptParams:
+    """scrypt cost; the default meets OWASP ASVS 5.0 Appendix C (N=2^17, r=8, p=1)."""
+
+    n: int = 2**17
+    r: int = 8
+    p: int = 1
+
+    def to_json(self) -> dict[str, int]:
+        return {"n": self.n, "r": self.r, "p": self.p}
+
+    @classmethod
+    def from_json(cls, data: dict[str, int]) -> ScryptParams:
+        return cls(n=int(data["n"]), r=int(data["r"]), p=int(data["p"]))
+
+
+class UnwrapError(Exception):
+    """Authentication tag mismatch: wrong wrapping key or altered material."""
+
+
+def b64e(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64d(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def new_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def wrap(kek: bytes, plaintext_key: bytes, aad: bytes) -> dict[str, str]:
+    """Encrypt a key under `kek`; `aad` binds it to its purpose and workspace."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    ciphertext = AESGCM(kek).encrypt(nonce, plaintext_key, aad)
+    return {"alg": "AES-256-GCM", "nonce": b64e(nonce), "ciphertext": b64e(ciphertext)}
+
+
+def unwrap(kek: bytes, wrapped: dict[str, str], aad: bytes) -> bytes:
+    if wrapped.get("alg") != "AES-256-GCM":
+        raise UnwrapError("unsupported wrapping algorithm")
+    try:
+        return AESGCM(kek).decrypt(b64d(wrapped["nonce"]), b64d(wrapped["ciphertext"]), aad)
+    except (InvalidTag, KeyError, ValueError) as exc:
+        raise UnwrapError("key material does not authenticate") from exc
+
+
+def stretch(passphrase: str, salt: bytes, params: ScryptParams) -> bytes:
+    """scrypt over the normalised passphrase (so spacing and case typos don't matter)."""
+    normalised = normalise_recovery(passphrase).encode("utf-8")
+    maxmem = 128 * params.r * params.n * params.p * 2 + 1024 * 1024
+    return hashlib.scrypt(
+        normalised, salt=salt, n=params.n, r=params.r, p=params.p, maxmem=maxmem, dklen=32
+    )
+
+
+def new_recovery_passphrase() -> str:
+    """150 random bits as six groups of five Crockford-base32 symbols: `7KQ2M-…`."""
+    symbols = "".join(
+        secrets.choice(_ALPHABET) for _ in range(RECOVERY_GROUPS * RECOVERY_GROUP_LEN)
+    )
+    return "-".join(
+        symbols[i : i + RECOVERY_GROUP_LEN] for i in range(0, len(symbols), RECOVERY_GROUP_LEN)
+    )
+
+
+def normalise_recovery(text: str) -> str:
+    """Uppercase, drop spaces and dashes, map look-alikes (O→0, I/L→1)."""
+    folded = unicodedata.normalize("NFKC", text).upper()
+    kept = "".join(ch for ch in folded if not ch.isspace() and ch != "-")
+    return kept.translate(_CONFUSABLE)

@@ -1,0 +1,67 @@
+"""Typed errors with messages a person can act on.
+
+Every message here is safe to show and to log: it never carries a key, a passphrase, a
+password or personal data. The CLI maps them to exit code 2 (bad input / cannot proceed)
+or 1 (a check failed).
+"""
+
+from __future__ import annotations
+
+
+class PrivDeskError(Exception):
+    """Base for errors the user is meant to see (one line, no traceback)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class WorkspaceNotFound(PrivDeskError):
+    pass
+
+
+class WorkspaceExists(PrivDeskError):
+    pass
+
+
+class BadWorkspace(PrivDeskError):
+    """keys.json missing, unreadable or of an unknown format."""
+
+
+class NoCodecError(PrivDeskError):
+    """The SQLite library linked is not SQLCipher: refuse to run rather than write plaintext."""
+
+
+class WrongPassphraseError(PrivDeskError):
+    """The recovery passphrase does not unwrap the workspace key."""
+
+
+class WrongKeyError(PrivDeskError):
+    """The database did not accept the key: wrong key, or page 1 is damaged (SQLC-3)."""
+
+
+class IntegrityFailure(PrivDeskError):
+    """The file decrypts but a page MAC or the B-tree check failed: tampering or damage."""
+
+    exit_code = 1
+
+
+class PassphraseRequired(PrivDeskError):
+    """The keyring could not supply the key; the caller must ask for the recovery passphrase.
+
+    `keyring_status` says why, so the UI can tell the user ("keyring locked", …).
+    """
+
+    def __init__(self, message: str, keyring_status: object) -> None:
+        super().__init__(message)
+        self.keyring_status = keyring_status
+
+
+class KeyringUnavailable(PrivDeskError):
+    pass
+
+
+class BackupError(PrivDeskError):
+    pass

@@ -1,0 +1,1 @@
+"""Pure authentication building blocks: password policy and hashing, TOTP, lockout policy."""

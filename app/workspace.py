@@ -1,0 +1,646 @@
+"""The encrypted workspace: a folder holding `privdesk.db`, `keys.json`, `backups/`, `exports/`.
+
+`Workspace.create` makes the store and its key envelope; `Workspace.open` unlocks it
+(keyring first, then the recovery passphrase), refuses plain SQLite, migrates after a
+backup copy, and hands out SQLAlchemy sessions. Backups, restore, verification and key
+rotation live here because each must hold the raw key, which never leaves this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import __version__, migrate, store
+from app.clock import Clock, SystemClock, utc_iso
+from app.crypto import envelope
+from app.crypto.envelope import ScryptParams, UnwrapError
+from app.errors import (
+    BackupError,
+    BadWorkspace,
+    IntegrityFailure,
+    PassphraseRequired,
+    WorkspaceExists,
+    WorkspaceNotFound,
+    WrongKeyError,
+    WrongPassphraseError,
+)
+from app.keystore import KeyringState, KeyringStatus, KeyringStore
+from models.workspace import WorkspaceInfo
+
+DB_NAME = "privdesk.db"
+KEYS_NAME = "keys.json"
+KEYS_FORMAT = "privdesk-keys/1"
+BACKUP_FORMAT = "privdesk-backup/1"
+BACKUP_SUFFIX = ".pdbk"
+
+UnlockMode = Literal["keyring", "passphrase"]
+# Called at named points of a multi-step operation; crash tests kill the process there.
+StageHook = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class UnlockInfo:
+    """How the workspace was unlocked and what the keyring said, for the status bar."""
+
+    mode: UnlockMode
+    keyring: KeyringStatus
+
+    def describe(self) -> str:
+        if self.mode == "keyring":
+            return f"unlocked with the system keyring ({self.keyring.backend.rsplit('.', 2)[-2]})"
+        return f"unlocked with the recovery passphrase — {self.keyring.reason}"
+
+
+@dataclass(frozen=True)
+class Created:
+    workspace: Workspace
+    recovery_passphrase: str
+    keyring: KeyringStatus
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    sha256: str
+    size: int
+
+
+# ---------------------------------------------------------------- keys.json
+
+
+def _aad_dek(workspace_id: str, generation: int) -> bytes:
+    return f"privdesk:{workspace_id}:dek:{generation}".encode()
+
+
+def _aad_kek(workspace_id: str) -> bytes:
+    return f"privdesk:{workspace_id}:kek".encode()
+
+
+def kek_fingerprint(kek: bytes) -> str:
+    return hashlib.sha256(b"privdesk-kek-id\x00" + kek).hexdigest()[:16]
+
+
+def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _read_keys(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadWorkspace(f"{path}: missing; this folder is not a PrivDesk workspace") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadWorkspace(f"{path}: unreadable ({type(exc).__name__})") from None
+    if not isinstance(data, dict) or data.get("format") != KEYS_FORMAT:
+        raise BadWorkspace(f"{path}: not a {KEYS_FORMAT} key file")
+    for field in ("workspace_id", "kek", "dek", "dek_generation"):
+        if field not in data:
+            raise BadWorkspace(f"{path}: field {field!r} missing")
+    return data
+
+
+def _unwrap_kek_with_passphrase(keys: dict[str, Any], passphrase: str) -> bytes:
+    wrap = keys["kek"]
+    try:
+        params = ScryptParams.from_json(wrap["params"])
+        salt = envelope.b64d(wrap["salt"])
+    except (KeyError, TypeError, ValueError):
+        raise BadWorkspace("keys.json: passphrase wrap is malformed") from None
+    pk = envelope.stretch(passphrase, salt, params)
+    try:
+        return envelope.unwrap(pk, wrap, _aad_kek(keys["workspace_id"]))
+    except UnwrapError:
+        raise WrongPassphraseError("wrong recovery passphrase") from None
+
+
+def _unwrap_dek(keys: dict[str, Any], kek: bytes, slot: str = "dek") -> bytes:
+    wrap = keys[slot]
+    generation = int(wrap.get("generation", keys["dek_generation"]))
+    return envelope.unwrap(kek, wrap, _aad_dek(keys["workspace_id"], generation))
+
+
+def _dek_wrap(workspace_id: str, kek: bytes, dek: bytes, generation: int) -> dict[str, Any]:
+    wrap: dict[str, Any] = envelope.wrap(kek, dek, _aad_dek(workspace_id, generation))
+    wrap["generation"] = generation
+    wrap["wrapped_by"] = "kek"
+    return wrap
+
+
+# ---------------------------------------------------------------- the workspace
+
+
+class Workspace:
+    """An unlocked workspace. Holds the engine; the raw key stays private to this object."""
+
+    def __init__(
+        self,
+        folder: Path,
+        keys: dict[str, Any],
+        kek: bytes,
+        dek: bytes,
+        unlock: UnlockInfo,
+        keyring_store: KeyringStore,
+        clock: Clock,
+    ) -> None:
+        self.folder = folder
+        self.workspace_id: str = keys["workspace_id"]
+        self.unlock = unlock
+        self.clock = clock
+        self._keys = keys
+        self._kek = kek
+        self._dek = dek
+        self._keyring = keyring_store
+        self._engine: Engine | None = store.make_engine(self.db_path, dek)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self._engine.execution_options(privdesk_read_only=True), expire_on_commit=False
+        )
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.folder)!r}, id={self.workspace_id!r}, {self.unlock.mode})"
+
+    # paths
+    @property
+    def db_path(self) -> Path:
+        return self.folder / DB_NAME
+
+    @property
+    def keys_path(self) -> Path:
+        return self.folder / KEYS_NAME
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.folder / "backups"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.folder / "exports"
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("workspace is closed")
+        return self._engine
+
+    # ------------------------------------------------------------ create / open
+
+    @classmethod
+    def create(
+        cls,
+        folder: Path,
+        *,
+        keyring_store: KeyringStore | None = None,
+        scrypt_params: ScryptParams | None = None,
+        clock: Clock | None = None,
+    ) -> Created:
+        """Make a new workspace; returns it with the recovery passphrase (show it once)."""
+        folder = Path(folder)
+        clock = clock or SystemClock()
+        keyring_store = keyring_store or KeyringStore()
+        store.cipher_version()
+        if (folder / KEYS_NAME).exists() or (folder / DB_NAME).exists():
+            raise WorkspaceExists(f"{folder}: already holds a workspace")
+        if folder.exists() and any(folder.iterdir()):
+            raise WorkspaceExists(f"{folder}: folder is not empty; choose an empty folder")
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for sub in ("backups", "exports"):
+            (folder / sub).mkdir(mode=0o700, exist_ok=True)
+
+        workspace_id = str(uuid.uuid4())
+        dek, kek = envelope.new_key(), envelope.new_key()
+        passphrase = envelope.new_recovery_passphrase()
+        params = scrypt_params or ScryptParams()
+        salt = secrets.token_bytes(16)
+        pk = envelope.stretch(passphrase, salt, params)
+        kek_wrap: dict[str, Any] = envelope.wrap(pk, kek, _aad_kek(workspace_id))
+        kek_wrap.update(
+            {
+                "wrapped_by": "recovery-passphrase",
+                "kdf": "scrypt",
+                "params": params.to_json(),
+                "salt": envelope.b64e(salt),
+            }
+        )
+        keys: dict[str, Any] = {
+            "format": KEYS_FORMAT,
+            "workspace_id": workspace_id,
+            "created_at": utc_iso(clock.now()),
+            "kek_id": kek_fingerprint(kek),
+            "kek": kek_wrap,
+            "dek_generation": 1,
+            "dek": _dek_wrap(workspace_id, kek, dek, 1),
+        }
+        keyring_status = keyring_store.put_kek(workspace_id, kek)
+
+        db_path = folder / DB_NAME
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        conn = store.raw_connect(db_path, dek)
+        conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        conn.close()
+        _write_json_atomic(folder / KEYS_NAME, keys)
+
+        mode: UnlockMode = (
+            "keyring" if keyring_status.state is KeyringState.AVAILABLE else ("passphrase")
+        )
+        ws = cls(folder, keys, kek, dek, UnlockInfo(mode, keyring_status), keyring_store, clock)
+        migrate.upgrade(ws.engine)
+        with ws.session() as s:
+            s.add_all(
+                [
+                    WorkspaceInfo(key="workspace_id", value=workspace_id),
+                    WorkspaceInfo(key="created_at", value=keys["created_at"]),
+                    WorkspaceInfo(key="created_by_version", value=__version__),
+                ]
+            )
+        return Created(ws, passphrase, keyring_status)
+
+    @classmethod
+    def open(
+        cls,
+        folder: Path,
+        *,
+        passphrase: str | None = None,
+        keyring_store: KeyringStore | None = None,
+        clock: Clock | None = None,
+        run_migrations: bool = True,
+    ) -> Workspace:
+        """Unlock: system keyring first, then the recovery passphrase.
+
+        Raises PassphraseRequired (carrying the keyring status) when the keyring cannot
+        supply the key and no passphrase was given, WrongPassphraseError,
+        WrongKeyError, IntegrityFailure or NoCodecError.
+        """
+        folder = Path(folder)
+        clock = clock or SystemClock()
+        keyring_store = keyring_store or KeyringStore()
+        if not (folder / KEYS_NAME).exists():
+            if not folder.exists():
+                raise WorkspaceNotFound(f"{folder}: no such folder")
+            raise WorkspaceNotFound(f"{folder}: not a PrivDesk workspace (no keys.json)")
+        store.cipher_version()
+        keys = _read_keys(folder / KEYS_NAME)
+        workspace_id = keys["workspace_id"]
+
+        kek, status = keyring_store.get_kek(workspace_id)
+        mode: UnlockMode = "keyring"
+        if kek is not None and kek_fingerprint(kek) != keys.get("kek_id"):
+            kek = None
+            status = KeyringStatus(
+                KeyringState.ERROR,
+                status.backend,
+                "the system keyring holds a different key for this workspace",
+            )
+        if kek is None:
+            if passphrase is None:
+                raise PassphraseRequired(
+                    f"recovery passphrase needed: {status.reason}", keyring_status=status
+                )
+            kek = _unwrap_kek_with_passphrase(keys, passphrase)
+            mode = "passphrase"
+
+        dek = cls._finish_rotation(folder, keys, kek)
+        ws = cls(folder, keys, kek, dek, UnlockInfo(mode, status), keyring_store, clock)
+        if run_migrations:
+            try:
+                ws._migrate()
+            except BaseException:
+                ws.close()
+                raise
+        return ws
+
+    @staticmethod
+    def _finish_rotation(folder: Path, keys: dict[str, Any], kek: bytes) -> bytes:
+        """Pick the key that opens the file, completing or discarding an interrupted rekey."""
+        db_path = folder / DB_NAME
+        try:
+            dek = _unwrap_dek(keys, kek)
+        except UnwrapError:
+            raise BadWorkspace("keys.json: the database key does not authenticate") from None
+        try:
+            store.raw_connect(db_path, dek).close()
+        except WrongKeyError:
+            if "dek_pending" not in keys:
+                raise
+            pending = _unwrap_dek(keys, kek, "dek_pending")
+            store.raw_connect(db_path, pending).close()  # raises if neither key opens it
+            keys["dek"] = keys.pop("dek_pending")
+            keys["dek_generation"] = keys["dek"]["generation"]
+            _write_json_atomic(folder / KEYS_NAME, keys)
+            dek = pending
+        else:
+            if "dek_pending" in keys:
+                keys.pop("dek_pending")
+                _write_json_atomic(folder / KEYS_NAME, keys)
+        for leftover in folder.glob(f"{DB_NAME}.rekey-*"):
+            leftover.unlink(missing_ok=True)
+        return dek
+
+    def _migrate(self) -> None:
+        head = migrate.head_revision()
+        current = migrate.current_revision(self.engine)
+        if current == head:
+            return
+        if current is not None:
+            stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
+            target = self.backups_dir / f"pre-migration-{current}-{stamp}.db"
+            self.backups_dir.mkdir(mode=0o700, exist_ok=True)
+            with self.engine.connect() as conn:
+                raw = conn.connection.dbapi_connection
+                store.backup_to(raw, target, self._dek)
+                conn.rollback()
+        migrate.upgrade(self.engine)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            with contextlib.suppress(Exception), self._engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ sessions
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
+        with self._sessions() as s, s.begin():
+            yield s
+
+    @contextlib.contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A deferred, read-only transaction that never waits for writers."""
+        with self._read_sessions() as s:
+            try:
+                yield s
+            finally:
+                s.rollback()
+
+    def info(self) -> dict[str, str]:
+        with self.read_session() as s:
+            return {row.key: row.value for row in s.scalars(select(WorkspaceInfo))}
+
+    # ------------------------------------------------------------ keyring
+
+    def enrol_keyring(self) -> KeyringStatus:
+        """Store the KEK in the system keyring (e.g. after a passphrase unlock)."""
+        status = self._keyring.put_kek(self.workspace_id, self._kek)
+        if status.state is KeyringState.AVAILABLE:
+            self.unlock = UnlockInfo(self.unlock.mode, status)
+        return status
+
+    def forget_keyring(self) -> bool:
+        """Remove this machine's keyring copy; the recovery passphrase still opens it (KR-8)."""
+        return self._keyring.delete_kek(self.workspace_id)
+
+    def keyring_status(self) -> KeyringStatus:
+        return self._keyring.status(self.workspace_id)
+
+    # ------------------------------------------------------------ health
+
+    def verify(self) -> store.IntegrityReport:
+        """SQLCipher page MACs and the SQLite B-tree check on the live file."""
+        with self.engine.connect() as conn:
+            report = store.check_integrity_conn(conn.connection.dbapi_connection)
+            conn.rollback()
+        return report
+
+    def cipher_settings(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            settings = store.cipher_settings(conn.connection.dbapi_connection)
+            conn.rollback()
+        return settings
+
+    def checksums(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            sums = store.table_checksums(conn.connection.dbapi_connection)
+            conn.rollback()
+        return sums
+
+    # ------------------------------------------------------------ backup
+
+    def backup(self, to: Path | None = None) -> BackupResult:
+        """One file: encrypted DB (SQLCipher backup API), keys.json and a SHA-256 manifest."""
+        before = self.verify()
+        if not before.ok:
+            raise IntegrityFailure(
+                f"integrity failure before backup: {before.summary()}; run `privdesk verify`"
+            )
+        stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
+        if to is None:
+            self.backups_dir.mkdir(mode=0o700, exist_ok=True)
+            to = self.backups_dir / f"privdesk-{self.workspace_id[:8]}-{stamp}{BACKUP_SUFFIX}"
+        to = Path(to)
+        if to.exists():
+            raise BackupError(f"{to}: already exists; choose another name")
+        to.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=to.parent, prefix=".privdesk-backup-") as tmp:
+            db_copy = Path(tmp) / DB_NAME
+            with self.engine.connect() as conn:
+                store.backup_to(conn.connection.dbapi_connection, db_copy, self._dek)
+                conn.rollback()
+            after = store.check_integrity(db_copy, self._dek)
+            if not after.ok:
+                raise IntegrityFailure(f"backup copy failed verification: {after.summary()}")
+            keys_bytes = self.keys_path.read_bytes()
+            db_hash = _sha256_file(db_copy)
+            manifest = {
+                "format": BACKUP_FORMAT,
+                "workspace_id": self.workspace_id,
+                "created_at": utc_iso(self.clock.now()),
+                "app_version": __version__,
+                "cipher_version": store.cipher_version(),
+                "files": {
+                    DB_NAME: db_hash,
+                    KEYS_NAME: hashlib.sha256(keys_bytes).hexdigest(),
+                },
+            }
+            partial = to.with_name(to.name + ".partial")
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
+                zf.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+                zf.writestr(KEYS_NAME, keys_bytes)
+                zf.write(db_copy, DB_NAME)
+            with open(partial, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.chmod(partial, 0o600)
+            os.replace(partial, to)
+        return BackupResult(to, _sha256_file(to), to.stat().st_size)
+
+    @classmethod
+    def restore(
+        cls,
+        backup_file: Path,
+        target: Path,
+        *,
+        passphrase: str | None = None,
+        keyring_store: KeyringStore | None = None,
+        clock: Clock | None = None,
+    ) -> Workspace:
+        """Unpack a backup into a new folder; verified before it is declared restored."""
+        backup_file, target = Path(backup_file), Path(target)
+        if target.exists() and any(target.iterdir()):
+            raise WorkspaceExists(f"{target}: folder is not empty; restore into a new folder")
+        if not backup_file.is_file():
+            raise BackupError(f"{backup_file}: no such backup file")
+        store.cipher_version()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".privdesk-restore-"))
+        try:
+            _unpack_backup(backup_file, staging)
+            for sub in ("backups", "exports"):
+                (staging / sub).mkdir(mode=0o700, exist_ok=True)
+            ws = cls.open(
+                staging,
+                passphrase=passphrase,
+                keyring_store=keyring_store,
+                clock=clock,
+                run_migrations=False,
+            )
+            try:
+                report = ws.verify()
+            finally:
+                ws.close()
+            if not report.ok:
+                raise IntegrityFailure(f"backup failed verification: {report.summary()}")
+            if target.exists():
+                target.rmdir()
+            os.replace(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return cls.open(target, passphrase=passphrase, keyring_store=keyring_store, clock=clock)
+
+    # ------------------------------------------------------------ key rotation
+
+    def rekey(self, *, stage: StageHook | None = None) -> int:
+        """Rotate the database key (SQLC-6); returns the new key generation.
+
+        A verified copy is rekeyed and swapped in with os.replace; keys.json carries both
+        keys across the swap, so a crash at any point leaves a workspace that opens.
+        """
+        hook = stage or (lambda _name: None)
+        before = self.verify()
+        if not before.ok:
+            raise IntegrityFailure(f"integrity failure before rekey: {before.summary()}")
+        sums_before = self.checksums()
+        old_dek, new_dek = self._dek, envelope.new_key()
+        generation = int(self._keys["dek_generation"]) + 1
+        tmp = self.folder / f"{DB_NAME}.rekey-{generation}"
+        tmp.unlink(missing_ok=True)
+
+        with self.engine.connect() as conn:
+            store.backup_to(conn.connection.dbapi_connection, tmp, old_dek)
+            conn.rollback()
+        hook("copied")
+        store.rekey_file(tmp, old_dek, new_dek)
+        with store.raw_connection(tmp, new_dek) as conn:
+            copy_report = store.check_integrity_conn(conn)
+            copy_sums = store.table_checksums(conn)
+        if not copy_report.ok or copy_sums != sums_before:
+            tmp.unlink(missing_ok=True)
+            raise IntegrityFailure("the re-encrypted copy did not verify; nothing was changed")
+        hook("verified")
+
+        keys = dict(self._keys)
+        keys["dek_pending"] = _dek_wrap(self.workspace_id, self._kek, new_dek, generation)
+        _write_json_atomic(self.keys_path, keys)
+        hook("pending-written")
+
+        self.close()  # checkpoints and removes the WAL so it cannot replay onto the new file
+        for suffix in ("-wal", "-shm"):
+            side = self.db_path.with_name(DB_NAME + suffix)
+            if side.exists():
+                side.unlink()
+        os.replace(tmp, self.db_path)
+        _fsync_dir(self.folder)
+        hook("swapped")
+
+        keys["dek"] = keys.pop("dek_pending")
+        keys["dek_generation"] = generation
+        _write_json_atomic(self.keys_path, keys)
+        hook("committed")
+
+        self._keys, self._dek = keys, new_dek
+        self._engine = store.make_engine(self.db_path, new_dek)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self._engine.execution_options(privdesk_read_only=True), expire_on_commit=False
+        )
+        return generation
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _unpack_backup(backup_file: Path, staging: Path) -> None:
+    name = backup_file.name
+    try:
+        with zipfile.ZipFile(backup_file) as zf:
+            members = set(zf.namelist())
+            expected = {"manifest.json", KEYS_NAME, DB_NAME}
+            if members != expected:
+                raise BackupError(f"{name}: not a PrivDesk backup (unexpected contents)")
+            manifest = json.loads(zf.read("manifest.json"))
+            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+                raise BackupError(f"{name}: manifest.json is not a {BACKUP_FORMAT} manifest")
+            files = manifest.get("files", {})
+            for member in (KEYS_NAME, DB_NAME):
+                out = staging / member
+                with zf.open(member) as src, open(out, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                os.chmod(out, 0o600)
+                if _sha256_file(out) != files.get(member):
+                    raise BackupError(
+                        f"{name}: {member} does not match its SHA-256 in the manifest "
+                        "(backup altered or damaged); nothing was restored"
+                    )
+    except zipfile.BadZipFile:
+        raise BackupError(f"{name}: not a PrivDesk backup (not a zip archive)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BackupError(f"{name}: manifest.json is unreadable") from None
+
+
+def parse_timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -1,0 +1,1 @@
+"""Data files (word lists, icons, styles, playbooks) read through importlib.resources."""
