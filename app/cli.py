@@ -76,9 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    add("init", ws.cmd_init, "create a new encrypted workspace")
+    from app import cli_operators as ops
+
+    p = add("init", ops.cmd_init, "create a new encrypted workspace and its first administrator")
+    p.add_argument("--admin", metavar="NAME", help="username of the first administrator")
+    p.add_argument("--display-name", help="the administrator's full name")
+    p.add_argument("--kit", type=Path, help="where to write the audit verifier kit")
     add("selftest", ws.cmd_selftest, "check SQLCipher, the keyring and Qt on this machine")
-    add("verify", ws.cmd_verify, "run the integrity checks on the workspace")
+    p = add("verify", ws.cmd_verify, "integrity checks: database pages, B-tree, audit chain")
+    p.add_argument("--kit", type=Path, help="audit verifier kit (checks every key epoch)")
     p = add("backup", ws.cmd_backup, "write one verified backup file")
     p.add_argument("--to", type=Path, help="backup file (default: WORKSPACE/backups/…)")
     p = add("restore", ws.cmd_restore, "restore a backup into a new workspace folder")
@@ -87,6 +93,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("keyring", ws.cmd_keyring, "show, enrol or forget this machine's keyring entry")
     p.add_argument("action", choices=["status", "enrol", "forget"])
     add("info", ws.cmd_info, "show workspace facts and how it was unlocked")
+    add("login", ops.cmd_login, "sign in; prints `export PRIVDESK_SESSION=…`")
+    add("logout", ops.cmd_logout, "end the PRIVDESK_SESSION session")
+    p = add("operators", ops.cmd_operators, "list and administer operator accounts")
+    p.add_argument(
+        "action",
+        choices=[
+            "list",
+            "add",
+            "disable",
+            "enable",
+            "reset-mfa",
+            "roles",
+            "unlock",
+            "activate",
+            "confirm",
+        ],
+    )
+    p.add_argument("name", nargs="?", help="operator username")
+    p.add_argument("--role", action="append", help="role (repeat or comma-separate)")
+    p.add_argument("--display-name")
+    p.add_argument("--email")
+    p = add("audit", ops.cmd_audit, "verify or export the tamper-evident audit log")
+    p.add_argument("action", choices=["verify", "export"])
+    p.add_argument("--kit", type=Path, help="verifier kit (checks every key epoch)")
+    p.add_argument("--from", dest="since", metavar="DATE", help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="until", metavar="DATE", help="last day (YYYY-MM-DD)")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--out", type=Path, help="file to write (default: stdout)")
     return parser
 
 

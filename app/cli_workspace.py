@@ -11,7 +11,7 @@ from typing import Any
 
 from app import store
 from app.cli import EXIT_CHECK_FAILED, EXIT_OK, UsageError, emit
-from app.errors import PassphraseRequired
+from app.errors import IntegrityFailure, PassphraseRequired, PrivDeskError
 from app.keystore import KeyringState, KeyringStore
 from app.workspace import Workspace
 
@@ -48,37 +48,6 @@ def open_workspace(args: argparse.Namespace, folder: Path | None = None) -> Work
         return Workspace.open(folder, keyring_store=ks)
     except PassphraseRequired as exc:
         return Workspace.open(folder, keyring_store=ks, passphrase=ask_passphrase(exc.message))
-
-
-def cmd_init(args: argparse.Namespace) -> int:
-    folder = workspace_dir(args)
-    created = Workspace.create(folder, keyring_store=keyring_store(args))
-    ws = created.workspace
-    try:
-        data = {
-            "status": "ok",
-            "workspace": str(folder.resolve()),
-            "workspace_id": ws.workspace_id,
-            "recovery_passphrase": created.recovery_passphrase,
-            "keyring": created.keyring.to_json(),
-        }
-        keyring_line = (
-            "The key is also held by your system keyring, so you will not be asked for it."
-            if created.keyring.state is KeyringState.AVAILABLE
-            else f"Keyring not used ({created.keyring.reason}): you will need the passphrase "
-            "every time you open this workspace."
-        )
-        emit(
-            args,
-            data,
-            f"Created workspace {folder}\n\n"
-            f"  Recovery passphrase:  {created.recovery_passphrase}\n\n"
-            "Write it down and keep it somewhere safe. It is shown only once and is the only\n"
-            f"way to open this workspace without this computer's keyring.\n{keyring_line}",
-        )
-    finally:
-        ws.close()
-    return EXIT_OK
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
@@ -146,20 +115,61 @@ def _qt_check() -> dict[str, Any]:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    with open_workspace(args) as ws:
-        report = ws.verify()
+    from app.admin import AdminService
+    from app.cli_session import signed_in
+
+    try:
+        with signed_in(args) as (ctx, principal):
+            health = AdminService(ctx, principal).verify(getattr(args, "kit", None))
+    except IntegrityFailure as failure:
+        return _verify_damaged(args, failure)
     data = {
-        "status": "OK" if report.ok else "FAILED",
+        "status": "OK" if health.ok else "FAILED",
+        "cipher_integrity_check": list(health.store.cipher_problems),
+        "integrity_check": list(health.store.integrity),
+        "audit": {
+            "status": health.audit.status.name,
+            "seq": health.audit.seq,
+            "message": health.audit.message,
+        },
+    }
+    emit(
+        args,
+        data,
+        ("OK" if health.ok else "FAILED")
+        + f"\n  database: {health.store.summary()}"
+        + f"\n  audit log: {health.audit.status.name} — {health.audit.message}",
+    )
+    return EXIT_OK if health.ok else EXIT_CHECK_FAILED
+
+
+def _verify_damaged(args: argparse.Namespace, failure: IntegrityFailure) -> int:
+    """The store is too damaged to sign in: still say which pages fail, from the key alone."""
+    folder = workspace_dir(args)
+    try:
+        report = Workspace.inspect(
+            folder,
+            keyring_store=keyring_store(args),
+            passphrase=os.environ.get("PRIVDESK_PASSPHRASE"),
+        )
+    except PrivDeskError:
+        raise failure from None
+    data = {
+        "status": "FAILED",
+        "error": failure.message,
         "cipher_integrity_check": list(report.cipher_problems),
         "integrity_check": list(report.integrity),
     }
-    emit(args, data, ("OK: " if report.ok else "FAILED: ") + report.summary())
-    return EXIT_OK if report.ok else EXIT_CHECK_FAILED
+    emit(args, data, f"FAILED: {failure.message}\n  database: {report.summary()}")
+    return EXIT_CHECK_FAILED
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    with open_workspace(args) as ws:
-        result = ws.backup(getattr(args, "to", None))
+    from app.admin import AdminService
+    from app.cli_session import signed_in
+
+    with signed_in(args) as (ctx, principal):
+        result = AdminService(ctx, principal).backup(getattr(args, "to", None))
     emit(
         args,
         {"status": "ok", "path": str(result.path), "sha256": result.sha256, "size": result.size},
@@ -169,6 +179,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    """Possession of the key (recovery passphrase or keyring) is what authorizes a restore."""
+    from app.context import AppContext
+
     target = workspace_dir(args)
     ks = keyring_store(args)
     try:
@@ -177,7 +190,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
         ws = Workspace.restore(
             args.file, target, keyring_store=ks, passphrase=ask_passphrase(exc.message)
         )
-    with ws:
+    ctx = AppContext.for_workspace(ws)
+    try:
+        with ctx.session() as s:
+            ctx.audit.record(
+                s,
+                action="workspace.restore",
+                object_type="workspace",
+                object_id=ws.workspace_id,
+                details={"unlock": ws.unlock.mode},
+            )
         report = ws.verify()
         data = {
             "status": "ok",
@@ -185,14 +207,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
             "workspace_id": ws.workspace_id,
             "integrity": report.summary(),
         }
+    finally:
+        ctx.close()
     emit(args, data, f"Restored into {target}: {report.summary()}")
     return EXIT_OK
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
-    with open_workspace(args) as ws:
-        generation = ws.rekey()
-        report = ws.verify()
+    from app.admin import AdminService
+    from app.cli_session import signed_in, with_step_up
+
+    with signed_in(args) as (ctx, principal):
+        generation = with_step_up(ctx, principal, lambda p: AdminService(ctx, p).rekey())
+        report = ctx.workspace.verify()
     emit(
         args,
         {"status": "ok", "key_generation": generation, "integrity": report.summary()},
@@ -202,23 +229,21 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_keyring(args: argparse.Namespace) -> int:
-    with open_workspace(args) as ws:
-        if args.action == "enrol":
-            status = ws.enrol_keyring()
-            ok = status.state is KeyringState.AVAILABLE
-        elif args.action == "forget":
-            removed = ws.forget_keyring()
-            status = ws.keyring_status()
-            ok = True
+    from app.admin import AdminService
+    from app.cli_session import signed_in, with_step_up
+
+    with signed_in(args) as (ctx, principal):
+        admin = AdminService(ctx, principal)
+        if args.action == "forget":
+            removed = with_step_up(ctx, principal, lambda p: AdminService(ctx, p).forget_keyring())
             emit(
                 args,
-                {"status": "ok", "removed": removed, "keyring": status.to_json()},
+                {"status": "ok", "removed": removed},
                 "Keyring entry removed." if removed else "No keyring entry to remove.",
             )
             return EXIT_OK
-        else:
-            status = ws.keyring_status()
-            ok = status.state is KeyringState.AVAILABLE
+        status = admin.enrol_keyring() if args.action == "enrol" else admin.keyring_status()
+    ok = status.state is KeyringState.AVAILABLE
     emit(
         args,
         {"status": "ok" if ok else "unavailable", "keyring": status.to_json()},
@@ -228,8 +253,17 @@ def cmd_keyring(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    with open_workspace(args) as ws:
-        info = ws.info()
-        data = {"status": "ok", "workspace": str(ws.folder), "unlock": ws.unlock.describe(), **info}
+    from app.cli_session import signed_in
+
+    with signed_in(args) as (ctx, principal):
+        info = ctx.workspace.info()
+        data = {
+            "status": "ok",
+            "workspace": str(ctx.workspace.folder),
+            "unlock": ctx.workspace.unlock.describe(),
+            "operator": principal.username,
+            "roles": ",".join(sorted(principal.roles)),
+            **info,
+        }
     emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items() if k != "status"))
     return EXIT_OK

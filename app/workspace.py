@@ -341,6 +341,33 @@ class Workspace:
                 raise
         return ws
 
+    @classmethod
+    def inspect(
+        cls,
+        folder: Path,
+        *,
+        passphrase: str | None = None,
+        keyring_store: KeyringStore | None = None,
+    ) -> store.IntegrityReport:
+        """Both integrity checks on a file too damaged to open normally (no writes)."""
+        folder = Path(folder)
+        keys = _read_keys(folder / KEYS_NAME)
+        kek, status = (keyring_store or KeyringStore()).get_kek(keys["workspace_id"])
+        if kek is None or kek_fingerprint(kek) != keys.get("kek_id"):
+            if passphrase is None:
+                raise PassphraseRequired(
+                    f"recovery passphrase needed: {status.reason}", keyring_status=status
+                )
+            kek = _unwrap_kek_with_passphrase(keys, passphrase)
+        dek = _unwrap_dek(keys, kek)
+        conn = store._dbapi().connect(str(folder / DB_NAME), isolation_level=None)
+        try:
+            store._quiet_codec(conn)
+            conn.execute(store._key_pragma(dek))
+            return store.check_integrity_conn(conn)
+        finally:
+            conn.close()
+
     @staticmethod
     def _finish_rotation(folder: Path, keys: dict[str, Any], kek: bytes) -> bytes:
         """Pick the key that opens the file, completing or discarding an interrupted rekey."""

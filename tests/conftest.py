@@ -138,3 +138,75 @@ def scan_for_secrets(folder: Path, secrets_: list[bytes]) -> list[str]:
             if any(n in data for n in needles):
                 hits.append(str(path.relative_to(folder)))
     return hits
+
+
+# ---------------------------------------------------------------- operators & sign-in
+
+ADMIN_PASSWORD = "correct horse battery staple 42"
+
+
+@dataclass
+class SignedIn:
+    ctx: Any
+    principal: Any
+    secret: str
+    clock: Any
+    kit: dict[str, str]
+    passphrase: str
+
+    def code(self) -> str:
+        """A fresh TOTP code: moves the clock one step so each code is new (no replay)."""
+        from app.security import totp
+
+        self.clock.advance(30)
+        return totp.current_code(self.secret, self.clock.now())
+
+    def add_operator(self, username: str, roles: list[str], password: str | None = None):
+        """Admin adds `username`; they activate and confirm. Returns (principal, secret)."""
+        from app.security import operators, totp
+        from app.security.auth import AuthService
+
+        new = operators.OperatorService(self.ctx, self.principal).add(
+            username, username.title(), roles
+        )
+        password = password or "a sunny day in the office 7"
+        enrol = operators.activate(self.ctx, username, new.enrolment_code, password)
+        self.clock.advance(30)
+        AuthService(self.ctx).confirm_enrolment(
+            username, totp.current_code(enrol.secret, self.clock.now())
+        )
+        self.clock.advance(30)
+        result = AuthService(self.ctx).login(
+            username, password, totp.current_code(enrol.secret, self.clock.now())
+        )
+        return result.principal, enrol.secret
+
+
+def sign_in_admin(folder: Path) -> SignedIn:
+    from app.clock import FixedClock
+    from app.context import AppContext
+    from app.security import totp
+    from app.security.auth import AuthService
+
+    clock = FixedClock()
+    new = AppContext.create(
+        folder, keyring_store=KeyringStore(), scrypt_params=FAST_SCRYPT, clock=clock
+    )
+    ctx = new.ctx
+    auth = AuthService(ctx)
+    enrol = auth.bootstrap_admin("admin", "Ada Admin", ADMIN_PASSWORD)
+    auth.confirm_enrolment("admin", totp.current_code(enrol.secret, clock.now()))
+    clock.advance(30)
+    result = auth.login("admin", ADMIN_PASSWORD, totp.current_code(enrol.secret, clock.now()))
+    return SignedIn(
+        ctx, result.principal, enrol.secret, clock, new.verifier_kit, new.recovery_passphrase
+    )
+
+
+@pytest.fixture
+def admin(tmp_path: Path, fake_keyring: FakeKeyring) -> Iterator[SignedIn]:
+    signed = sign_in_admin(tmp_path / "ws")
+    try:
+        yield signed
+    finally:
+        signed.ctx.close()

@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.clock import FixedClock, SystemClock
+from app.security import totp
+
+PASSWORD = "a long admin passphrase 42"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -20,33 +24,82 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_init_json_then_commands_with_passphrase_env(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, no_keyring
-) -> None:
-    ws = tmp_path / "ws"
-    code, out, err = run(capsys, "init", "--workspace", str(ws), "--json")
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
+    """The CLI builds SystemClocks; tests steer them so each TOTP code is a fresh step."""
+    fixed = FixedClock()
+    monkeypatch.setattr(SystemClock, "now", lambda self: fixed.now())
+    monkeypatch.setattr(SystemClock, "monotonic", lambda self: fixed.monotonic())
+    return fixed
+
+
+def _init(capsys, monkeypatch, clock: FixedClock, ws: Path) -> dict:
+    monkeypatch.setenv("PRIVDESK_PASSWORD", PASSWORD)
+    code, out, err = run(capsys, "init", "--workspace", str(ws), "--admin", "dana", "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) >= {"workspace_id", "recovery_passphrase", "keyring"}
-    assert data["keyring"]["state"] == "no-backend"
+    monkeypatch.setenv("PRIVDESK_PASSPHRASE", data["recovery_passphrase"])
+    monkeypatch.setenv("PRIVDESK_TOTP", totp.current_code(data["totp_secret"], clock.now()))
+    code, _out, err = run(capsys, "operators", "confirm", "dana", "-w", str(ws))
+    assert code == 0, err
+    return data
 
-    # Headless with no passphrase: exit 2 with one line saying why.
+
+def _login(capsys, monkeypatch, clock: FixedClock, ws: Path, secret: str) -> None:
+    clock.advance(30)
+    monkeypatch.setenv("PRIVDESK_OPERATOR", "dana")
+    monkeypatch.setenv("PRIVDESK_TOTP", totp.current_code(secret, clock.now()))
+    code, out, err = run(capsys, "login", "-w", str(ws), "--json")
+    assert code == 0, err
+    monkeypatch.setenv("PRIVDESK_SESSION", json.loads(out)["session"])
+    monkeypatch.delenv("PRIVDESK_TOTP")
+
+
+def test_init_login_and_workspace_commands(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    no_keyring,
+    clock: FixedClock,
+) -> None:
+    ws = tmp_path / "ws"
+    data = _init(capsys, monkeypatch, clock, ws)
+    assert set(data) >= {"workspace_id", "recovery_passphrase", "keyring", "totp_uri"}
+    assert data["keyring"]["state"] == "no-backend"
+    assert Path(data["verifier_kit"]).is_file()
+
+    # Headless, no passphrase: exit 2 with one line saying why.
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    code, out, err = run(capsys, "verify", "-w", str(ws))
+    passphrase = data["recovery_passphrase"]
+    monkeypatch.delenv("PRIVDESK_PASSPHRASE")
+    code, _out, err = run(capsys, "verify", "-w", str(ws))
     assert code == 2
     assert err.count("\n") == 1 and "system keyring unavailable" in err
     assert "Traceback" not in err
+    monkeypatch.setenv("PRIVDESK_PASSPHRASE", passphrase)
 
-    monkeypatch.setenv("PRIVDESK_PASSPHRASE", data["recovery_passphrase"])
+    # Not signed in: refused with a one-line reason.
+    code, _out, err = run(capsys, "verify", "-w", str(ws))
+    assert code == 2 and "operator needed" in err
+
+    _login(capsys, monkeypatch, clock, ws, data["totp_secret"])
     code, out, err = run(capsys, "verify", "-w", str(ws), "--json")
-    assert code == 0 and json.loads(out)["status"] == "OK"
+    assert code == 0, err
+    assert json.loads(out)["status"] == "OK"
 
     code, out, _ = run(capsys, "backup", "-w", str(ws), "--json")
     backup = Path(json.loads(out)["path"])
     assert code == 0 and backup.is_file()
 
-    code, out, _ = run(capsys, "rekey", "-w", str(ws), "--json")
-    assert code == 0 and json.loads(out)["key_generation"] == 2
+    code, out, err = run(capsys, "rekey", "-w", str(ws), "--json")
+    assert code == 0, err
+    assert json.loads(out)["key_generation"] == 2
+
+    code, out, err = run(
+        capsys, "audit", "verify", "-w", str(ws), "--kit", data["verifier_kit"], "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["status"] == "OK" and json.loads(out)["with_kit"] is True
 
     code, out, err = run(capsys, "restore", str(backup), "-w", str(tmp_path / "r"), "--json")
     assert code == 0, err
@@ -58,18 +111,25 @@ def test_init_json_then_commands_with_passphrase_env(
 
 
 def test_verify_exit_1_on_damage(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, no_keyring
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    no_keyring,
+    clock: FixedClock,
 ) -> None:
     ws = tmp_path / "ws"
-    _code, out, _ = run(capsys, "init", "-w", str(ws), "--json")
-    monkeypatch.setenv("PRIVDESK_PASSPHRASE", json.loads(out)["recovery_passphrase"])
+    data = _init(capsys, monkeypatch, clock, ws)
+    _login(capsys, monkeypatch, clock, ws, data["totp_secret"])
     db = ws / "privdesk.db"
     with open(db, "r+b") as fh:
         fh.seek(db.stat().st_size - 300)
         fh.write(b"\x00\x01\x02")
-    code, out, _err = run(capsys, "verify", "-w", str(ws), "--json")
-    assert code == 1
-    assert json.loads(out)["status"] == "FAILED"
+    code, out, err = run(capsys, "verify", "-w", str(ws), "--json")
+    assert code == 1, err
+    report = json.loads(out)
+    assert report["status"] == "FAILED"
+    assert any("HMAC verification failed for page" in p for p in report["cipher_integrity_check"])
+    assert "integrity failure" in report["error"]
 
 
 def test_bad_usage_is_exit_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:

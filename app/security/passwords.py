@@ -29,6 +29,8 @@ from importlib.resources import files
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.errors import PrivDeskError
+
 MIN_LENGTH = 8  # MFA is mandatory, so 800-63B rev 4 allows 8 rather than 15.
 MAX_LENGTH = 1024
 PRODUCT_NAME = "privdesk"
@@ -56,7 +58,7 @@ _HASHER = PasswordHasher(
 )
 
 
-class PasswordRejected(ValueError):
+class PasswordRejected(PrivDeskError, ValueError):
     """The chosen password breaks the policy; ``reason`` is safe to show to the user."""
 
     def __init__(self, reason: str) -> None:

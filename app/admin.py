@@ -1,0 +1,129 @@
+"""Workspace administration on behalf of an operator: verify, backup, rekey, keyring, settings.
+
+Each call checks its permission, requires step-up where the action is sensitive, and is
+audited. Long-running calls are plain functions the GUI runs through its task runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.audit.chain import VerifyResult
+from app.errors import PrivDeskError
+from app.keystore import KeyringStatus
+from app.security.guard import Service
+from app.security.permissions import Permission
+from app.store import IntegrityReport
+from app.workspace import BACKUP_SUFFIX, BackupResult
+
+IDLE_MIN_S, IDLE_MAX_S = 60, 4 * 3600
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    size: int
+    modified_utc: datetime
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    store: IntegrityReport
+    audit: VerifyResult
+
+    @property
+    def ok(self) -> bool:
+        return self.store.ok and self.audit.ok
+
+
+class AdminService(Service):
+    def verify(self, kit_path: Path | None = None) -> HealthReport:
+        """Both SQLCipher checks and the audit chain (`privdesk verify`)."""
+        from app.audit.service import AuditService
+
+        with self.authorized(Permission.WORKSPACE_VERIFY, action="workspace.verify") as (s, _):
+            report = self.ctx.workspace.verify()
+            self.audit(
+                s,
+                "workspace.verify",
+                outcome="ok" if report.ok else "error",
+                details={
+                    "cipher_problems": len(report.cipher_problems),
+                    "integrity_ok": report.integrity == ("ok",),
+                },
+            )
+        audit = AuditService(self.ctx, self.principal).verify(kit_path)
+        return HealthReport(report, audit)
+
+    def backup(self, to: Path | None = None) -> BackupResult:
+        with self.authorized(Permission.BACKUP_CREATE, action="workspace.backup") as (s, _):
+            self.audit(s, "workspace.backup", details={"default_location": to is None})
+            self.ctx.audit.checkpoint(s)
+        # The backup copies the committed DB, so the event above is inside the backup.
+        return self.ctx.workspace.backup(to)
+
+    def list_backups(self) -> list[BackupInfo]:
+        with self.authorized(Permission.BACKUP_VIEW, action="backup.list") as _:
+            folder = self.ctx.workspace.backups_dir
+            found = []
+            for path in sorted(folder.glob(f"*{BACKUP_SUFFIX}"), reverse=True):
+                st = path.stat()
+                found.append(BackupInfo(path, st.st_size, datetime.fromtimestamp(st.st_mtime, UTC)))
+        return found
+
+    def rekey(self) -> int:
+        with self.authorized(Permission.KEYS_MANAGE, action="keys.rekey", step_up=True) as (s, _):
+            self.audit(s, "keys.rekey", details={"from_generation": self._generation()})
+        generation = self.ctx.workspace.rekey()
+        with self.ctx.session() as s:
+            self.audit(s, "keys.rekey.done", details={"generation": generation})
+        return generation
+
+    def _generation(self) -> int:
+        return int(self.ctx.workspace._keys["dek_generation"])
+
+    def keyring_status(self) -> KeyringStatus:
+        with self.authorized(Permission.SETTINGS_VIEW, action="keyring.status"):
+            return self.ctx.workspace.keyring_status()
+
+    def enrol_keyring(self) -> KeyringStatus:
+        with self.authorized(Permission.KEYS_MANAGE, action="keyring.enrol") as (s, _):
+            status = self.ctx.workspace.enrol_keyring()
+            self.audit(
+                s,
+                "keyring.enrol",
+                outcome="ok" if status.usable else "error",
+                details={"state": status.state.value},
+            )
+        return status
+
+    def forget_keyring(self) -> bool:
+        with self.authorized(Permission.KEYS_MANAGE, action="keyring.forget", step_up=True) as (
+            s,
+            _,
+        ):
+            removed = self.ctx.workspace.forget_keyring()
+            self.audit(s, "keyring.forget", details={"removed": removed})
+        return removed
+
+    def idle_timeout_s(self) -> int:
+        with self.authorized(Permission.SETTINGS_VIEW, action="settings.view") as (s, _):
+            return int(self.ctx.setting(s, "idle_timeout_s"))
+
+    def set_idle_timeout_s(self, seconds: int) -> None:
+        if not IDLE_MIN_S <= seconds <= IDLE_MAX_S:
+            raise PrivDeskError(
+                f"idle timeout must be between {IDLE_MIN_S // 60} and {IDLE_MAX_S // 60} minutes"
+            )
+        with self.authorized(Permission.SETTINGS_MANAGE, action="settings.change") as (s, _):
+            before = self.ctx.setting(s, "idle_timeout_s")
+            self.ctx.set_setting(s, "idle_timeout_s", int(seconds))
+            self.audit(
+                s,
+                "settings.change",
+                object_type="setting",
+                object_id="idle_timeout_s",
+                details={"before": before, "after": int(seconds)},
+            )

@@ -1,0 +1,155 @@
+"""The audit log as operators use it: query with filters, verify, export (CSV / JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.audit import anchors as anchor_file
+from app.audit.chain import VerifyResult
+from app.audit.log import AuditRow, to_row
+from app.errors import PrivDeskError
+from app.security.guard import Service
+from app.security.permissions import Permission
+from models.security import AuditEntry
+
+EXPORT_FORMATS = ("csv", "json")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None  # exact, or a prefix ending in '.' (e.g. "auth.")
+    object_type: str | None = None
+    outcome: str | None = None
+    since: date | None = None  # inclusive, UTC days
+    until: date | None = None  # inclusive
+    limit: int | None = 5000
+
+
+class KitError(PrivDeskError):
+    pass
+
+
+class AuditService(Service):
+    def query(self, flt: AuditFilter | None = None) -> list[AuditRow]:
+        flt = flt or AuditFilter()
+        with self.authorized(Permission.AUDIT_VIEW, action="audit.view") as (s, _):
+            stmt = select(AuditEntry).order_by(AuditEntry.seq.desc())
+            if flt.actor:
+                stmt = stmt.where(AuditEntry.actor == flt.actor)
+            if flt.action:
+                if flt.action.endswith("."):
+                    stmt = stmt.where(AuditEntry.action.startswith(flt.action))
+                else:
+                    stmt = stmt.where(AuditEntry.action == flt.action)
+            if flt.object_type:
+                stmt = stmt.where(AuditEntry.object_type == flt.object_type)
+            if flt.outcome:
+                stmt = stmt.where(AuditEntry.outcome == flt.outcome)
+            if flt.since:
+                stmt = stmt.where(AuditEntry.ts_utc >= flt.since.isoformat())
+            if flt.until:
+                stmt = stmt.where(AuditEntry.ts_utc < _day_after(flt.until))
+            if flt.limit:
+                stmt = stmt.limit(flt.limit)
+            rows = [to_row(r) for r in s.scalars(stmt)]
+            # Reading the log is itself recorded (ASVS 16.3.2 L3), with the filter, not rows.
+            self.audit(s, "audit.view", details={"rows": len(rows), "filtered": _used(flt)})
+        return rows
+
+    def actors_and_actions(self) -> tuple[list[str], list[str]]:
+        """Distinct values for the filter drop-downs."""
+        with self.authorized(Permission.AUDIT_VIEW, action="audit.view") as (s, _):
+            actors = [a for a in s.scalars(select(AuditEntry.actor).distinct()) if a]
+            actions = list(s.scalars(select(AuditEntry.action).distinct()))
+        return sorted(actors), sorted(actions)
+
+    def verify(self, kit_path: Path | None = None) -> VerifyResult:
+        k0 = None
+        if kit_path is not None:
+            try:
+                workspace_id, k0 = anchor_file.load_kit(kit_path)
+            except (OSError, ValueError) as exc:
+                raise KitError(f"{kit_path}: {exc}") from None
+            if workspace_id != self.ctx.workspace.workspace_id:
+                raise KitError(f"{kit_path}: this verifier kit belongs to another workspace")
+        with self.authorized(Permission.AUDIT_VERIFY, action="audit.verify") as (s, _):
+            try:
+                result = self.ctx.audit.verify(s, k0)
+            except ValueError as exc:
+                raise KitError(f"audit anchors unreadable: {exc}") from None
+            self.audit(
+                s,
+                "audit.verify",
+                outcome="ok" if result.ok else "error",
+                details={
+                    "status": result.status.name,
+                    "seq": result.seq,
+                    "count": result.count,
+                    "with_kit": k0 is not None,
+                },
+            )
+        return result
+
+    def export(self, fmt: str, since: date | None = None, until: date | None = None) -> str:
+        if fmt not in EXPORT_FORMATS:
+            raise PrivDeskError(f"unknown export format {fmt!r} (use csv or json)")
+        with self.authorized(Permission.AUDIT_EXPORT, action="audit.export") as (s, _):
+            stmt = select(AuditEntry).order_by(AuditEntry.seq)
+            if since:
+                stmt = stmt.where(AuditEntry.ts_utc >= since.isoformat())
+            if until:
+                stmt = stmt.where(AuditEntry.ts_utc < _day_after(until))
+            rows = [to_row(r) for r in s.scalars(stmt)]
+            self.audit(s, "audit.export", details={"format": fmt, "rows": len(rows)})
+        return _render(rows, fmt)
+
+
+def _render(rows: list[AuditRow], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([asdict(r) for r in rows], indent=2, sort_keys=True, default=str) + "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "seq",
+            "ts_utc",
+            "actor",
+            "session_id",
+            "action",
+            "object_type",
+            "object_id",
+            "outcome",
+            "details",
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                r.seq,
+                r.ts_utc,
+                r.actor or "",
+                r.session_id or "",
+                r.action,
+                r.object_type or "",
+                r.object_id or "",
+                r.outcome,
+                json.dumps(dict(r.details), sort_keys=True),
+            ]
+        )
+    return out.getvalue()
+
+
+def _day_after(day: date) -> str:
+    return datetime.fromordinal(day.toordinal() + 1).date().isoformat()
+
+
+def _used(flt: AuditFilter) -> list[str]:
+    return sorted(k for k, v in asdict(flt).items() if v and k != "limit")

@@ -1,0 +1,138 @@
+"""AppContext: what every service needs, passed explicitly (no module-level singletons).
+
+It holds the unlocked workspace (session factory and key material, kept private there),
+the clock, the audit log and the workspace settings. Tests build one with a FixedClock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.audit.log import AuditLog
+from app.clock import Clock, SystemClock
+from app.crypto.envelope import ScryptParams
+from app.keystore import KeyringState, KeyringStore
+from app.workspace import Workspace
+from models.workspace import Setting
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "idle_timeout_s": 15 * 60,  # AAL3-style for screens full of personal data (AUTH-9)
+    "cli_idle_timeout_s": 30 * 60,
+    "absolute_session_s": 12 * 3600,
+    "step_up_window_s": 5 * 60,
+}
+
+
+@dataclass(frozen=True)
+class NewWorkspace:
+    ctx: AppContext
+    recovery_passphrase: str
+    verifier_kit: dict[str, str]
+
+
+class AppContext:
+    def __init__(self, workspace: Workspace, clock: Clock | None = None) -> None:
+        self.workspace = workspace
+        self.clock = clock or workspace.clock
+        self.audit = AuditLog(workspace.folder, workspace.workspace_id, self.clock)
+
+    # ------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def create(
+        cls,
+        folder: Path,
+        *,
+        keyring_store: KeyringStore | None = None,
+        scrypt_params: ScryptParams | None = None,
+        clock: Clock | None = None,
+    ) -> NewWorkspace:
+        """A new workspace with its audit chain; K0 is returned once, for the verifier kit."""
+        clock = clock or SystemClock()
+        created = Workspace.create(
+            folder, keyring_store=keyring_store, scrypt_params=scrypt_params, clock=clock
+        )
+        ctx = cls(created.workspace, clock)
+        with ctx.session() as s:
+            k0 = ctx.audit.initialise(s)
+            ctx.audit.record(
+                s,
+                action="workspace.create",
+                object_type="workspace",
+                object_id=ctx.workspace.workspace_id,
+                details={"keyring": created.keyring.state.value},
+            )
+        return NewWorkspace(ctx, created.recovery_passphrase, ctx.audit.kit(k0))
+
+    @classmethod
+    def for_workspace(cls, workspace: Workspace, clock: Clock | None = None) -> AppContext:
+        """Wrap an opened workspace: evolve the audit key and record how it was unlocked."""
+        ctx = cls(workspace, clock)
+        unlock = workspace.unlock
+        with ctx.session() as s:
+            ctx.audit.start_epoch(s)
+            ctx.audit.record(
+                s,
+                action="workspace.unlock",
+                object_type="workspace",
+                object_id=workspace.workspace_id,
+                details={"mode": unlock.mode, "keyring": unlock.keyring.state.value},
+            )
+            if unlock.keyring.state is KeyringState.LOCKED:
+                ctx.audit.record(s, action="keyring.locked", outcome="error")
+            elif unlock.mode == "passphrase":
+                ctx.audit.record(
+                    s,
+                    action="keyring.unavailable",
+                    outcome="error",
+                    details={"state": unlock.keyring.state.value},
+                )
+        return ctx
+
+    def close(self) -> None:
+        """Clean shutdown: anchor the chain head outside the DB, then close the store."""
+        with contextlib.suppress(Exception), self.session() as s:
+            self.audit.checkpoint(s)
+        self.workspace.close()
+
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ sessions
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.workspace.session() as s:
+            yield s
+
+    @contextlib.contextmanager
+    def read_session(self) -> Iterator[Session]:
+        with self.workspace.read_session() as s:
+            yield s
+
+    # ------------------------------------------------------------ settings
+
+    def setting(self, s: Session, key: str) -> Any:
+        row = s.get(Setting, key)
+        if row is None:
+            return DEFAULT_SETTINGS[key]
+        return json.loads(row.value_json)
+
+    def set_setting(self, s: Session, key: str, value: Any) -> None:
+        if key not in DEFAULT_SETTINGS:
+            raise KeyError(key)
+        row = s.get(Setting, key)
+        if row is None:
+            s.add(Setting(key=key, value_json=json.dumps(value)))
+        else:
+            row.value_json = json.dumps(value)

@@ -1,0 +1,439 @@
+"""Sign-in (password + TOTP), sessions, idle lock, step-up, CLI session tokens.
+
+Rules (SECURITY.md §3, AUTH-5..10):
+- one generic failure message, and a dummy hash for unknown users, so nothing reveals
+  which usernames exist;
+- a TOTP step is accepted once: a code whose step is <= the last accepted one is a replay,
+  refused and audited;
+- after 5 consecutive failures growing delays, at 20 a hard lock until an administrator
+  unlocks; the counters live in the encrypted DB and survive restarts and clock changes;
+- sessions lock after idle time (GUI: setting, default 15 min; CLI: 30 min) and end after
+  12 h; sensitive actions need a TOTP entered in the last 5 minutes (step-up).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.clock import utc_iso
+from app.context import AppContext
+from app.errors import PrivDeskError
+from app.security import passwords, throttle, totp
+from app.security.permissions import Permission, Role, permissions_for
+from models.security import Operator, OperatorRole, OperatorSession
+
+GENERIC_FAILURE = "Sign-in failed: check your username, password and code."
+USERNAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789._-"
+
+
+class LoginFailed(PrivDeskError):
+    def __init__(self, message: str = GENERIC_FAILURE, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SessionExpired(PrivDeskError):
+    """The session ended (absolute limit, logout, account disabled): sign in again."""
+
+
+class SessionLocked(PrivDeskError):
+    """Idle too long: password + code unlock the same session."""
+
+
+class StepUpRequired(PrivDeskError):
+    """A sensitive action needs a TOTP code entered within the last few minutes."""
+
+
+class EnrolmentError(PrivDeskError):
+    pass
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in operator as services see them. Roles are re-read from the DB per action."""
+
+    operator_id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    session_id: str
+    kind: str
+    signed_in_at: datetime
+    step_up_at: datetime | None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in permissions_for(self.roles)
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """TOTP enrolment shown once: the secret (text and QR) and the otpauth URI."""
+
+    username: str
+    secret: str
+    uri: str
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    principal: Principal
+    token: str | None  # CLI sessions only; its hash is what the DB keeps
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def validate_username(username: str) -> str:
+    name = username.strip().lower()
+    if not 2 <= len(name) <= 64 or any(c not in USERNAME_CHARS for c in name):
+        raise EnrolmentError(
+            "username must be 2–64 characters: lowercase letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
+def _ts(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+class AuthService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    # ------------------------------------------------------------ first administrator
+
+    def needs_bootstrap(self) -> bool:
+        """True while the workspace has no active operator (first-run wizard / init)."""
+        with self.ctx.read_session() as s:
+            active = s.scalar(select(Operator.id).where(Operator.status == "active").limit(1))
+        return active is None
+
+    def bootstrap_admin(
+        self, username: str, display_name: str, password: str, email: str | None = None
+    ) -> Enrolment:
+        """Create the first administrator (only while there is no active operator)."""
+        name = validate_username(username)
+        passwords.check_password(password, username=name, context_words=[display_name])
+        pw_hash = passwords.hash_password(password)
+        secret = totp.new_secret()
+        with self.ctx.session() as s:
+            if s.scalar(select(Operator.id).where(Operator.status == "active").limit(1)):
+                raise EnrolmentError("this workspace already has an administrator")
+            stale = s.scalar(select(Operator).where(Operator.username == name))
+            if stale is not None:
+                s.delete(stale)
+                s.flush()
+            op = Operator(
+                username=name,
+                display_name=display_name.strip() or name,
+                email=email,
+                status="pending",
+                password_hash=pw_hash,
+                totp_secret=secret,
+                failed_logins=0,
+                hard_locked=False,
+                created_at=utc_iso(self.ctx.clock.now()),
+                roles=[OperatorRole(role=Role.ADMINISTRATOR.value)],
+            )
+            s.add(op)
+            s.flush()
+            self.ctx.audit.record(
+                s,
+                action="operator.bootstrap",
+                actor=name,
+                object_type="operator",
+                object_id=str(op.id),
+                details={"roles": [Role.ADMINISTRATOR.value]},
+            )
+        return Enrolment(name, secret, totp.provisioning_uri(secret, name))
+
+    def confirm_enrolment(self, username: str, code: str) -> None:
+        """Activate a pending account once one valid code proves the authenticator works."""
+        name = username.strip().lower()
+        with self.ctx.session() as s:
+            op = s.scalar(select(Operator).where(Operator.username == name))
+            if op is None or op.status != "pending" or not op.totp_secret or not op.password_hash:
+                raise EnrolmentError("no enrolment is waiting for confirmation for this account")
+            check = totp.verify_code(
+                op.totp_secret, code, now=self.ctx.clock.now(), last_step=op.totp_last_step
+            )
+            if check.ok:
+                op.status = "active"
+                op.totp_last_step = check.step
+                op.enrolment_code_hash = None
+                op.enrolment_expires_at = None
+            self.ctx.audit.record(
+                s,
+                action="operator.enrolment_confirmed",
+                actor=name,
+                object_type="operator",
+                object_id=str(op.id),
+                outcome="ok" if check.ok else "denied",
+            )
+        if not check.ok:
+            raise EnrolmentError("that code is not valid; check the authenticator's clock")
+
+    # ------------------------------------------------------------ sign-in
+
+    def login(self, username: str, password: str, code: str, *, kind: str = "gui") -> LoginResult:
+        now = self.ctx.clock.now()
+        name = username.strip().lower()
+        with self.ctx.session() as s:
+            op = s.scalar(select(Operator).where(Operator.username == name))
+            failure = self._check_credentials(s, op, name, password, code, now)
+            if failure is None:
+                assert op is not None
+                token = secrets.token_urlsafe(32) if kind == "cli" else None
+                row = OperatorSession(
+                    id=str(uuid.uuid4()),
+                    operator_id=op.id,
+                    kind=kind,
+                    token_hash=token_hash(token) if token else None,
+                    created_at=utc_iso(now),
+                    last_seen_at=utc_iso(now),
+                    step_up_at=utc_iso(now),
+                )
+                s.add(row)
+                op.last_login_at = utc_iso(now)
+                self.ctx.audit.record(
+                    s,
+                    action="auth.login",
+                    actor=op.username,
+                    session_id=row.id,
+                    details={"factors": ["password", "totp"], "kind": kind},
+                )
+                result = LoginResult(self._principal(op, row), token)
+        if failure is not None:
+            raise failure
+        return result
+
+    def _check_credentials(
+        self,
+        s: Session,
+        op: Operator | None,
+        name: str,
+        password: str,
+        code: str,
+        now: datetime,
+    ) -> LoginFailed | None:
+        """Both factors, throttling and their audit events; None means both were right."""
+        audit = self.ctx.audit
+        if op is None or op.status != "active" or op.password_hash is None or not op.totp_secret:
+            passwords.dummy_verify(password)
+            audit.record(
+                s,
+                action="auth.login",
+                outcome="denied",
+                details={
+                    "reason": "unknown-or-inactive-account",
+                    "username_sha256": hashlib.sha256(name.encode()).hexdigest()[:16],
+                },
+            )
+            return LoginFailed()
+        state = throttle.LockoutState(op.failed_logins, _ts(op.last_failure_at), op.hard_locked)
+        wait = throttle.retry_after(state, now)
+        if wait > 0:
+            audit.record(
+                s,
+                action="auth.throttled",
+                actor=op.username,
+                outcome="denied",
+                details={"failures": op.failed_logins, "hard_locked": op.hard_locked},
+            )
+            if op.hard_locked:
+                return LoginFailed(
+                    "This account is locked after too many failed sign-ins; "
+                    "an administrator must unlock it."
+                )
+            return LoginFailed(
+                f"Too many failed sign-ins: try again in {int(wait) + 1} s.", retry_after=wait
+            )
+        pw_ok = passwords.verify_password(op.password_hash, password)
+        check = totp.verify_code(op.totp_secret, code, now=now, last_step=op.totp_last_step)
+        if not (pw_ok and check.ok):
+            state = throttle.record_failure(state, now)
+            op.failed_logins = state.failures
+            op.last_failure_at = utc_iso(now)
+            op.hard_locked = state.hard_locked
+            if pw_ok and check.replay:
+                audit.record(s, action="auth.totp_replay", actor=op.username, outcome="denied")
+            audit.record(
+                s,
+                action="auth.login",
+                actor=op.username,
+                outcome="denied",
+                details={"factor": "password" if not pw_ok else "totp", "failures": state.failures},
+            )
+            if state.hard_locked:
+                audit.record(
+                    s,
+                    action="auth.locked",
+                    actor=op.username,
+                    outcome="denied",
+                    object_type="operator",
+                    object_id=str(op.id),
+                )
+            return LoginFailed()
+        op.failed_logins = 0
+        op.last_failure_at = None
+        op.totp_last_step = check.step
+        if passwords.needs_rehash(op.password_hash):
+            op.password_hash = passwords.hash_password(password)
+        return None
+
+    def _principal(self, op: Operator, row: OperatorSession) -> Principal:
+        return Principal(
+            operator_id=op.id,
+            username=op.username,
+            display_name=op.display_name,
+            roles=frozenset(r.role for r in op.roles),
+            session_id=row.id,
+            kind=row.kind,
+            signed_in_at=_ts(row.created_at) or self.ctx.clock.now(),
+            step_up_at=_ts(row.step_up_at),
+        )
+
+    def resume(self, token: str) -> Principal:
+        """A CLI session from its token (`PRIVDESK_SESSION`)."""
+        with self.ctx.session() as s:
+            row = s.scalar(
+                select(OperatorSession).where(OperatorSession.token_hash == token_hash(token))
+            )
+            if row is None or row.ended_at is not None:
+                raise SessionExpired("session expired or unknown: run `privdesk login` again")
+            op = s.get(Operator, row.operator_id)
+            assert op is not None
+            principal = self._principal(op, row)
+        return self.check(principal)
+
+    # ------------------------------------------------------------ session state
+
+    def check(self, principal: Principal) -> Principal:
+        """Refresh from the DB; raises SessionLocked / SessionExpired. Touches last-seen."""
+        with self.ctx.session() as s:
+            result = self.validate(s, principal)
+        if isinstance(result, PrivDeskError):
+            raise result
+        return result
+
+    def validate(self, s: Session, principal: Principal) -> Principal | PrivDeskError:
+        """Validate and touch the session inside the caller's transaction.
+
+        Returns the error rather than raising it, so that ending an expired session is
+        committed by the caller.
+        """
+        now = self.ctx.clock.now()
+        row = s.get(OperatorSession, principal.session_id)
+        op = s.get(Operator, principal.operator_id)
+        if row is None or op is None or row.ended_at is not None:
+            return SessionExpired("your session has ended: sign in again")
+        if op.status != "active":
+            self._end(s, row, "account-disabled", now)
+            return SessionExpired("your account is no longer active: sign in again")
+        created = _ts(row.created_at) or now
+        last_seen = _ts(row.last_seen_at) or now
+        absolute = timedelta(seconds=self.ctx.setting(s, "absolute_session_s"))
+        idle_key = "cli_idle_timeout_s" if row.kind == "cli" else "idle_timeout_s"
+        idle = timedelta(seconds=self.ctx.setting(s, idle_key))
+        if now - created >= absolute:
+            self._end(s, row, "absolute-limit", now)
+            return SessionExpired("your session reached its 12-hour limit: sign in again")
+        if now - last_seen >= idle or now < last_seen - timedelta(seconds=5):
+            if row.kind == "cli":
+                self._end(s, row, "idle", now)
+                return SessionExpired("session expired after inactivity: run `privdesk login`")
+            return SessionLocked("locked after inactivity: enter your password and code")
+        row.last_seen_at = utc_iso(now)
+        return self._principal(op, row)
+
+    def _end(self, s: Session, row: OperatorSession, reason: str, now: datetime) -> None:
+        row.ended_at = utc_iso(now)
+        row.end_reason = reason
+        row.token_hash = None
+        self.ctx.audit.record(
+            s, action="auth.session_end", session_id=row.id, details={"reason": reason}
+        )
+
+    def unlock(self, principal: Principal, password: str, code: str) -> Principal:
+        """Leave the idle lock screen: password + TOTP for the same operator and session."""
+        now = self.ctx.clock.now()
+        failure: PrivDeskError | None = None
+        with self.ctx.session() as s:
+            row = s.get(OperatorSession, principal.session_id)
+            op = s.get(Operator, principal.operator_id)
+            if row is None or op is None or row.ended_at is not None:
+                failure = SessionExpired("your session has ended: sign in again")
+            else:
+                failure = self._check_credentials(s, op, op.username, password, code, now)
+                if failure is None and now - (_ts(row.created_at) or now) >= timedelta(
+                    seconds=self.ctx.setting(s, "absolute_session_s")
+                ):
+                    self._end(s, row, "absolute-limit", now)
+                    failure = SessionExpired(
+                        "your session reached its 12-hour limit: sign in again"
+                    )
+                elif failure is None:
+                    row.last_seen_at = utc_iso(now)
+                    row.step_up_at = utc_iso(now)
+                    self.ctx.audit.record(
+                        s, action="auth.unlock", actor=op.username, session_id=row.id
+                    )
+                    principal = self._principal(op, row)
+        if failure is not None:
+            raise failure
+        return principal
+
+    def step_up(self, principal: Principal, code: str) -> Principal:
+        """A fresh TOTP code for a sensitive action (AUTH-10); same replay rules as sign-in."""
+        now = self.ctx.clock.now()
+        with self.ctx.session() as s:
+            op = s.get(Operator, principal.operator_id)
+            row = s.get(OperatorSession, principal.session_id)
+            if op is None or row is None or row.ended_at is not None or not op.totp_secret:
+                raise SessionExpired("your session has ended: sign in again")
+            check = totp.verify_code(op.totp_secret, code, now=now, last_step=op.totp_last_step)
+            if check.ok:
+                op.totp_last_step = check.step
+                row.step_up_at = utc_iso(now)
+                row.last_seen_at = utc_iso(now)
+            self.ctx.audit.record(
+                s,
+                action="auth.step_up",
+                actor=op.username,
+                session_id=row.id,
+                outcome="ok" if check.ok else "denied",
+                details={"replay": check.replay} if not check.ok else {},
+            )
+            if not check.ok:
+                state = throttle.record_failure(
+                    throttle.LockoutState(
+                        op.failed_logins, _ts(op.last_failure_at), op.hard_locked
+                    ),
+                    now,
+                )
+                op.failed_logins, op.hard_locked = state.failures, state.hard_locked
+                op.last_failure_at = utc_iso(now)
+            else:
+                principal = replace(principal, step_up_at=now)
+        if not check.ok:
+            raise StepUpRequired("that code is not valid (or was already used); try the next one")
+        return principal
+
+    def logout(self, principal: Principal) -> None:
+        with self.ctx.session() as s:
+            row = s.get(OperatorSession, principal.session_id)
+            if row is not None and row.ended_at is None:
+                row.ended_at = utc_iso(self.ctx.clock.now())
+                row.end_reason = "logout"
+                row.token_hash = None
+                self.ctx.audit.record(
+                    s, action="auth.logout", actor=principal.username, session_id=row.id
+                )

@@ -1,0 +1,152 @@
+"""Roles and the permissions they grant: the one table every service checks against.
+
+Enforced in the service layer (`app.security.guard`), never only by hiding widgets
+(ASVS 5.0 8.3.1). Roles are read from the database on every action, so a role change or a
+disabled account takes effect at once (ASVS 8.3.2, 7.4.2).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+
+class Role(enum.StrEnum):
+    ADMINISTRATOR = "administrator"
+    PRIVACY_OFFICER = "privacy_officer"
+    INCIDENT_LEAD = "incident_lead"
+    REDACTION_ADMIN = "redaction_admin"
+    AUDITOR = "auditor"
+
+
+class Permission(enum.StrEnum):
+    OPERATORS_VIEW = "operators.view"
+    OPERATORS_MANAGE = "operators.manage"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_EXPORT = "audit.export"
+    AUDIT_VERIFY = "audit.verify"
+    WORKSPACE_VERIFY = "workspace.verify"
+    BACKUP_CREATE = "backup.create"
+    BACKUP_VIEW = "backup.view"
+    KEYS_MANAGE = "keys.manage"
+    SETTINGS_VIEW = "settings.view"
+    SETTINGS_MANAGE = "settings.manage"
+    PII_REVEAL = "pii.reveal"
+    # Granted now so the panes of later issues plug in without touching this table.
+    HELPDESK_VIEW = "helpdesk.view"
+    HELPDESK_IMPORT = "helpdesk.import"
+    REVIEW_VIEW = "review.view"
+    REVIEW_MANAGE = "review.manage"
+    DSAR_VIEW = "dsar.view"
+    DSAR_MANAGE = "dsar.manage"
+    DRILLS_VIEW = "drills.view"
+    DRILLS_RUN = "drills.run"
+    REDACTION_VIEW = "redaction.view"
+    REDACTION_MANAGE = "redaction.manage"
+
+
+P = Permission
+
+_READ_ONLY = frozenset(
+    {
+        P.OPERATORS_VIEW,
+        P.AUDIT_VIEW,
+        P.AUDIT_EXPORT,
+        P.AUDIT_VERIFY,
+        P.WORKSPACE_VERIFY,
+        P.BACKUP_VIEW,
+        P.SETTINGS_VIEW,
+        P.HELPDESK_VIEW,
+        P.REVIEW_VIEW,
+        P.DSAR_VIEW,
+        P.DRILLS_VIEW,
+        P.REDACTION_VIEW,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMINISTRATOR: frozenset(
+        {
+            P.OPERATORS_VIEW,
+            P.OPERATORS_MANAGE,
+            P.AUDIT_VIEW,
+            P.AUDIT_VERIFY,
+            P.WORKSPACE_VERIFY,
+            P.BACKUP_CREATE,
+            P.BACKUP_VIEW,
+            P.KEYS_MANAGE,
+            P.SETTINGS_VIEW,
+            P.SETTINGS_MANAGE,
+            P.HELPDESK_VIEW,
+            P.HELPDESK_IMPORT,
+        }
+    ),
+    Role.PRIVACY_OFFICER: frozenset(
+        {
+            P.HELPDESK_VIEW,
+            P.HELPDESK_IMPORT,
+            P.REVIEW_VIEW,
+            P.REVIEW_MANAGE,
+            P.DSAR_VIEW,
+            P.DSAR_MANAGE,
+            P.PII_REVEAL,
+            P.WORKSPACE_VERIFY,
+            P.SETTINGS_VIEW,
+        }
+    ),
+    Role.INCIDENT_LEAD: frozenset({P.DRILLS_VIEW, P.DRILLS_RUN, P.SETTINGS_VIEW}),
+    Role.REDACTION_ADMIN: frozenset(
+        {P.REDACTION_VIEW, P.REDACTION_MANAGE, P.HELPDESK_VIEW, P.SETTINGS_VIEW}
+    ),
+    # Read-only everything, the audit log and evidence export; never a write.
+    Role.AUDITOR: _READ_ONLY,
+}
+
+ROLE_TITLES: dict[Role, str] = {
+    Role.ADMINISTRATOR: "Administrator",
+    Role.PRIVACY_OFFICER: "Privacy officer",
+    Role.INCIDENT_LEAD: "Incident lead",
+    Role.REDACTION_ADMIN: "Redaction admin",
+    Role.AUDITOR: "Auditor",
+}
+
+PERMISSION_PHRASES: dict[Permission, str] = {
+    P.OPERATORS_VIEW: "view operators",
+    P.OPERATORS_MANAGE: "manage operators",
+    P.AUDIT_VIEW: "view the audit log",
+    P.AUDIT_EXPORT: "export the audit log",
+    P.AUDIT_VERIFY: "verify the audit log",
+    P.WORKSPACE_VERIFY: "verify the workspace",
+    P.BACKUP_CREATE: "create backups",
+    P.BACKUP_VIEW: "view backups",
+    P.KEYS_MANAGE: "manage keys",
+    P.SETTINGS_VIEW: "view settings",
+    P.SETTINGS_MANAGE: "change settings",
+    P.PII_REVEAL: "reveal personal data",
+}
+
+
+def parse_roles(names: Iterable[str]) -> frozenset[Role]:
+    """Role names from user input; raises ValueError naming the unknown one."""
+    roles = set()
+    for name in names:
+        try:
+            roles.add(Role(name.strip()))
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise ValueError(f"unknown role {name!r} (known roles: {known})") from None
+    return frozenset(roles)
+
+
+def permissions_for(roles: Iterable[str]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for name in roles:
+        try:
+            granted |= ROLE_PERMISSIONS[Role(name)]
+        except ValueError:
+            continue  # a role removed in a later version grants nothing
+    return frozenset(granted)
+
+
+def phrase(permission: Permission) -> str:
+    return PERMISSION_PHRASES.get(permission, permission.value)
