@@ -267,3 +267,38 @@ def cmd_info(args: argparse.Namespace) -> int:
         }
     emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items() if k != "status"))
     return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """`make demo`: a real encrypted workspace with one operator per role."""
+    import shutil
+
+    from app import demo
+    from app.cli import _run_gui
+
+    folder = getattr(args, "workspace", None) or demo.default_folder()
+    creds = demo.read_credentials(folder)
+    if creds is not None and args.reset:
+        shutil.rmtree(folder)
+        creds = None
+    if creds is None:
+        if folder.exists() and any(folder.iterdir()):
+            raise UsageError(f"{folder}: exists and is not a demo workspace")
+        creds = demo.create_demo(folder, keyring_store=keyring_store(args))
+    users = ", ".join(f"{name} ({c['role']})" for name, c in creds.operators.items())
+    emit(
+        args,
+        {
+            "status": "ok",
+            "workspace": str(folder),
+            "operators": sorted(creds.operators),
+            "credentials": str(folder / demo.CREDENTIALS_NAME),
+        },
+        f"Demo workspace: {folder}\nOperators: {users}\n"
+        f"Password for all: {demo.DEMO_PASSWORD}; TOTP secrets and the recovery passphrase "
+        f"are in {folder / demo.CREDENTIALS_NAME} (demo only).",
+    )
+    if args.no_gui:
+        return EXIT_OK
+    args.workspace = folder
+    return _run_gui(args)

@@ -150,7 +150,6 @@ class AuditLog:
         state.last_seq, state.head_mac = sealed.seq, sealed.mac
         if sealed.seq - state.last_anchor_seq >= ANCHOR_EVERY:
             self._anchor_after_commit(s, state)
-        s.flush()
         return sealed.seq
 
     def checkpoint(self, s: Session) -> Anchor | None:

@@ -1,0 +1,114 @@
+"""The demo workspace behind `make demo`: a real encrypted workspace with one operator per role.
+
+It is built through the same services as any workspace (nothing is faked). Because it is a
+demo, its credentials — which would be secrets anywhere else — are written beside it in
+`demo-credentials.json` and the workspace is marked `demo=true`, so the sign-in screen can
+offer them. Never use a demo workspace for real data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from app.clock import Clock, SystemClock
+from app.context import AppContext
+from app.keystore import KeyringStore
+from app.security import operators, totp
+from app.security.auth import AuthService
+from models.workspace import WorkspaceInfo
+
+CREDENTIALS_NAME = "demo-credentials.json"
+DEMO_PASSWORD = "demo workspace only 2026"
+DEMO_OPERATORS = (
+    ("ada", "Ada Lovelace", "administrator"),
+    ("priya", "Priya Raman", "privacy_officer"),
+    ("ivan", "Ivan Petrov", "incident_lead"),
+    ("rosa", "Rosa Diaz", "redaction_admin"),
+    ("audrey", "Audrey Hale", "auditor"),
+)
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    folder: Path
+    recovery_passphrase: str
+    operators: dict[str, dict[str, str]]
+
+    def code_for(self, username: str, clock: Clock | None = None) -> str:
+        secret = self.operators[username]["totp_secret"]
+        return totp.current_code(secret, (clock or SystemClock()).now())
+
+
+def default_folder() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("privdesk", appauthor=False) / "demo"
+
+
+def read_credentials(folder: Path) -> DemoCredentials | None:
+    """The demo credentials if `folder` is a demo workspace, else None."""
+    path = Path(folder) / CREDENTIALS_NAME
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return DemoCredentials(Path(folder), data["recovery_passphrase"], data["operators"])
+
+
+def create_demo(folder: Path, *, keyring_store: KeyringStore | None = None) -> DemoCredentials:
+    clock = SystemClock()
+    new = AppContext.create(folder, keyring_store=keyring_store, clock=clock)
+    ctx = new.ctx
+    creds: dict[str, dict[str, str]] = {}
+    try:
+        auth = AuthService(ctx)
+        admin_name, admin_display, _role = DEMO_OPERATORS[0]
+        enrol = auth.bootstrap_admin(admin_name, admin_display, DEMO_PASSWORD)
+        # Confirm with the previous step's code so the sign-in below can use the current one.
+        earlier = clock.now() - timedelta(seconds=totp.INTERVAL)
+        auth.confirm_enrolment(admin_name, totp.current_code(enrol.secret, earlier))
+        creds[admin_name] = {
+            "password": DEMO_PASSWORD,
+            "totp_secret": enrol.secret,
+            "role": "administrator",
+        }
+        admin = auth.login(
+            admin_name, DEMO_PASSWORD, totp.current_code(enrol.secret, clock.now())
+        ).principal
+        service = operators.OperatorService(ctx, admin)
+        for username, display, role in DEMO_OPERATORS[1:]:
+            new_op = service.add(username, display, [role])
+            op_enrol = operators.activate(ctx, username, new_op.enrolment_code, DEMO_PASSWORD)
+            auth.confirm_enrolment(username, totp.current_code(op_enrol.secret, earlier))
+            creds[username] = {
+                "password": DEMO_PASSWORD,
+                "totp_secret": op_enrol.secret,
+                "role": role,
+            }
+        auth.logout(admin)
+        with ctx.session() as s:
+            s.add(WorkspaceInfo(key="demo", value="true"))
+    finally:
+        ctx.close()
+    path = Path(folder) / CREDENTIALS_NAME
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(
+            {
+                "recovery_passphrase": new.recovery_passphrase,
+                "operators": creds,
+                "note": "demo workspace: these credentials are not secret",
+            },
+            fh,
+            indent=2,
+        )
+    kit = Path(folder) / "exports" / "audit-verifier-kit.json"
+    from app.audit.anchors import save_kit
+
+    save_kit(kit, new.verifier_kit)
+    return DemoCredentials(Path(folder), new.recovery_passphrase, creds)
