@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +69,12 @@ def create_demo(folder: Path, *, keyring_store: KeyringStore | None = None) -> D
         auth = AuthService(ctx)
         admin_name, admin_display, _role = DEMO_OPERATORS[0]
         enrol = auth.bootstrap_admin(admin_name, admin_display, DEMO_PASSWORD)
-        # Confirm with the previous step's code so the sign-in below can use the current one.
-        earlier = clock.now() - timedelta(seconds=totp.INTERVAL)
-        auth.confirm_enrolment(admin_name, totp.current_code(enrol.secret, earlier))
+        # Confirm with the previous step's code (inside the ±1 window) so the sign-in below
+        # can use the current one without waiting 30 s.
+        def earlier() -> datetime:
+            return clock.now() - timedelta(seconds=totp.INTERVAL)
+
+        auth.confirm_enrolment(admin_name, totp.current_code(enrol.secret, earlier()))
         creds[admin_name] = {
             "password": DEMO_PASSWORD,
             "totp_secret": enrol.secret,
@@ -84,7 +87,7 @@ def create_demo(folder: Path, *, keyring_store: KeyringStore | None = None) -> D
         for username, display, role in DEMO_OPERATORS[1:]:
             new_op = service.add(username, display, [role])
             op_enrol = operators.activate(ctx, username, new_op.enrolment_code, DEMO_PASSWORD)
-            auth.confirm_enrolment(username, totp.current_code(op_enrol.secret, earlier))
+            auth.confirm_enrolment(username, totp.current_code(op_enrol.secret, earlier()))
             creds[username] = {
                 "password": DEMO_PASSWORD,
                 "totp_secret": op_enrol.secret,
