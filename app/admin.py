@@ -40,21 +40,23 @@ class HealthReport:
 
 class AdminService(Service):
     def verify(self, kit_path: Path | None = None) -> HealthReport:
-        """Both SQLCipher checks and the audit chain (`privdesk verify`)."""
-        from app.audit.service import AuditService
+        """Both SQLCipher checks and the audit chain (`privdesk verify`), one permission."""
+        from app.audit.service import load_verifier_kit
 
+        k0 = load_verifier_kit(kit_path, self.ctx.workspace.workspace_id) if kit_path else None
         with self.authorized(Permission.WORKSPACE_VERIFY, action="workspace.verify") as (s, _):
             report = self.ctx.workspace.verify()
+            try:
+                audit = self.ctx.audit.verify(s, k0)
+            except ValueError as exc:
+                raise PrivDeskError(f"audit anchors unreadable: {exc}") from None
             self.audit(
-                s,
-                "workspace.verify",
-                outcome="ok" if report.ok else "error",
-                details={
-                    "cipher_problems": len(report.cipher_problems),
-                    "integrity_ok": report.integrity == ("ok",),
-                },
+                s, "workspace.verify", outcome="ok" if report.ok and audit.ok else "error",
+                details={"cipher_problems": len(report.cipher_problems),
+                         "integrity_ok": report.integrity == ("ok",),
+                         "audit_status": audit.status.name, "audit_seq": audit.seq,
+                         "with_kit": k0 is not None},
             )
-        audit = AuditService(self.ctx, self.principal).verify(kit_path)
         return HealthReport(report, audit)
 
     def backup(self, to: Path | None = None) -> BackupResult:

@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("PRIVDESK_LOG", "WARNING").upper())
+    # SQLAlchemy's DEBUG output includes result rows (password hashes, TOTP seeds).
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)

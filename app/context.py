@@ -77,6 +77,8 @@ class AppContext:
         ctx = cls(workspace, clock)
         unlock = workspace.unlock
         with ctx.session() as s:
+            if not ctx.audit.initialised(s):
+                ctx._start_audit_chain(s)
             ctx.audit.start_epoch(s)
             ctx.audit.record(
                 s,
@@ -95,6 +97,27 @@ class AppContext:
                     details={"state": unlock.keyring.state.value},
                 )
         return ctx
+
+    def _start_audit_chain(self, s: Session) -> None:
+        """A workspace from before the audit log (schema 0001): start its chain now.
+
+        The verifier kit cannot be shown in a dialog from here, so it is written to
+        exports/, like `privdesk init` does, and the event says so.
+        """
+        from app.audit.anchors import save_kit
+
+        k0 = self.audit.initialise(s)
+        stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
+        kit_path = self.workspace.exports_dir / f"audit-verifier-kit-{stamp}.json"
+        self.workspace.exports_dir.mkdir(mode=0o700, exist_ok=True)
+        save_kit(kit_path, self.audit.kit(k0))
+        self.audit.record(
+            s,
+            action="audit.initialise",
+            object_type="workspace",
+            object_id=self.workspace.workspace_id,
+            details={"reason": "upgraded-workspace", "kit_file": kit_path.name},
+        )
 
     def close(self) -> None:
         """Clean shutdown: anchor the chain head outside the DB, then close the store."""

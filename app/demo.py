@@ -40,8 +40,11 @@ class DemoCredentials:
     operators: dict[str, dict[str, str]]
 
     def code_for(self, username: str, clock: Clock | None = None) -> str:
+        """The code of the NEXT time step (inside the ±1 window), so a sign-in straight after
+        the demo was built — whose setup used the current step — is not refused as a replay."""
         secret = self.operators[username]["totp_secret"]
-        return totp.current_code(secret, (clock or SystemClock()).now())
+        soon = (clock or SystemClock()).now() + timedelta(seconds=totp.INTERVAL)
+        return totp.current_code(secret, soon)
 
 
 def default_folder() -> Path:

@@ -89,6 +89,9 @@ class AuditLog:
         )
         return k0
 
+    def initialised(self, s: Session) -> bool:
+        return s.get(AuditState, 1) is not None
+
     def kit(self, k0: bytes) -> dict[str, str]:
         return anchor_file.make_kit(self.workspace_id, k0, created_utc=utc_iso(self.clock.now()))
 

@@ -37,6 +37,17 @@ class KitError(PrivDeskError):
     pass
 
 
+def load_verifier_kit(kit_path: Path, workspace_id: str) -> bytes:
+    """K0 from a verifier kit file, checked to belong to this workspace."""
+    try:
+        kit_workspace, k0 = anchor_file.load_kit(kit_path)
+    except (OSError, ValueError) as exc:
+        raise KitError(f"{kit_path}: {exc}") from None
+    if kit_workspace != workspace_id:
+        raise KitError(f"{kit_path}: this verifier kit belongs to another workspace")
+    return k0
+
+
 class AuditService(Service):
     def query(self, flt: AuditFilter | None = None) -> list[AuditRow]:
         flt = flt or AuditFilter()
@@ -72,14 +83,7 @@ class AuditService(Service):
         return sorted(actors), sorted(actions)
 
     def verify(self, kit_path: Path | None = None) -> VerifyResult:
-        k0 = None
-        if kit_path is not None:
-            try:
-                workspace_id, k0 = anchor_file.load_kit(kit_path)
-            except (OSError, ValueError) as exc:
-                raise KitError(f"{kit_path}: {exc}") from None
-            if workspace_id != self.ctx.workspace.workspace_id:
-                raise KitError(f"{kit_path}: this verifier kit belongs to another workspace")
+        k0 = load_verifier_kit(kit_path, self.ctx.workspace.workspace_id) if kit_path else None
         with self.authorized(Permission.AUDIT_VERIFY, action="audit.verify") as (s, _):
             try:
                 result = self.ctx.audit.verify(s, k0)

@@ -333,7 +333,7 @@ class AuthService:
         now = self.ctx.clock.now()
         row = s.get(OperatorSession, principal.session_id)
         op = s.get(Operator, principal.operator_id)
-        if row is None or op is None or row.ended_at is not None:
+        if row is None or op is None or row.ended_at is not None or row.operator_id != op.id:
             return SessionExpired("your session has ended: sign in again")
         if op.status != "active":
             self._end(s, row, "account-disabled", now)

@@ -273,6 +273,10 @@ def activate(ctx: AppContext, username: str, enrolment_code: str, password: str)
             op.password_hash = passwords.hash_password(password)
             op.totp_secret = secret
             op.totp_last_step = None
+            # Single use: a second activation with the same code could replace the password
+            # and authenticator before the operator confirms (ASVS 6.4.1).
+            op.enrolment_code_hash = None
+            op.enrolment_expires_at = None
             ctx.audit.record(
                 s,
                 action="operator.activate",

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.errors import PassphraseRequired
 from app.keystore import KeyringState
+from app.security import totp
 from app.workspace import Workspace
 from tests.conftest import ADMIN_PASSWORD, FakeKeyring, MadeWorkspace, SignedIn
 from tests.gui.conftest import shoot, wrong_code
@@ -44,19 +45,37 @@ def test_passphrase_dialog_says_the_keyring_is_locked(
     assert "wrong recovery passphrase" in dialog.banner.text()
     assert dialog.result_value is None
 
-    fake_keyring.fail_with = None  # the user unlocked their keyring meanwhile
+    dialog.passphrase.setText(made.passphrase)
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        dialog.submit()
+    unlocked = dialog.result_value
+    assert unlocked is not None
+    unlocked.workspace.close()
+    assert unlocked.workspace.unlock.mode == "passphrase"
+    assert unlocked.keyring is None  # not asked to re-enrol
+
+
+def test_passphrase_unlock_can_re_enrol_the_keyring(
+    qtbot: QtBot, made: MadeWorkspace, fake_keyring: FakeKeyring
+) -> None:
+    made.ws.close()
+    fake_keyring.items.clear()  # e.g. a new user profile: the keyring works but is empty
+    with pytest.raises(PassphraseRequired) as info:
+        Workspace.open(made.folder)
+    dialog = PassphraseDialog(made.folder, info.value.keyring_status, SyncTaskRunner())  # type: ignore[arg-type]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "no key for this workspace" in dialog.reason.text()
     dialog.passphrase.setText(made.passphrase)
     dialog.enrol.setChecked(True)
     with qtbot.waitSignal(dialog.accepted, timeout=2000):
         dialog.submit()
     unlocked = dialog.result_value
     assert unlocked is not None
-    try:
-        assert unlocked.workspace.unlock.mode == "passphrase"
-        assert unlocked.keyring is not None and unlocked.keyring.state is KeyringState.AVAILABLE
-    finally:
-        unlocked.workspace.close()
-    Workspace.open(made.folder).close()  # the keyring alone opens it again
+    unlocked.workspace.close()
+    assert unlocked.keyring is not None and unlocked.keyring.state is KeyringState.AVAILABLE
+    with Workspace.open(made.folder) as again:  # the keyring alone opens it now
+        assert again.unlock.mode == "keyring"
 
 
 def test_passphrase_dialog_names_a_missing_keyring(
@@ -106,7 +125,8 @@ def test_sign_in_counts_down_while_throttled(qtbot: QtBot, admin: SignedIn) -> N
     dialog = sign_in_dialog(qtbot, admin)
     for _ in range(5):
         attempt(dialog, "wrong password entirely", admin.code())
-    attempt(dialog, ADMIN_PASSWORD, admin.code())
+    # Right away, with the right password: the account is resting after five failures.
+    attempt(dialog, ADMIN_PASSWORD, totp.current_code(admin.secret, admin.clock.now()))
     assert "try again in" in dialog.banner.text()
     assert dialog.sign_in.text().startswith("Try again in")
     assert not dialog.sign_in.isEnabled()

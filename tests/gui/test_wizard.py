@@ -14,8 +14,9 @@ from app.context import AppContext, NewWorkspace
 from app.keystore import KeyringStore
 from app.security import totp
 from app.security.auth import AuthService
-from tests.conftest import ADMIN_PASSWORD, FAST_SCRYPT, FakeKeyring
+from tests.conftest import ADMIN_PASSWORD, FAST_SCRYPT, FakeKeyring, SignedIn
 from tests.gui.conftest import shoot
+from views.start.activate import ActivateId, ActivateWizard
 from views.start.wizard import FirstRunWizard, PageId
 from views.tasks import SyncTaskRunner
 
@@ -131,3 +132,33 @@ def test_totp_page_refuses_a_wrong_code_and_confirms_the_right_one(
     shoot(wizard, "wizard-5-done")
     assert wizard.ctx is not None
     assert not AuthService(wizard.ctx).needs_bootstrap()
+
+
+def test_new_operator_activates_with_the_enrolment_code(qtbot: QtBot, admin: SignedIn) -> None:
+    from app.security.operators import OperatorService
+
+    new = OperatorService(admin.ctx, admin.principal).add("grace", "Grace Hopper", ["auditor"])
+    wizard = ActivateWizard(admin.ctx, SyncTaskRunner())
+    qtbot.addWidget(wizard)
+    wizard.show()
+    page = wizard.pages[ActivateId.CODE]
+    page.username.setText("grace")  # type: ignore[attr-defined]
+    page.code.setText("AAAAA-BBBBB-CCCCC-DDDDD")  # type: ignore[attr-defined]
+    page.password.setText("lamp river orchard 9")  # type: ignore[attr-defined]
+    page.repeat.setText("lamp river orchard 9")  # type: ignore[attr-defined]
+    wizard.next()
+    qtbot.wait(20)
+    assert wizard.currentId() == ActivateId.CODE
+    assert "not valid or has expired" in page.banner.text()
+    shoot(wizard, "activate-bad-code")
+
+    page.code.setText(new.enrolment_code)  # type: ignore[attr-defined]
+    page.password.setText("lamp river orchard 9")  # type: ignore[attr-defined]
+    page.repeat.setText("lamp river orchard 9")  # type: ignore[attr-defined]
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == ActivateId.TOTP)
+    totp_page = wizard.pages[ActivateId.TOTP]
+    admin.clock.advance(30)
+    totp_page.code.setText(totp.current_code(wizard.enrolment.secret, admin.clock.now()))  # type: ignore[attr-defined]
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == ActivateId.DONE)

@@ -1,0 +1,256 @@
+"""The main window: navigation built from the pane registry, the status bar, the lock screen.
+
+It hosts and nothing else: each pane talks to its own services; the window only reacts to
+the session (idle lock, 12-hour limit, sign-out) and offers a few workspace-wide commands.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.jobs import JobControl, TaskRunner
+from views.lock import IdleWatcher, LockScreen
+from views.panes import Pane, panes_for
+from views.widgets import hbox
+from views.workspace_actions import WorkspaceActions
+
+if TYPE_CHECKING:
+    from app.context import AppContext
+    from app.security.auth import Principal
+    from views.session import CurrentOperator
+
+DEFAULT_IDLE_S = 15 * 60
+
+
+def _roles_text(principal: Principal) -> str:
+    from app.security.permissions import ROLE_TITLES, Role
+
+    titles = []
+    for name in sorted(principal.roles):
+        try:
+            titles.append(ROLE_TITLES[Role(name)])
+        except ValueError:
+            titles.append(name)
+    return ", ".join(titles) or "no role"
+
+
+class MainWindow(QMainWindow):
+    signedOut = Signal(str)  # a notice for the sign-in dialog, "" for a plain sign-out
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        session: CurrentOperator,
+        tasks: TaskRunner,
+        *,
+        idle_tick_ms: int = 1000,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx, self.session, self.tasks = ctx, session, tasks
+        self.setWindowTitle(f"PrivDesk — {ctx.workspace.folder.name}")
+        self.nav = QListWidget()
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFixedWidth(190)
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setStyleSheet("QListWidget { border: none; } QListWidget::item { padding: 8px; }")
+        self.stack = QStackedWidget()
+        self.panes: dict[str, Pane] = {}
+        self._refreshed: set[str] = set()
+        for cls in panes_for(session()):
+            pane = cls(ctx, session, tasks)
+            pane.sessionProblem.connect(self.handle_session_problem)
+            pane.settingsChanged.connect(self._load_idle_timeout)
+            self.panes[cls.NAME] = pane
+            self.stack.addWidget(pane)
+            icon = QIcon.fromTheme(cls.ICON) if cls.ICON else QIcon()
+            item = QListWidgetItem(icon, cls.TITLE)
+            item.setData(Qt.ItemDataRole.UserRole, cls.NAME)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        self.content = QWidget()
+        self.content.setLayout(hbox(self.nav, self.stack, margin=0, spacing=0))
+        self.lock_screen = LockScreen(ctx, session, tasks)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.signOutRequested.connect(self.sign_out)
+        self.outer = QStackedWidget()
+        self.outer.addWidget(self.content)
+        self.outer.addWidget(self.lock_screen)
+        self.setCentralWidget(self.outer)
+
+        self.actions_ = WorkspaceActions(self, ctx, session, tasks)
+        self.actions_.sessionProblem.connect(self.handle_session_problem)
+        self._build_menus()
+        self._build_status_bar()
+        session.changed.connect(self._show_principal)
+
+        self.idle = IdleWatcher(ctx.clock, DEFAULT_IDLE_S, tick_ms=idle_tick_ms, parent=self)
+        self.idle.timedOut.connect(self.lock)
+        self.idle.remainingChanged.connect(self._show_remaining)
+        self.idle.active.connect(self._check_session)
+        self.idle.start()
+        self._load_idle_timeout()
+        self._show_principal()
+        if self.nav.count():
+            self.nav.setCurrentRow(0)
+        self.resize(1100, 700)
+
+    # ------------------------------------------------------------ chrome
+
+    def _build_menus(self) -> None:
+        workspace = self.menuBar().addMenu("&Workspace")
+        self.lock_action = QAction("&Lock now", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        workspace.addAction(self.lock_action)
+        workspace.addSeparator()
+        workspace.addAction(self.actions_.backup)
+        workspace.addAction(self.actions_.verify)
+        workspace.addSeparator()
+        sign_out = QAction("Sign &out", self)
+        sign_out.triggered.connect(lambda: self.sign_out(""))
+        workspace.addAction(sign_out)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        workspace.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About PrivDesk", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+        self._locked_out = [self.lock_action, self.actions_.backup, self.actions_.verify]
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.who_label = QLabel()
+        self.keyring_label = QLabel(self.ctx.workspace.unlock.describe())
+        self.keyring_label.setToolTip(self.ctx.workspace.unlock.keyring.reason)
+        self.idle_label = QLabel()
+        self.idle_label.setMinimumWidth(120)
+        bar.addWidget(self.who_label)
+        bar.addWidget(self.keyring_label, 1)
+        bar.addPermanentWidget(self.actions_.progress)
+        bar.addPermanentWidget(self.idle_label)
+
+    def _show_principal(self) -> None:
+        p = self.session()
+        self.who_label.setText(f"{p.display_name} ({p.username}) · {_roles_text(p)}")
+
+    def _show_remaining(self, seconds: int) -> None:
+        minutes, secs = divmod(seconds, 60)
+        self.idle_label.setText(f"Locks in {minutes}:{secs:02d}")
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        name = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        if name not in self._refreshed:
+            self._refreshed.add(name)
+            self.panes[name].refresh()
+
+    def show_pane(self, name: str) -> Pane:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                self.nav.setCurrentRow(row)
+        return self.panes[name]
+
+    def _about(self) -> None:
+        from app import __version__
+
+        QMessageBox.about(
+            self,
+            "About PrivDesk",
+            f"<b>PrivDesk {__version__}</b><p>Help-desk privacy office console. "
+            "Everything runs locally; personal data stays in one encrypted workspace.</p>"
+            f"<p>Workspace: {self.ctx.workspace.folder}</p>",
+        )
+
+    # ------------------------------------------------------------ session
+
+    @property
+    def locked(self) -> bool:
+        return self.outer.currentWidget() is self.lock_screen
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self.idle.stop()
+        self.idle_label.setText("Locked")
+        self.lock_screen.prepare()
+        self.outer.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        for action in self._locked_out:
+            action.setEnabled(False)
+
+    def unlock(self) -> None:
+        self.outer.setCurrentWidget(self.content)
+        self.menuBar().setEnabled(True)
+        for action in self._locked_out:
+            action.setEnabled(True)
+        self.idle.start()
+
+    def handle_session_problem(self, exc: BaseException) -> None:
+        from app.security.auth import SessionExpired
+
+        if isinstance(exc, SessionExpired):
+            self.sign_out(exc.message, end_session=False)
+        else:
+            self.lock()
+
+    def _check_session(self) -> None:
+        """Activity keeps the server-side session alive and notices the 12-hour limit."""
+        ctx, principal = self.ctx, self.session()
+
+        def job(control: JobControl) -> Principal:
+            from app.security.auth import AuthService
+
+            return AuthService(ctx).check(principal)
+
+        self.tasks.submit(job, on_done=self.session.replace, on_error=self._check_failed)
+
+    def _check_failed(self, exc: BaseException) -> None:
+        if type(exc).__name__ in ("SessionLocked", "SessionExpired"):
+            self.handle_session_problem(exc)
+
+    def _load_idle_timeout(self) -> None:
+        ctx, principal = self.ctx, self.session()
+
+        def job(control: JobControl) -> int:
+            from app.admin import AdminService
+
+            return AdminService(ctx, principal).idle_timeout_s()
+
+        self.tasks.submit(job, on_done=self.idle.set_timeout, on_error=self._check_failed)
+
+    def sign_out(self, notice: str = "", *, end_session: bool = True) -> None:
+        self.idle.stop()
+        if end_session:
+            ctx, principal = self.ctx, self.session()
+
+            def job(control: JobControl) -> None:
+                from app.security.auth import AuthService
+
+                AuthService(ctx).logout(principal)
+
+            self.tasks.submit(job)
+        self._signing_out = True
+        self.close()
+        self.signedOut.emit(notice)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
+        super().closeEvent(event)

@@ -1,0 +1,103 @@
+"""Workspace-wide commands of the menu (Backup now, Verify) and the busy indicator.
+
+Each action calls one AdminService method in a job and shows the typed result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QProgressBar, QWidget
+
+from app.jobs import JobControl, TaskRunner
+from views.widgets import error_text, notify
+
+if TYPE_CHECKING:
+    from app.admin import HealthReport
+    from app.context import AppContext
+    from app.workspace import BackupResult
+    from views.session import CurrentOperator
+
+
+def health_text(report: HealthReport) -> str:
+    store = "ok" if report.store.ok else report.store.summary()
+    audit = report.audit
+    seq = f" at event {audit.seq}" if audit.seq is not None else ""
+    return (
+        f"Database encryption and structure: {store}.\n"
+        f"Audit log: {audit.status.name}{seq} — {audit.message}."
+    )
+
+
+class WorkspaceActions(QObject):
+    sessionProblem = Signal(object)
+
+    def __init__(
+        self, window: QWidget, ctx: AppContext, session: CurrentOperator, tasks: TaskRunner
+    ) -> None:
+        super().__init__(window)
+        self._window, self._ctx, self._session, self._tasks = window, ctx, session, tasks
+        self.backup = QAction("&Backup now", self)
+        self.backup.triggered.connect(self.run_backup)
+        self.verify = QAction("&Verify workspace", self)
+        self.verify.triggered.connect(self.run_verify)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(90)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.last_message = ""
+        count_changed = getattr(tasks, "activeCountChanged", None)
+        if count_changed is not None:
+            # A bound method of this QObject: Qt drops the connection when the window goes.
+            count_changed.connect(self._show_busy)
+
+    def _show_busy(self, active: int) -> None:
+        self.progress.setVisible(active > 0)
+
+    def run_backup(self) -> None:
+        ctx, principal = self._ctx, self._session()
+
+        def job(control: JobControl) -> BackupResult:
+            from app.admin import AdminService
+
+            return AdminService(ctx, principal).backup()
+
+        self._tasks.submit(job, on_done=self._backed_up, on_error=self._failed("backing up"))
+
+    def _backed_up(self, result: BackupResult) -> None:
+        self._show(
+            "Backup written",
+            f"{result.path}\n{result.size / 1e6:.1f} MB, SHA-256 {result.sha256[:16]}…",
+            ok=True,
+        )
+
+    def run_verify(self) -> None:
+        ctx, principal = self._ctx, self._session()
+
+        def job(control: JobControl) -> HealthReport:
+            from app.admin import AdminService
+
+            return AdminService(ctx, principal).verify()
+
+        self._tasks.submit(job, on_done=self._verified, on_error=self._failed("verifying"))
+
+    def _verified(self, report: HealthReport) -> None:
+        title = "Workspace verified" if report.ok else "Workspace verification FAILED"
+        self._show(title, health_text(report), ok=report.ok)
+
+    def _failed(self, doing: str) -> Callable[[BaseException], None]:
+        def show(exc: BaseException) -> None:
+            if type(exc).__name__ in ("SessionLocked", "SessionExpired"):
+                self.sessionProblem.emit(exc)
+            else:
+                self._show("PrivDesk", error_text(exc, doing=doing), ok=False)
+
+        return show
+
+    def _show(self, title: str, text: str, *, ok: bool) -> None:
+        self.last_message = text
+        notify(self._window, title, text, ok=ok)
