@@ -47,6 +47,21 @@ class OperatorRole(Base):
     operator: Mapped[Operator] = relationship(back_populates="roles")
 
 
+class LoginThrottle(Base):
+    """Failure counters for names that are not active accounts, keyed by a hash of the name.
+
+    Throttling them exactly like real accounts keeps the lockout messages from revealing
+    which usernames exist (AUTH-6).
+    """
+
+    __tablename__ = "login_throttle"
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[str | None] = mapped_column(String(40))
+    hard_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class OperatorSession(Base):
     """A signed-in session (GUI or CLI). Only a hash of a CLI token is stored."""
 

@@ -14,6 +14,7 @@ Rules (SECURITY.md §3, AUTH-5..10):
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import uuid
 from dataclasses import dataclass, replace
@@ -27,7 +28,7 @@ from app.context import AppContext
 from app.errors import PrivDeskError
 from app.security import passwords, throttle, totp
 from app.security.permissions import Permission, Role, permissions_for
-from models.security import Operator, OperatorRole, OperatorSession
+from models.security import LoginThrottle, Operator, OperatorRole, OperatorSession
 
 GENERIC_FAILURE = "Sign-in failed: check your username, password and code."
 USERNAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789._-"
@@ -98,6 +99,17 @@ def validate_username(username: str) -> str:
             "username must be 2–64 characters: lowercase letters, digits, '.', '_' or '-'"
         )
     return name
+
+
+def _throttled(state: throttle.LockoutState, wait: float) -> LoginFailed:
+    if state.hard_locked:
+        return LoginFailed(
+            "This account is locked after too many failed sign-ins; "
+            "an administrator must unlock it."
+        )
+    return LoginFailed(
+        f"Too many failed sign-ins: try again in {math.ceil(wait)} s.", retry_after=wait
+    )
 
 
 def _ts(text: str | None) -> datetime | None:
@@ -227,17 +239,7 @@ class AuthService:
         """Both factors, throttling and their audit events; None means both were right."""
         audit = self.ctx.audit
         if op is None or op.status != "active" or op.password_hash is None or not op.totp_secret:
-            passwords.dummy_verify(password)
-            audit.record(
-                s,
-                action="auth.login",
-                outcome="denied",
-                details={
-                    "reason": "unknown-or-inactive-account",
-                    "username_sha256": hashlib.sha256(name.encode()).hexdigest()[:16],
-                },
-            )
-            return LoginFailed()
+            return self._unknown_account(s, name, password, now)
         state = throttle.LockoutState(op.failed_logins, _ts(op.last_failure_at), op.hard_locked)
         wait = throttle.retry_after(state, now)
         if wait > 0:
@@ -248,14 +250,7 @@ class AuthService:
                 outcome="denied",
                 details={"failures": op.failed_logins, "hard_locked": op.hard_locked},
             )
-            if op.hard_locked:
-                return LoginFailed(
-                    "This account is locked after too many failed sign-ins; "
-                    "an administrator must unlock it."
-                )
-            return LoginFailed(
-                f"Too many failed sign-ins: try again in {int(wait) + 1} s.", retry_after=wait
-            )
+            return _throttled(state, wait)
         pw_ok = passwords.verify_password(op.password_hash, password)
         check = totp.verify_code(op.totp_secret, code, now=now, last_step=op.totp_last_step)
         if not (pw_ok and check.ok):
@@ -288,6 +283,26 @@ class AuthService:
         if passwords.needs_rehash(op.password_hash):
             op.password_hash = passwords.hash_password(password)
         return None
+
+    def _unknown_account(self, s: Session, name: str, password: str, now: datetime) -> LoginFailed:
+        """Same work, same messages, same throttling as a real account with a wrong password."""
+        name_hash = hashlib.sha256(name.encode("utf-8")).hexdigest()
+        row = s.get(LoginThrottle, name_hash)
+        if row is None:
+            row = LoginThrottle(name_hash=name_hash, failures=0, hard_locked=False)
+            s.add(row)
+        state = throttle.LockoutState(row.failures, _ts(row.last_failure_at), row.hard_locked)
+        wait = throttle.retry_after(state, now)
+        details = {"reason": "unknown-or-inactive-account", "username_sha256": name_hash[:16]}
+        if wait > 0:
+            self.ctx.audit.record(s, action="auth.throttled", outcome="denied", details=details)
+            return _throttled(state, wait)
+        passwords.dummy_verify(password)
+        state = throttle.record_failure(state, now)
+        row.failures, row.hard_locked = state.failures, state.hard_locked
+        row.last_failure_at = utc_iso(now)
+        self.ctx.audit.record(s, action="auth.login", outcome="denied", details=details)
+        return LoginFailed()
 
     def _principal(self, op: Operator, row: OperatorSession) -> Principal:
         return Principal(
@@ -371,16 +386,14 @@ class AuthService:
             op = s.get(Operator, principal.operator_id)
             if row is None or op is None or row.ended_at is not None:
                 failure = SessionExpired("your session has ended: sign in again")
+            elif now - (_ts(row.created_at) or now) >= timedelta(
+                seconds=self.ctx.setting(s, "absolute_session_s")
+            ):
+                self._end(s, row, "absolute-limit", now)
+                failure = SessionExpired("your session reached its 12-hour limit: sign in again")
             else:
                 failure = self._check_credentials(s, op, op.username, password, code, now)
-                if failure is None and now - (_ts(row.created_at) or now) >= timedelta(
-                    seconds=self.ctx.setting(s, "absolute_session_s")
-                ):
-                    self._end(s, row, "absolute-limit", now)
-                    failure = SessionExpired(
-                        "your session reached its 12-hour limit: sign in again"
-                    )
-                elif failure is None:
+                if failure is None:
                     row.last_seen_at = utc_iso(now)
                     row.step_up_at = utc_iso(now)
                     self.ctx.audit.record(

@@ -44,7 +44,9 @@ def upgrade() -> None:
         sa.Column("operator_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(32), nullable=False),
         sa.ForeignKeyConstraint(
-            ["operator_id"], ["operators.id"], ondelete="CASCADE",
+            ["operator_id"],
+            ["operators.id"],
+            ondelete="CASCADE",
             name="fk_operator_roles_operator_id_operators",
         ),
         sa.PrimaryKeyConstraint("operator_id", "role", name="pk_operator_roles"),
@@ -61,11 +63,21 @@ def upgrade() -> None:
         sa.Column("ended_at", sa.String(40), nullable=True),
         sa.Column("end_reason", sa.String(32), nullable=True),
         sa.ForeignKeyConstraint(
-            ["operator_id"], ["operators.id"], ondelete="CASCADE",
+            ["operator_id"],
+            ["operators.id"],
+            ondelete="CASCADE",
             name="fk_operator_sessions_operator_id_operators",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_operator_sessions"),
         sa.UniqueConstraint("token_hash", name="uq_operator_sessions_token_hash"),
+    )
+    op.create_table(
+        "login_throttle",
+        sa.Column("name_hash", sa.String(64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure_at", sa.String(40), nullable=True),
+        sa.Column("hard_locked", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("name_hash", name="pk_login_throttle"),
     )
     op.create_table(
         "audit_log",
@@ -118,5 +130,6 @@ def downgrade() -> None:
     op.drop_index("ix_audit_log_ts_utc", "audit_log")
     op.drop_table("audit_log")
     op.drop_table("operator_sessions")
+    op.drop_table("login_throttle")
     op.drop_table("operator_roles")
     op.drop_table("operators")
