@@ -51,11 +51,16 @@ class AdminService(Service):
             except ValueError as exc:
                 raise PrivDeskError(f"audit anchors unreadable: {exc}") from None
             self.audit(
-                s, "workspace.verify", outcome="ok" if report.ok and audit.ok else "error",
-                details={"cipher_problems": len(report.cipher_problems),
-                         "integrity_ok": report.integrity == ("ok",),
-                         "audit_status": audit.status.name, "audit_seq": audit.seq,
-                         "with_kit": k0 is not None},
+                s,
+                "workspace.verify",
+                outcome="ok" if report.ok and audit.ok else "error",
+                details={
+                    "cipher_problems": len(report.cipher_problems),
+                    "integrity_ok": report.integrity == ("ok",),
+                    "audit_status": audit.status.name,
+                    "audit_seq": audit.seq,
+                    "with_kit": k0 is not None,
+                },
             )
         return HealthReport(report, audit)
 

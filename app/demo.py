@@ -72,6 +72,7 @@ def create_demo(folder: Path, *, keyring_store: KeyringStore | None = None) -> D
         auth = AuthService(ctx)
         admin_name, admin_display, _role = DEMO_OPERATORS[0]
         enrol = auth.bootstrap_admin(admin_name, admin_display, DEMO_PASSWORD)
+
         # Confirm with the previous step's code (inside the ±1 window) so the sign-in below
         # can use the current one without waiting 30 s.
         def earlier() -> datetime:

@@ -19,8 +19,13 @@ from tests.conftest import FakeKeyring, MadeWorkspace, keys_of
 
 def _needles(made: MadeWorkspace) -> list[str]:
     kek, dek = keys_of(made.folder, made.passphrase)
-    return [dek.hex(), dek.hex().upper(), kek.hex(), made.passphrase,
-            made.passphrase.replace("-", "")]
+    return [
+        dek.hex(),
+        dek.hex().upper(),
+        kek.hex(),
+        made.passphrase,
+        made.passphrase.replace("-", ""),
+    ]
 
 
 def test_engine_and_workspace_reprs_hide_the_key(made: MadeWorkspace) -> None:

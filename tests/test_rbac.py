@@ -95,10 +95,8 @@ METHODS: dict[str, Method] = {
     ),
     "AuditService.verify": _m(AuditService, {P.AUDIT_VERIFY}, lambda s, r: s.verify()),
     "AuditService.export": _m(AuditService, {P.AUDIT_EXPORT}, lambda s, r: s.export("json")),
-    # Workspace health includes the audit chain check, which needs audit.verify as well.
-    "AdminService.verify": _m(
-        AdminService, {P.WORKSPACE_VERIFY}, lambda s, r: s.verify()
-    ),
+    # Workspace health includes the audit chain check under the same permission.
+    "AdminService.verify": _m(AdminService, {P.WORKSPACE_VERIFY}, lambda s, r: s.verify()),
     "AdminService.backup": _m(AdminService, {P.BACKUP_CREATE}, lambda s, r: s.backup(), write=True),
     "AdminService.list_backups": _m(AdminService, {P.BACKUP_VIEW}, lambda s, r: s.list_backups()),
     "AdminService.rekey": _m(
