@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("demo", ws.cmd_demo, "open (creating if needed) the demo workspace in the GUI")
     p.add_argument("--no-gui", action="store_true", help="only create it and print where")
     p.add_argument("--reset", action="store_true", help="delete and recreate the demo workspace")
+    p = add("demo-data", ws.cmd_demo_data, "write a deterministic Zendesk-shaped demo export")
+    p.add_argument("--out", type=Path, required=True, help="folder to write into")
+    p.add_argument("--agents", type=int, default=40)
+    p.add_argument("--end-users", type=int, default=400)
+    p.add_argument("--tickets", type=int, default=1500)
+    p.add_argument("--seed", type=int, default=7)
     add("login", ops.cmd_login, "sign in; prints `export PRIVDESK_SESSION=…`")
     add("logout", ops.cmd_logout, "end the PRIVDESK_SESSION session")
     p = add("operators", ops.cmd_operators, "list and administer operator accounts")
@@ -124,6 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="until", metavar="DATE", help="last day (YYYY-MM-DD)")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    from app import cli_helpdesk as hd
+
+    p = add("import", hd.cmd_import, "import help-desk data: a Zendesk export or a CSV")
+    p.add_argument("source", choices=["zendesk", "csv"])
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="folder or files")
+    p.add_argument("--kind", choices=["agents", "people", "roster"], help="CSV contents")
+    p.add_argument("--map", type=Path, metavar="MAPPING.toml", help="CSV column mapping")
+    p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    add("status", hd.cmd_status, "counts of imported help-desk data and the last snapshot")
+    from app import cli_search
+
+    cli_search.add_arguments(add("search", cli_search.cmd_search, "search tickets and people"))
     return parser
 
 

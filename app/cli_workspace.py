@@ -302,3 +302,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return EXIT_OK
     args.workspace = folder
     return _run_gui(args)
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    """`privdesk demo-data --out DIR`: NDJSON export + roster.csv + planted.json labels."""
+    from app.demodata import generate
+
+    out: Path = args.out
+    if out.exists() and any(out.iterdir()):
+        raise UsageError(f"{out}: folder is not empty; choose a new folder")
+    if min(args.agents, args.end_users) < 1 or args.tickets < 0:
+        raise UsageError("--agents and --end-users must be at least 1, --tickets at least 0")
+    summary = generate(
+        out, agents=args.agents, end_users=args.end_users, tickets=args.tickets, seed=args.seed
+    )
+    emit(
+        args,
+        {
+            "status": "ok",
+            "out": str(out),
+            "counts": summary.counts,
+            "planted": summary.planted,
+            "decoys": summary.decoys,
+        },
+        f"Wrote a demo Zendesk export to {out}: "
+        + ", ".join(f"{n} {name}" for name, n in summary.counts.items())
+        + f"\nImport it with: privdesk import zendesk {out}  (roster: privdesk import csv "
+        f"--kind roster {out / 'roster.csv'})",
+    )
+    return EXIT_OK

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from app.clock import Clock, SystemClock
 from app.context import AppContext
 from app.keystore import KeyringStore
 from app.security import operators, totp
-from app.security.auth import AuthService
+from app.security.auth import AuthService, Principal
 from models.workspace import WorkspaceInfo
 
 CREDENTIALS_NAME = "demo-credentials.json"
@@ -63,7 +64,28 @@ def read_credentials(folder: Path) -> DemoCredentials | None:
     return DemoCredentials(Path(folder), data["recovery_passphrase"], data["operators"])
 
 
-def create_demo(folder: Path, *, keyring_store: KeyringStore | None = None) -> DemoCredentials:
+def import_demo_data(ctx: AppContext, principal: Principal, *, seed: int = 7) -> None:
+    """Generate the demo Zendesk export and load it through the real importers."""
+    from app.demodata import generate
+    from app.helpdesk import HelpdeskService
+
+    with tempfile.TemporaryDirectory(prefix="privdesk-demo-") as tmp:
+        out = Path(tmp)
+        generate(out, seed=seed)
+        roster = out / "roster.csv"
+        moved = out.parent / f"{out.name}-roster.csv"
+        roster.rename(moved)  # the roster is a CSV import of its own, not part of the export
+        try:
+            service = HelpdeskService(ctx, principal)
+            service.import_zendesk(out)
+            service.import_csv("roster", moved)
+        finally:
+            moved.unlink(missing_ok=True)
+
+
+def create_demo(
+    folder: Path, *, keyring_store: KeyringStore | None = None, seed: int = 7
+) -> DemoCredentials:
     clock = SystemClock()
     new = AppContext.create(folder, keyring_store=keyring_store, clock=clock)
     ctx = new.ctx
@@ -97,6 +119,7 @@ def create_demo(folder: Path, *, keyring_store: KeyringStore | None = None) -> D
                 "totp_secret": op_enrol.secret,
                 "role": role,
             }
+        import_demo_data(ctx, admin, seed=seed)
         auth.logout(admin)
         with ctx.session() as s:
             s.add(WorkspaceInfo(key="demo", value="true"))

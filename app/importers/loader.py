@@ -1,0 +1,244 @@
+"""Writing validated rows inside the import's one transaction, in batches.
+
+Directory rows go into a new snapshot opened in a SAVEPOINT; if the finished snapshot has
+the same content digest as the latest one of its kind, the savepoint is rolled back and
+the import says "no changes". Tickets, comments and log records are upserted by id,
+comparing a per-row hash so an unchanged row is not touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, desc, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
+
+from app.importers.common import Location, Problems, row_hash
+from models.helpdesk import Person, Snapshot, Ticket
+
+BATCH = 500
+
+
+@dataclass
+class KindCount:
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+@dataclass
+class Counts:
+    kinds: dict[str, KindCount] = field(default_factory=dict)
+
+    def __getitem__(self, kind: str) -> KindCount:
+        return self.kinds.setdefault(kind, KindCount())
+
+    def changes(self) -> int:
+        return sum(c.inserted + c.updated for c in self.kinds.values())
+
+    def read(self) -> int:
+        return sum(c.read for c in self.kinds.values())
+
+
+def latest_snapshot(s: Session, kind: str) -> Snapshot | None:
+    return s.scalars(
+        select(Snapshot).where(Snapshot.kind == kind).order_by(desc(Snapshot.id)).limit(1)
+    ).first()
+
+
+class SnapshotWriter:
+    """Rows of one new snapshot; duplicate keys within the import are located errors."""
+
+    def __init__(
+        self, s: Session, problems: Problems, counts: Counts, *, kind: str, source: str, now: str
+    ) -> None:
+        self.s = s
+        self.problems = problems
+        self.counts = counts
+        self.kind = kind
+        self._savepoint: SessionTransaction = s.begin_nested()
+        self.snapshot = Snapshot(kind=kind, source=source, created_at=now, digest="")
+        s.add(self.snapshot)
+        s.flush()
+        self.keys: dict[str, dict[Any, str]] = {}  # kind -> key -> file it was first seen in
+        self._pending: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
+        self._sums: dict[str, int] = {}
+
+    @property
+    def snapshot_id(self) -> int:
+        return self.snapshot.id
+
+    def mark_seen(self, kind: str, key: Any, file: str) -> None:
+        """An invalid record's id: its problems are reported, its dependants are not."""
+        self.keys.setdefault(kind, {}).setdefault(key, file)
+
+    def seen(self, kind: str, key: Any) -> bool:
+        return key in self.keys.get(kind, {})
+
+    def add(
+        self,
+        kind: str,
+        table: Table,
+        row: dict[str, Any],
+        loc: Location,
+        key: Any,
+        duplicate: str | None = None,
+    ) -> None:
+        """Queue a row; `duplicate` is the message if `key` was seen (default: the id)."""
+        count = self.counts[kind]
+        count.read += 1
+        if key is not None:
+            keys = self.keys.setdefault(kind, {})
+            if key in keys:
+                where = "" if keys[key] == loc.file else f" (also in {keys[key]})"
+                self.problems.add(loc, f"{duplicate or f'duplicate id {key}'}{where}")
+                return
+            keys[key] = loc.file
+        digest = int.from_bytes(bytes.fromhex(row_hash(row)), "big")
+        self._sums[kind] = (self._sums.get(kind, 0) + digest) % (1 << 256)
+        count.inserted += 1
+        pending = self._pending.setdefault(kind, (table, []))[1]
+        pending.append({**row, "snapshot_id": self.snapshot.id})
+        if len(pending) >= BATCH:
+            self.flush(kind)
+
+    def flush(self, kind: str | None = None) -> None:
+        for name in [kind] if kind else list(self._pending):
+            table, rows = self._pending.get(name, (None, []))
+            if table is not None and rows and not self.problems:
+                self.s.execute(insert(table), rows)
+            rows.clear()
+
+    def digest(self) -> str:
+        text = ";".join(f"{k}:{v:064x}" for k, v in sorted(self._sums.items()))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def finish(self, counts_json: str) -> tuple[int, bool]:
+        """(snapshot id, changed): keep the snapshot, or fall back to an identical one."""
+        self.flush()
+        digest = self.digest()
+        previous = self.s.scalars(
+            select(Snapshot)
+            .where(Snapshot.kind == self.kind, Snapshot.id != self.snapshot.id)
+            .order_by(desc(Snapshot.id))
+            .limit(1)
+        ).first()
+        if previous is not None and previous.digest == digest:
+            self._savepoint.rollback()
+            for count in self.counts.kinds.values():
+                count.unchanged += count.inserted
+                count.inserted = 0
+            return previous.id, False
+        self.snapshot.digest = digest
+        self.snapshot.counts_json = counts_json
+        self.s.flush()
+        self._savepoint.commit()
+        return self.snapshot.id, True
+
+
+Check = Callable[[list[tuple[dict[str, Any], Location]]], None]
+
+
+class Upserter:
+    """Batched insert-or-update by primary key for one table, counting real changes."""
+
+    def __init__(
+        self,
+        s: Session,
+        problems: Problems,
+        count: Any,
+        table: Table,
+        *,
+        key: str = "id",
+        check: Check | None = None,
+        after_flush: Callable[[], None] | None = None,
+    ) -> None:
+        self.s = s
+        self.problems = problems
+        self.count = count
+        self.table = table
+        self.key = key
+        self.check = check
+        self.after_flush = after_flush
+        self._rows: list[tuple[dict[str, Any], Location]] = []
+        self._ids_in_file: set[Any] = set()
+        self._file = ""
+
+    def add(self, row: dict[str, Any], loc: Location) -> bool:
+        """Queue a row; False (and a problem) if its id repeats within its file."""
+        if loc.file != self._file:
+            self._file, self._ids_in_file = loc.file, set()
+        self.count.read += 1
+        ident = row[self.key]
+        if ident in self._ids_in_file:
+            shown = ident if isinstance(ident, int) else f"'{ident}'"
+            self.problems.add(loc, f"duplicate id {shown}")
+            return False
+        self._ids_in_file.add(ident)
+        row["row_hash"] = row_hash(row)
+        self._rows.append((row, loc))
+        if len(self._rows) >= BATCH:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        batch, self._rows = self._rows, []
+        if batch and self.check is not None:
+            self.check(batch)
+        if not batch or self.problems:
+            return
+        col = self.table.c[self.key]
+        by_id = {row[self.key]: row for row, _ in batch}  # a later copy in the batch wins
+        query = select(col, self.table.c.row_hash).where(col.in_(list(by_id)))
+        existing = {ident: digest for ident, digest in self.s.execute(query)}
+        new = [r for i, r in by_id.items() if i not in existing]
+        changed = [r for i, r in by_id.items() if i in existing and existing[i] != r["row_hash"]]
+        self.count.inserted += len(new)
+        self.count.updated += len(changed)
+        self.count.unchanged += len(by_id) - len(new) - len(changed)
+        if new:
+            self.s.execute(insert(self.table), new)
+        for row in changed:
+            self.s.execute(update(self.table).where(col == row[self.key]).values(**row))
+        if self.after_flush is not None:
+            self.after_flush()
+
+
+def known_people(s: Session, snapshot_id: int | None, ids: Iterable[int]) -> set[int]:
+    wanted = sorted(set(ids))
+    if snapshot_id is None or not wanted:
+        return set()
+    found: set[int] = set()
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        found |= {
+            int(i)
+            for i in s.scalars(
+                select(Person.zendesk_id).where(
+                    Person.snapshot_id == snapshot_id, Person.zendesk_id.in_(chunk)
+                )
+            )
+            if i is not None
+        }
+    return found
+
+
+def known_tickets(s: Session, ids: Iterable[int]) -> set[int]:
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        found |= set(s.scalars(select(Ticket.id).where(Ticket.id.in_(chunk))))
+    return found

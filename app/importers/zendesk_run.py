@@ -1,0 +1,334 @@
+"""One Zendesk import inside the caller's transaction: directory first, then tickets.
+
+Order: organizations, custom roles, groups, users, identities, memberships, account
+settings (one snapshot), then tickets (with any embedded comments), ticket comments,
+audit logs and access logs. References are checked against this import's directory or,
+when it has none, the latest snapshot. Problems are collected (up to MAX_PROBLEMS) and
+raised together as :class:`ImportFailed`; the caller's rollback then leaves nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+from app.importers.common import (
+    ImportFailed,
+    Location,
+    Problems,
+    Progress,
+    SourceFile,
+    TooManyProblems,
+    fail_now,
+    iter_records,
+)
+from app.importers.loader import (
+    Counts,
+    SnapshotWriter,
+    Upserter,
+    known_people,
+    known_tickets,
+    latest_snapshot,
+)
+from app.importers.zendesk import (
+    BY_NAME,
+    KINDS,
+    SUFFIXES,
+    Kind,
+    auth_settings,
+    comments_ticket_from_name,
+    embedded_comments,
+    kind_from_content,
+    kind_from_name,
+    normalise,
+)
+from app.jobs import JobControl
+from models.helpdesk import (
+    SNAPSHOT_DIRECTORY,
+    AccessLog,
+    AuthSettings,
+    Comment,
+    CustomRole,
+    GroupMembership,
+    HelpdeskGroup,
+    Identity,
+    Organization,
+    Person,
+    Ticket,
+    ZendeskAuditLog,
+)
+
+TABLES: dict[str, Any] = {
+    "organizations": Organization,
+    "custom_roles": CustomRole,
+    "groups": HelpdeskGroup,
+    "users": Person,
+    "identities": Identity,
+    "group_memberships": GroupMembership,
+    "account_settings": AuthSettings,
+    "tickets": Ticket,
+    "ticket_comments": Comment,
+    "audit_logs": ZendeskAuditLog,
+    "access_logs": AccessLog,
+}
+PEOPLE_REFS = ("requester_id", "submitter_id", "assignee_id")
+
+
+def _table(kind: str) -> Table:
+    table: Table = TABLES[kind].__table__
+    return table
+
+
+@dataclass
+class Outcome:
+    source: str
+    snapshot_id: int | None
+    snapshot_created: bool
+    counts: Counts
+    files: list[str]
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    files: dict[str, list[SourceFile]]
+    skipped: list[str]
+
+    def all(self) -> list[SourceFile]:
+        return [f for files in self.files.values() for f in files]
+
+
+def plan(paths: Sequence[Path]) -> Plan:
+    """Which file holds which kind; files of other types in a folder are skipped."""
+    found: list[tuple[SourceFile, bool]] = []  # (file, named explicitly)
+    skipped: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            for p in sorted(path.rglob("*")):
+                rel = p.relative_to(path).as_posix()
+                if not p.is_file() or p.name.startswith("."):
+                    continue
+                if p.suffix.lower() in SUFFIXES:
+                    found.append((SourceFile(p, rel), False))
+                else:
+                    skipped.append(rel)
+        elif path.is_file():
+            found.append((SourceFile(path, path.name), True))
+        else:
+            raise fail_now(Location(path.name or str(path)), "no such file or folder")
+    if not found:
+        raise fail_now(Location(paths[0].name if paths else "."), "no Zendesk export files")
+    files: dict[str, list[SourceFile]] = {}
+    problems = Problems()
+    for src, explicit in found:
+        kind = kind_from_name(src.name) or kind_from_content(src)
+        if kind is None and not explicit:
+            skipped.append(src.name)  # e.g. a manifest beside the export: listed, not read
+            continue
+        if kind is None:
+            problems.add(Location(src.name), "not a recognised Zendesk export file")
+            continue
+        files.setdefault(kind.name, []).append(src)
+    if problems:
+        raise problems.fail()
+    if not files:
+        raise fail_now(Location(found[0][0].name), "no recognised Zendesk export files")
+    ordered = {k.name: files[k.name] for k in KINDS if k.name in files}
+    return Plan(ordered, skipped)
+
+
+class ZendeskImport:
+    def __init__(self, s: Session, control: JobControl, now: str) -> None:
+        self.s = s
+        self.now = now
+        self.problems = Problems()
+        self.counts = Counts()
+        self.control = control
+        self.progress = Progress(control, 0)
+
+    def run(self, the_plan: Plan) -> Outcome:
+        self.progress.total = max(sum(f.size for f in the_plan.all()), 1)
+        try:
+            snapshot_id, created = self._directory(the_plan)
+            self._tickets(the_plan, snapshot_id)
+            for name in ("audit_logs", "access_logs"):
+                upserter = Upserter(self.s, self.problems, self.counts[name], _table(name))
+                self._load(the_plan, name, lambda row, loc, _r, u=upserter: u.add(row, loc))
+                upserter.flush()
+        except TooManyProblems:
+            raise self.problems.fail(self.counts.read()) from None
+        except ImportFailed as exc:
+            raise self.problems.merged(exc) from None
+        if self.problems:
+            raise self.problems.fail(self.counts.read())
+        return Outcome(
+            "zendesk",
+            snapshot_id,
+            created,
+            self.counts,
+            [f.name for f in the_plan.all()],
+            the_plan.skipped,
+        )
+
+    def _records(self, the_plan: Plan, kind: Kind) -> Iterable[tuple[Location, dict[str, Any]]]:
+        for src in the_plan.files.get(kind.name, []):
+            try:
+                for loc, rec in iter_records(src, kind.list_key, self.progress):
+                    self.progress.record(kind.name)
+                    yield loc, rec
+            except OSError as exc:
+                raise fail_now(
+                    Location(src.name), f"cannot be read ({type(exc).__name__})"
+                ) from None
+            self.progress.file_done(kind.name)
+
+    def _load(self, the_plan: Plan, name: str, sink: Any, invalid: Any = None) -> None:
+        kind = BY_NAME[name]
+        for loc, rec in self._records(the_plan, kind):
+            row = normalise(kind, rec, loc, self.problems)
+            if row is not None:
+                sink(row, loc, rec)
+            elif invalid is not None:
+                invalid(rec)
+
+    # ------------------------------------------------------------ directory
+
+    def _directory(self, the_plan: Plan) -> tuple[int | None, bool]:
+        kinds = [k for k in KINDS if k.directory and k.name in the_plan.files]
+        if not kinds:
+            latest = latest_snapshot(self.s, SNAPSHOT_DIRECTORY)
+            return (latest.id if latest else None), False
+        if "users" not in the_plan.files:
+            first = the_plan.files[kinds[0].name][0].name
+            raise fail_now(
+                Location(first), "a directory snapshot needs the users file too (users.json)"
+            )
+        writer = SnapshotWriter(
+            self.s,
+            self.problems,
+            self.counts,
+            kind=SNAPSHOT_DIRECTORY,
+            source="zendesk",
+            now=self.now,
+        )
+        for kind in kinds:
+            if kind.name == "account_settings":
+                self._settings(the_plan, kind, writer)
+                continue
+            for loc, rec in self._records(the_plan, kind):
+                row = normalise(kind, rec, loc, self.problems)
+                if row is None and isinstance(rec.get("id"), int):
+                    writer.mark_seen(kind.name, rec["id"], loc.file)
+                if row is None or not self._refs_ok(kind.name, row, loc, writer):
+                    continue
+                writer.add(kind.name, _table(kind.name), row, loc, row["zendesk_id"])
+        if self.problems:
+            raise self.problems.fail(self.counts.read())
+        reads = {k: c.read for k, c in self.counts.kinds.items()}
+        return writer.finish(json.dumps(reads, sort_keys=True))
+
+    def _refs_ok(self, kind: str, row: dict[str, Any], loc: Location, w: SnapshotWriter) -> bool:
+        refs: list[tuple[str, str]] = []
+        if kind in ("identities", "group_memberships"):
+            refs.append(("user_id", "users"))
+        if kind == "group_memberships":
+            refs.append(("group_id", "groups"))
+        ok = True
+        for column, target in refs:
+            if not w.seen(target, row[column]):
+                noun = "user" if target == "users" else "group"
+                self.problems.add(loc, f"{column} {row[column]} is not a {noun} in this import")
+                ok = False
+        return ok
+
+    def _settings(self, the_plan: Plan, kind: Kind, writer: SnapshotWriter) -> None:
+        for loc, rec in self._records(the_plan, kind):
+            row = auth_settings(rec, loc, self.problems)
+            if row is not None:
+                writer.add(
+                    kind.name,
+                    _table(kind.name),
+                    row,
+                    loc,
+                    "settings",
+                    duplicate="more than one account settings record",
+                )
+
+    # ------------------------------------------------------------ tickets & comments
+
+    def _tickets(self, the_plan: Plan, snapshot_id: int | None) -> None:
+        tickets_seen: set[int] = set()
+
+        def check_people(batch: list[tuple[dict[str, Any], Location]]) -> None:
+            wanted = [r[c] for r, _ in batch for c in PEOPLE_REFS if r.get(c) is not None]
+            known = known_people(self.s, snapshot_id, wanted)
+            keep = []
+            for row, loc in batch:
+                bad = [c for c in PEOPLE_REFS if row.get(c) is not None and row[c] not in known]
+                for column in bad:
+                    hint = "" if snapshot_id is not None else " (no users imported yet)"
+                    self.problems.add(loc, f"{column} {row[column]} is not a known user{hint}")
+                if not bad:
+                    keep.append((row, loc))
+            batch[:] = keep
+
+        tickets = Upserter(
+            self.s, self.problems, self.counts["tickets"], _table("tickets"), check=check_people
+        )
+
+        def check_tickets(batch: list[tuple[dict[str, Any], Location]]) -> None:
+            tickets.flush()
+            missing = {r["ticket_id"] for r, _ in batch} - tickets_seen
+            known = known_tickets(self.s, missing) if missing else set()
+            keep = []
+            for row, loc in batch:
+                tid = row["ticket_id"]
+                if tid in tickets_seen or tid in known:
+                    keep.append((row, loc))
+                else:
+                    self.problems.add(loc, f"ticket_id {tid} is not a known ticket")
+            batch[:] = keep
+
+        comments = Upserter(
+            self.s,
+            self.problems,
+            self.counts["ticket_comments"],
+            _table("ticket_comments"),
+            check=check_tickets,
+        )
+        comment_kind = BY_NAME["ticket_comments"]
+
+        def ticket_sink(row: dict[str, Any], loc: Location, rec: dict[str, Any]) -> None:
+            if not tickets.add(row, loc):
+                return
+            tickets_seen.add(row["id"])
+            for n, raw in enumerate(embedded_comments(rec, loc, self.problems), 1):
+                cloc = loc.sub(f"comment {n}")
+                crow = normalise(comment_kind, {**raw, "ticket_id": row["id"]}, cloc, self.problems)
+                if crow is not None:
+                    comments.add(crow, cloc)
+
+        def ticket_invalid(rec: dict[str, Any]) -> None:
+            # Its problems are reported already; don't report its comments as orphans too.
+            if isinstance(rec.get("id"), int):
+                tickets_seen.add(rec["id"])
+
+        self._load(the_plan, "tickets", ticket_sink, ticket_invalid)
+        tickets.flush()
+
+        def comment_sink(row: dict[str, Any], loc: Location, _rec: dict[str, Any]) -> None:
+            if row["ticket_id"] is None:
+                row["ticket_id"] = comments_ticket_from_name(loc.file)
+            if row["ticket_id"] is None:
+                self.problems.add(loc, "ticket_id is missing")
+                return
+            comments.add(row, loc)
+
+        self._load(the_plan, "ticket_comments", comment_sink)
+        comments.flush()

@@ -1,0 +1,1 @@
+"""Default CSV column mappings (TOML), read with importlib.resources."""
