@@ -47,8 +47,9 @@ t0 = time.perf_counter()
 result = HelpdeskService(signed.ctx, signed.principal).import_zendesk(Path(sys.argv[1]))
 seconds = time.perf_counter() - t0
 signed.ctx.close()
-print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rss_before_mb": rss0, "counts": dict(result.counts)}))
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "rss_mb": rss, "rss_before_mb": rss0,
+                  "counts": dict(result.counts)}))
 """
 
 
