@@ -16,26 +16,25 @@ def _config(script_location: Path) -> object:
     return cfg
 
 
-def head_revision() -> str:
+def head_revisions() -> frozenset[str]:
+    """Every head: panes add their tables on branches of their own from the shared base."""
     from alembic.script import ScriptDirectory
 
     with as_file(files("models") / "migrations") as location:
         script = ScriptDirectory.from_config(_config(location))  # type: ignore[arg-type]
-        head = script.get_current_head()
-    assert head is not None
-    return head
+        return frozenset(script.get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> frozenset[str]:
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        rev = MigrationContext.configure(conn).get_current_revision()
+        revs = MigrationContext.configure(conn).get_current_heads()
         conn.rollback()
-    return rev
+    return frozenset(revs)
 
 
-def upgrade(engine: Engine, target: str = "head") -> None:
+def upgrade(engine: Engine, target: str = "heads") -> None:
     from alembic import command
 
     with as_file(files("models") / "migrations") as location, engine.connect() as conn:

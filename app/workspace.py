@@ -396,13 +396,14 @@ class Workspace:
         return dek
 
     def _migrate(self) -> None:
-        head = migrate.head_revision()
-        current = migrate.current_revision(self.engine)
-        if current == head:
+        heads = migrate.head_revisions()
+        current = migrate.current_revisions(self.engine)
+        if current == heads:
             return
-        if current is not None:
+        if current:
             stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
-            target = self.backups_dir / f"pre-migration-{current}-{stamp}.db"
+            revs = "+".join(sorted(current))
+            target = self.backups_dir / f"pre-migration-{revs}-{stamp}.db"
             self.backups_dir.mkdir(mode=0o700, exist_ok=True)
             with self.engine.connect() as conn:
                 raw = conn.connection.dbapi_connection

@@ -33,13 +33,13 @@ def test_workspace_at_0001_is_backed_up_encrypted_then_upgraded(
     made = make_workspace(tmp_path / "ws")
     workspace_id = made.ws.workspace_id
     migrate.downgrade(made.ws.engine, "0001")
-    assert migrate.current_revision(made.ws.engine) == "0001"
+    assert migrate.current_revisions(made.ws.engine) == {"0001"}
     made.ws.close()
     assert list((made.folder / "backups").iterdir()) == []
 
     ws = Workspace.open(made.folder, keyring_store=KeyringStore(), clock=FixedClock())
     try:
-        assert migrate.current_revision(ws.engine) == migrate.head_revision() != "0001"
+        assert migrate.current_revisions(ws.engine) == migrate.head_revisions() != {"0001"}
         with ws.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
             assert tables(raw) >= HEAD_TABLES | TABLES_0001
@@ -77,12 +77,12 @@ def test_fresh_workspace_at_head_makes_no_pre_migration_backup(
     tmp_path: Path, fake_keyring: FakeKeyring
 ) -> None:
     made = make_workspace(tmp_path / "ws")
-    assert migrate.current_revision(made.ws.engine) == migrate.head_revision()
+    assert migrate.current_revisions(made.ws.engine) == migrate.head_revisions()
     made.ws.close()
 
     ws = Workspace.open(made.folder, keyring_store=KeyringStore(), clock=FixedClock())
     try:
-        assert migrate.current_revision(ws.engine) == migrate.head_revision()
+        assert migrate.current_revisions(ws.engine) == migrate.head_revisions()
     finally:
         ws.close()
     assert list((made.folder / "backups").iterdir()) == []

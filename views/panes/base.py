@@ -84,5 +84,17 @@ def panes_for(principal: Principal) -> list[type[Pane]]:
 
 
 def _load_builtin() -> None:
-    # Importing the modules runs their @register_pane; deferred so startup stays light.
-    from views.panes import audit, operators, security  # noqa: F401
+    # Every module in views/panes/ that defines a pane registers it on import; importing
+    # them here (not at startup) keeps the first window light. Helper modules are skipped.
+    import importlib
+    import pkgutil
+
+    import views.panes as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_") or info.name in _NOT_PANES:
+            continue
+        importlib.import_module(f"views.panes.{info.name}")
+
+
+_NOT_PANES = frozenset({"base", "table_model", "operator_dialogs"})
