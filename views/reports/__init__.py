@@ -1,0 +1,1 @@
+"""Report rendering that needs Qt (PDF). The content (HTML) is built in app/."""
