@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs import JobControl, TaskRunner
+from app.security.permissions import Permission
 from views.lock import IdleWatcher, LockScreen
 from views.panes import Pane, panes_for
 from views.widgets import hbox
@@ -29,6 +30,7 @@ from views.workspace_actions import WorkspaceActions
 if TYPE_CHECKING:
     from app.context import AppContext
     from app.security.auth import Principal
+    from views.imports import ImportDialog
     from views.session import CurrentOperator
 
 DEFAULT_IDLE_S = 15 * 60
@@ -117,6 +119,12 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         workspace.addAction(self.lock_action)
         workspace.addSeparator()
+        self.import_action = QAction("&Import help-desk data…", self)
+        self.import_action.triggered.connect(self.import_helpdesk)
+        # A courtesy only: the service refuses an operator without the permission anyway.
+        self.import_action.setEnabled(self.session().can(Permission.HELPDESK_IMPORT))
+        workspace.addAction(self.import_action)
+        workspace.addSeparator()
         workspace.addAction(self.actions_.backup)
         workspace.addAction(self.actions_.verify)
         workspace.addSeparator()
@@ -167,6 +175,21 @@ class MainWindow(QMainWindow):
             if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == name:
                 self.nav.setCurrentRow(row)
         return self.panes[name]
+
+    def import_helpdesk(self) -> ImportDialog:
+        from views.imports import ImportDialog  # loaded on first use, like the services
+
+        dialog = ImportDialog(self.ctx, self.session, self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._data_changed)
+        dialog.sessionProblem.connect(self.handle_session_problem)
+        dialog.open()
+        return dialog
+
+    def _data_changed(self, _result: object = None) -> None:
+        """New help-desk data: panes already shown reload; the others load when opened."""
+        for name in self._refreshed:
+            self.panes[name].refresh()
 
     def _about(self) -> None:
         from app import __version__

@@ -123,6 +123,16 @@ PERMISSION_PHRASES: dict[Permission, str] = {
     P.SETTINGS_VIEW: "view settings",
     P.SETTINGS_MANAGE: "change settings",
     P.PII_REVEAL: "reveal personal data",
+    P.HELPDESK_VIEW: "view help-desk data",
+    P.HELPDESK_IMPORT: "import help-desk data",
+    P.REVIEW_VIEW: "view access reviews",
+    P.REVIEW_MANAGE: "run access reviews",
+    P.DSAR_VIEW: "view data-subject requests",
+    P.DSAR_MANAGE: "work data-subject requests",
+    P.DRILLS_VIEW: "view drills and incidents",
+    P.DRILLS_RUN: "run drills and incidents",
+    P.REDACTION_VIEW: "view redaction rules",
+    P.REDACTION_MANAGE: "manage redaction rules",
 }
 
 

@@ -15,7 +15,7 @@ def nav_titles(window: MainWindow) -> list[str]:
 
 
 def test_administrator_sees_every_admin_pane(window: MainWindow) -> None:
-    assert nav_titles(window) == ["Audit log", "Operators", "Security & backups"]
+    assert nav_titles(window) == ["Audit log", "Directory", "Operators", "Security & backups"]
     assert "Ada Admin (admin)" in window.who_label.text()
     assert "Administrator" in window.who_label.text()
     assert "system keyring" in window.keyring_label.text()
