@@ -37,9 +37,18 @@ class Opened:
 
 
 def _open(folder: Path) -> Workspace:
+    from app.demo import read_credentials
+    from app.errors import PassphraseRequired
     from app.workspace import Workspace
 
-    return Workspace.open(folder)
+    try:
+        return Workspace.open(folder)
+    except PassphraseRequired as exc:
+        # A demo workspace publishes its passphrase (app.demo); read it here, off the GUI
+        # thread, so the dialog can offer it. Real workspaces have no such file.
+        creds = read_credentials(folder)
+        exc.demo_passphrase = creds.recovery_passphrase if creds else None  # type: ignore[attr-defined]
+        raise
 
 
 def _context(ws: Workspace) -> Opened:
@@ -97,7 +106,11 @@ class AppFlow(QObject):
             and self._folder is not None
         ):
             dialog = PassphraseDialog(
-                self._folder, exc.keyring_status, self.tasks, parent=self.picker
+                self._folder,
+                exc.keyring_status,
+                self.tasks,
+                parent=self.picker,
+                demo_passphrase=getattr(exc, "demo_passphrase", None),
             )
 
             def accepted() -> None:

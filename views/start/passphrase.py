@@ -53,6 +53,7 @@ class PassphraseDialog(QDialog):
         *,
         opener: Opener = _default_opener,
         parent: QWidget | None = None,
+        demo_passphrase: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Unlock workspace")
@@ -70,6 +71,12 @@ class PassphraseDialog(QDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText("Recovery passphrase")
         self.passphrase.setAccessibleName("Recovery passphrase")
+        if demo_passphrase:
+            self.passphrase.setText(demo_passphrase)
+            self.reason.setText(
+                self.reason.text() + "\n\nDemo workspace: the passphrase from "
+                "demo-credentials.json is filled in."
+            )
         self.enrol = QCheckBox("After unlocking, store the key in the system keyring again")
         self.enrol.setVisible(keyring_status.state.value in _CAN_ENROL)
         self.banner = Banner()
