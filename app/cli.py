@@ -142,6 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_search
 
     cli_search.add_arguments(add("search", cli_search.cmd_search, "search tickets and people"))
+    from app import cli_dsar
+
+    cli_dsar.add_arguments(add("dsar", cli_dsar.cmd_dsar, "data-subject requests: the DSAR queue"))
+    from app import cli_drills
+
+    cli_drills.register(add)
+    from app import cli_review
+
+    cli_review.add_arguments(add("review", cli_review.cmd_review, "quarterly access reviews"))
     return parser
 
 

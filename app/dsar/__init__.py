@@ -1,0 +1,1 @@
+"""DSAR queue (issue 7): intake, deadlines, verification, locate, export, erasure."""

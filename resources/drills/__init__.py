@@ -1,0 +1,1 @@
+"""Breach-response data: US state notice rules and communication templates (TOML)."""

@@ -1,0 +1,1 @@
+"""Built-in incident-response playbooks (TOML), read with importlib.resources."""

@@ -1,0 +1,33 @@
+"""Shared test helper: an incident lead whose session survives a drill's long clock jumps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import SignedIn
+
+
+def long_sessions(signed: SignedIn) -> None:
+    """Drill tests jump the clock by hours; the idle lock and 12 h limit are not under test."""
+    with signed.ctx.session() as s:
+        for key in ("idle_timeout_s", "cli_idle_timeout_s", "absolute_session_s"):
+            signed.ctx.set_setting(s, key, 10 * 24 * 3600)
+
+
+def incident_lead(signed: SignedIn, username: str = "ivan") -> Any:
+    long_sessions(signed)
+    principal, _ = signed.add_operator(username, ["incident_lead"])
+    return principal
+
+
+@pytest.fixture(autouse=True)
+def fast_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash cost is not under test here (as in tests/gui/conftest.py)."""
+    from argon2 import PasswordHasher, Type
+
+    from app.security import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(passwords, "_HASHER", cheap)

@@ -1,0 +1,132 @@
+"""`privdesk dsar …`: the workspace-free deadline calculator and the signed-in actions."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cli import main
+from app.security import totp
+from tests.dsar_helpers import make_desk
+
+DUE_KEYS = {"regime", "received", "due", "extended_due", "acknowledge_by", "calendar"}
+
+
+def run(capsys: Any, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_due_needs_no_workspace_and_prints_the_issues_keys(capsys: Any) -> None:
+    code, out, _ = run(
+        capsys,
+        "dsar",
+        "due",
+        "--regime",
+        "uk-gdpr",
+        "--received",
+        "2025-03-18",
+        "--calendar",
+        "GB-ENG",
+        "--json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == DUE_KEYS
+    assert data["due"] == "2025-04-22" and data["acknowledge_by"] is None
+    code, out, _ = run(
+        capsys, "dsar", "due", "--regime", "ccpa", "--received", "2025-12-01", "--json"
+    )
+    assert json.loads(out)["acknowledge_by"] == "2025-12-15"
+    code, out, _ = run(
+        capsys,
+        "dsar",
+        "due",
+        "--regime",
+        "uk-gdpr",
+        "--received",
+        "2028-02-15",
+        "--pause",
+        "2028-02-20:2028-02-25",
+        "--extended",
+    )
+    assert (code, out.strip()) == (0, "2028-05-22")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--regime", "uk-gdpr"],
+        ["--regime", "uk-gdpr", "--received", "18/03/2025"],
+        ["--regime", "uk-gdpr", "--received", "2025-03-18", "--calendar", "XX"],
+        ["--regime", "lgpd", "--received", "2025-03-18", "--extended"],
+        ["--regime", "uk-gdpr", "--received", "2025-03-18", "--pause", "2025-03-20"],
+    ],
+)
+def test_due_bad_input_is_exit_2_with_one_line(capsys: Any, argv: list[str]) -> None:
+    code, out, err = run(capsys, "dsar", "due", *argv)
+    assert code == 2 and out == ""
+    assert err.startswith("privdesk: ") and err.count("\n") == 1
+
+
+def test_signed_in_actions(
+    qapp: Any,  # the PDF summary renders with Qt: one QApplication for the whole session
+    admin: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    tmp_path: Path,
+) -> None:
+    desk = make_desk(admin)
+
+    @contextlib.contextmanager
+    def signed_in(_args: Any) -> Iterator[tuple[Any, Any]]:
+        yield desk.ctx, desk.officer
+
+    monkeypatch.setattr("app.cli_session.signed_in", signed_in)
+    code, out, err = run(
+        capsys,
+        "dsar",
+        "new",
+        "--name",
+        "Dana Customer",
+        "--type",
+        "access",
+        "--regime",
+        "uk-gdpr",
+        "--received",
+        "2026-11-02T09:30",
+        "--email",
+        "dana@customer.example",
+        "--json",
+    )
+    assert code == 0, err
+    ref = json.loads(out)["reference"]
+    assert json.loads(out)["deadline"]["due"] == "2026-12-02"
+    assert run(capsys, "dsar", "verify", ref, "--method", "email")[0] == 0
+    code, out, _ = run(capsys, "dsar", "list", "--json")
+    assert [r["status"] for r in json.loads(out)["requests"]] == ["in_progress"]
+    code, out, _ = run(capsys, "dsar", "locate", ref)
+    assert "Tickets they requested (2)" in out
+    admin.clock.advance(6 * 60)
+    admin.clock.advance(30)
+    monkeypatch.setenv("PRIVDESK_TOTP", totp.current_code(desk.secret, admin.clock.now()))
+    package = tmp_path / "p.zip"
+    code, out, err = run(capsys, "dsar", "export", ref, "--out", str(package), "--json")
+    assert code == 0, err
+    with zipfile.ZipFile(package) as z:
+        assert z.read("summary.pdf").startswith(b"%PDF")
+    code, out, err = run(capsys, "dsar", "erase", ref)
+    assert code == 2 and "not erasure" in err
+    code, out, _ = run(capsys, "dsar", "close", ref, "--outcome", "completed")
+    assert code == 0 and "[completed]" in out
+    code, out, _ = run(capsys, "dsar", "show", ref, "--json")
+    assert [e["kind"] for e in json.loads(out)["timeline"]][-2:] == ["export", "status"]
+    code, _, err = run(capsys, "dsar", "show")
+    assert code == 2 and "reference" in err

@@ -1,0 +1,95 @@
+"""`privdesk review …` end to end: create, findings JSON, decide, sign-off with step-up,
+export with a real PDF, verify-pack, verify-remediation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.clock import SystemClock
+from app.security import totp
+from tests.test_review_data import USERS, cheap_argon2, load_snapshot, officer
+
+__all__ = ["cheap_argon2"]
+
+
+@pytest.fixture
+def cli(admin: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    load_snapshot(admin, tmp_path)
+    _principal, secret = officer(admin, email="priya.raman@acme.example")
+    monkeypatch.setattr(SystemClock, "now", lambda self: admin.clock.now())
+    monkeypatch.setenv("PRIVDESK_WORKSPACE", str(admin.ctx.workspace.folder))
+    monkeypatch.setenv("PRIVDESK_OPERATOR", "priya")
+    monkeypatch.setenv("PRIVDESK_PASSWORD", "a sunny day in the office 7")
+
+    def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:
+        from app.cli import main
+
+        admin.clock.advance(30)
+        monkeypatch.setenv("PRIVDESK_TOTP", totp.current_code(secret, admin.clock.now()))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        try:
+            return code, json.loads(out), err
+        except ValueError:
+            return code, out, err
+
+    return run
+
+
+def test_review_cli_end_to_end(cli: Any, capsys: Any, tmp_path: Path, qapp: Any) -> None:
+    # `qapp`: the PDF renderer would otherwise start a bare QGuiApplication in this process,
+    # which the GUI tests after this one cannot use.
+    code, out, err = cli(capsys, "review", "create", "--due", "2026-12-15", "--json")
+    assert code == 0, err
+    cid = str(out["campaign_id"])
+    assert out["name"] == "2026-Q4" and out["total"] == len(USERS)
+
+    code, out, err = cli(capsys, "review", "findings", cid, "--json")
+    assert code == 0, err
+    types = {(f["agent_id"], f["type"]) for f in out["findings"]}
+    assert (102, "no_mfa") in types and (103, "no_mfa") not in types
+    assert set(out["findings"][0]) >= {"agent_id", "email", "type", "reason"}
+
+    code, out, err = cli(capsys, "review", "decide", cid, "--agent", "104", "--decision", "revoke")
+    assert code == 2 and err == "privdesk: A revoke decision needs a justification.\n"
+    code, out, err = cli(capsys, "review", "decide", cid, "--agent", "111", "--decision", "keep")
+    assert code == 2 and "your own help-desk account" in err
+    args = ("--decision", "revoke", "--justification", "dormant", "--json")
+    code, out, err = cli(capsys, "review", "decide", cid, "--finding", "dormant", *args)
+    assert (code, out["decided"]) == (0, 1), err
+
+    code, out, err = cli(capsys, "review", "signoff", cid)
+    assert code == 2 and "still open" in err
+    code, out, err = cli(capsys, "review", "signoff", cid, "--carry-over", "--json")
+    assert code == 0, err
+    assert out["status"] == "signed_off"
+    code, out, err = cli(capsys, "review", "decide", cid, "--agent", "101", "--decision", "keep")
+    assert code == 2 and "signed off" in err
+
+    code, out, err = cli(capsys, "review", "show", cid)
+    assert code == 0 and "signed off" in out
+
+    pack = tmp_path / "pack"
+    code, out, err = cli(capsys, "review", "export", cid, "--out", str(pack), "--json")
+    assert code == 0, err
+    assert (pack / f"access-review-{cid}.pdf").read_bytes().startswith(b"%PDF")
+    exported = out["pack_sha256"]
+    code, out, err = cli(capsys, "review", "verify-pack", str(pack), "--json")
+    assert (code, out["ok"], out["pack_sha256"]) == (0, True, exported)
+
+    code, out, err = cli(capsys, "review", "verify-remediation", cid)
+    assert code == 2 and "newer help-desk snapshot" in err
+
+    code, out, err = cli(capsys, "review", "list", "--json")
+    assert code == 0 and [c["id"] for c in out["campaigns"]] == [int(cid)]
+
+
+def test_review_cli_usage_errors(cli: Any, capsys: Any) -> None:
+    code, _out, err = cli(capsys, "review", "create", "--scope", "group")
+    assert code == 2 and "--scope must be" in err
+    code, _out, err = cli(capsys, "review", "show")
+    assert code == 2 and "needs a campaign id" in err

@@ -1,0 +1,1 @@
+"""Widgets of the Incident drills pane (views/panes/drills.py hosts them)."""

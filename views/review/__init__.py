@@ -1,0 +1,1 @@
+"""Widgets, item models, dialogs and charts of the access review pane."""

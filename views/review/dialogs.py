@@ -1,0 +1,217 @@
+"""Dialogs of the access review pane: new campaign, decision, reassign, sign-off."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from views.widgets import MARGIN, Banner, heading, vbox, wrapped
+
+SCOPES = (
+    ("All agents and admins", "all"),
+    ("Admins only", "admins"),
+    ("A group", "group"),
+    ("A custom role", "custom_role"),
+)
+
+
+def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class CreateCampaignDialog(QDialog):
+    def __init__(
+        self,
+        default_name: str,
+        roles: list[str],
+        groups: list[str],
+        reviewers: list[str],
+        me: str,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New access review")
+        self._roles, self._groups = roles, groups
+        self.name = QLineEdit(default_name)
+        self.scope = QComboBox()
+        for label, value in SCOPES:
+            self.scope.addItem(label, value)
+        self.scope_value = QComboBox()
+        self.scope.currentIndexChanged.connect(self._scope_changed)
+        self.reviewers = QListWidget()
+        for name in reviewers:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name == me else Qt.CheckState.Unchecked)
+            self.reviewers.addItem(item)
+        self.reviewers.setMaximumHeight(110)
+        self.due = QDateEdit(QDate(*(today + timedelta(days=30)).timetuple()[:3]))
+        self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat("yyyy-MM-dd")
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Scope", self.scope)
+        form.addRow("", self.scope_value)
+        form.addRow("Reviewers", self.reviewers)
+        form.addRow("Due", self.due)
+        self.setLayout(
+            vbox(
+                heading("New access review", size_delta=2),
+                wrapped("One review item per agent of the latest help-desk snapshot."),
+                form,
+                _buttons(self, "Create"),
+                margin=MARGIN * 2,
+                spacing=MARGIN,
+            )
+        )
+        self._scope_changed()
+        self.setMinimumWidth(420)
+
+    def _scope_changed(self) -> None:
+        kind = self.scope.currentData()
+        self.scope_value.clear()
+        values = {"group": self._groups, "custom_role": self._roles}.get(kind, [])
+        self.scope_value.addItems(values)
+        self.scope_value.setVisible(bool(values))
+
+    def values(self) -> dict[str, object]:
+        picked = self.due.date()
+        kind = self.scope.currentData()
+        named = kind in ("group", "custom_role")
+        return {
+            "name": self.name.text().strip() or None,
+            "scope": kind,
+            "scope_value": self.scope_value.currentText() if named else None,
+            "reviewers": [
+                self.reviewers.item(i).text()
+                for i in range(self.reviewers.count())
+                if self.reviewers.item(i).checkState() == Qt.CheckState.Checked
+            ],
+            "due_date": date(picked.year(), picked.month(), picked.day()),
+        }
+
+
+class DecisionDialog(QDialog):
+    """Justification (and the target role for modify); also used for bulk decisions."""
+
+    def __init__(
+        self,
+        decision: str,
+        count: int,
+        roles: list[str],
+        parent: QWidget | None = None,
+        *,
+        choose: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Decision")
+        self.decision = QComboBox()
+        self.decision.addItems(["keep", "revoke", "modify"])
+        self.decision.setCurrentText(decision)
+        self.decision.setEnabled(choose)
+        self.target = QComboBox()
+        self.target.setEditable(True)
+        self.target.addItems(roles)
+        self.justification = QPlainTextEdit()
+        self.justification.setPlaceholderText("Why? (required for revoke and modify)")
+        self.justification.setMaximumHeight(90)
+        self.banner = Banner()
+        form = QFormLayout()
+        form.addRow("Decision", self.decision)
+        form.addRow("Target role", self.target)
+        form.addRow("Justification", self.justification)
+        self.decision.currentTextChanged.connect(self._changed)
+        what = "1 agent" if count == 1 else f"{count} agents"
+        self.setLayout(
+            vbox(
+                heading(f"Decide for {what}", size_delta=2),
+                self.banner,
+                form,
+                _buttons(self, "Record decision"),
+                margin=MARGIN * 2,
+                spacing=MARGIN,
+            )
+        )
+        self._changed()
+        self.setMinimumWidth(420)
+
+    def _changed(self) -> None:
+        self.target.setEnabled(self.decision.currentText() == "modify")
+
+    def accept(self) -> None:
+        decision = self.decision.currentText()
+        if decision in ("revoke", "modify") and not self.justification.toPlainText().strip():
+            self.banner.show_error(f"A {decision} decision needs a justification.")
+            return
+        if decision == "modify" and not self.target.currentText().strip():
+            self.banner.show_error("Choose the role to move this agent to.")
+            return
+        super().accept()
+
+    def values(self) -> tuple[str, str | None, str | None]:
+        decision = self.decision.currentText()
+        target = self.target.currentText().strip() if decision == "modify" else None
+        return decision, target or None, self.justification.toPlainText().strip() or None
+
+
+class ReassignDialog(QDialog):
+    def __init__(self, reviewers: list[str], count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Reassign")
+        self.reviewer = QComboBox()
+        self.reviewer.addItems(reviewers)
+        self.setLayout(
+            vbox(
+                wrapped(f"Give {count} selected items to:"),
+                self.reviewer,
+                _buttons(self, "Reassign"),
+                margin=MARGIN * 2,
+                spacing=MARGIN,
+            )
+        )
+
+
+class SignOffDialog(QDialog):
+    def __init__(self, name: str, open_items: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign off")
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Note for the record (optional)")
+        self.carry_over = QCheckBox(f"Carry the {open_items} open items over to the next review")
+        self.carry_over.setVisible(open_items > 0)
+        self.setLayout(
+            vbox(
+                heading(f"Sign off {name}", size_delta=2),
+                wrapped(
+                    "Signing off locks every decision: nothing in this campaign can change "
+                    "afterwards. You will be asked for your authenticator code."
+                ),
+                self.carry_over,
+                self.note,
+                _buttons(self, "Sign off"),
+                margin=MARGIN * 2,
+                spacing=MARGIN,
+            )
+        )
+        self.setMinimumWidth(440)
