@@ -159,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # SQLAlchemy's DEBUG output includes result rows (password hashes, TOTP seeds).
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["__qt_probe__"]:  # internal: selftest's child process
+        from views.probe import qt_probe
+
+        return qt_probe()
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.workspace is None and os.environ.get("PRIVDESK_WORKSPACE"):
@@ -175,6 +179,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("privdesk: cancelled\n")
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        # Never a traceback for the user (it may quote personal data); the type is enough to
+        # report, and PRIVDESK_DEBUG=1 shows the whole thing to a developer.
+        if os.environ.get("PRIVDESK_DEBUG") == "1":
+            raise
+        sys.stderr.write(
+            f"privdesk: internal error ({type(exc).__name__}); "
+            "run again with PRIVDESK_DEBUG=1 for details\n"
+        )
         return EXIT_BAD_INPUT
 
 

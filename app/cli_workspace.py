@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -88,17 +89,17 @@ def _keyring_backends() -> list[str]:
 
 
 def _qt_check() -> dict[str, Any]:
-    # A subprocess keeps Qt out of this process (and out of `app`'s import graph).
-    import subprocess
-
-    code = (
-        "import os;os.environ.setdefault('QT_QPA_PLATFORM','offscreen');"
-        "from PySide6.QtGui import QGuiApplication;from PySide6 import __version__ as v;"
-        "a=QGuiApplication([]);print(v, a.platformName())"
-    )
+    # A child process keeps Qt out of this one (and out of `app`'s import graph). A frozen
+    # build's executable is privdesk itself, so it is started directly, not with -m.
+    frozen = bool(getattr(sys, "frozen", False))
+    command = [sys.executable] if frozen else [sys.executable, "-m", "app"]
     try:
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+            [*command, "__qt_probe__"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return {"ok": False, "detail": f"cannot start Qt: {type(exc).__name__}"}

@@ -167,3 +167,20 @@ def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
     assert data["sqlcipher"]["version"].startswith("4.")
     assert data["qt"]["ok"] is True
     assert data["keyring"]["state"] == "no-backend"  # conftest forces the fail backend
+
+
+def test_unexpected_error_is_one_line_without_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bad things happen: the user still gets one line, never a traceback with data in it."""
+    from app import cli_workspace
+
+    def boom(_args: object) -> int:
+        raise RuntimeError("customer jane@example.com broke it")
+
+    monkeypatch.setattr(cli_workspace, "cmd_selftest", boom)
+    code, _out, err = run(capsys, "selftest")
+    assert code == 2
+    assert err == (
+        "privdesk: internal error (RuntimeError); run again with PRIVDESK_DEBUG=1 for details\n"
+    )

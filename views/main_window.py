@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
@@ -30,6 +29,8 @@ from views.workspace_actions import WorkspaceActions
 if TYPE_CHECKING:
     from app.context import AppContext
     from app.security.auth import Principal
+    from views.about import AboutDialog
+    from views.help import ShortcutsDialog
     from views.imports import ImportDialog
     from views.session import CurrentOperator
 
@@ -136,9 +137,19 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         workspace.addAction(quit_action)
         help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcut(QKeySequence("F1"))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(self.shortcuts_action)
         about = QAction("&About PrivDesk", self)
-        about.triggered.connect(self._about)
+        about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+        for row in range(min(self.nav.count(), 9)):  # Alt+1…9 (Ctrl+digits are pane tabs)
+            title = self.nav.item(row).text().replace("&", "&&")  # not a mnemonic
+            go = QAction(f"Show {title}", self)
+            go.setShortcut(QKeySequence(f"Alt+{row + 1}"))
+            go.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
+            self.addAction(go)
         self._locked_out = [self.lock_action, self.actions_.backup, self.actions_.verify]
 
     def _build_status_bar(self) -> None:
@@ -191,16 +202,21 @@ class MainWindow(QMainWindow):
         for name in self._refreshed:
             self.panes[name].refresh()
 
-    def _about(self) -> None:
-        from app import __version__
+    def show_about(self) -> AboutDialog:
+        from views.about import AboutDialog
 
-        QMessageBox.about(
-            self,
-            "About PrivDesk",
-            f"<b>PrivDesk {__version__}</b><p>Help-desk privacy office console. "
-            "Everything runs locally; personal data stays in one encrypted workspace.</p>"
-            f"<p>Workspace: {self.ctx.workspace.folder}</p>",
-        )
+        dialog = AboutDialog(self.tasks, workspace=self.ctx.workspace.folder, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        from views.help import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------ session
 

@@ -1,5 +1,8 @@
 """The first window: pick a recent workspace, open a folder, or create a new one.
 
+On first run (no recent workspaces) it shows the welcome panel: the key model, the panes,
+and "Open demo workspace" / "Create workspace". The Welcome button shows it again later.
+
 Imports only Qt so it can be on screen before SQLAlchemy and the crypto stack load.
 """
 
@@ -17,12 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from views.start.recent import RecentWorkspaces
+from views.start.welcome import WelcomePanel
 from views.widgets import MARGIN, Banner, BusyOverlay, hbox, heading, vbox, wrapped
 
 
 class WorkspacePicker(QWidget):
     openRequested = Signal(Path)
     createRequested = Signal()
+    demoRequested = Signal()
     closed = Signal()
 
     def __init__(self, recent: RecentWorkspaces, parent: QWidget | None = None) -> None:
@@ -47,20 +52,28 @@ class WorkspacePicker(QWidget):
         browse.clicked.connect(self._browse)
         create = QPushButton("Create new…")
         create.clicked.connect(self.createRequested)
+        self.welcome = WelcomePanel()
+        self.welcome.demoRequested.connect(self.demoRequested)
+        self.welcome.createRequested.connect(self.createRequested)
+        self.welcome_button = QPushButton("Welcome")
+        self.welcome_button.setCheckable(True)
+        self.welcome_button.setToolTip("What PrivDesk is, how its key works, the demo workspace")
+        self.welcome_button.toggled.connect(self.welcome.setVisible)
         self.setLayout(
             vbox(
                 heading("PrivDesk"),
                 wrapped("Help-desk privacy office console. Choose the workspace to open."),
                 self.banner,
+                self.welcome,
                 self.list,
                 self.empty,
-                hbox(create, None, browse, self.open_button),
+                hbox(self.welcome_button, create, None, browse, self.open_button),
                 margin=MARGIN * 2,
                 spacing=MARGIN,
             )
         )
         self.busy = BusyOverlay(self)
-        self.resize(520, 380)
+        self.resize(640, 380)
         self.reload()
 
     def reload(self) -> None:
@@ -69,6 +82,8 @@ class WorkspacePicker(QWidget):
         self.list.setVisible(bool(paths))
         self.empty.setVisible(not paths)
         self.open_button.setEnabled(bool(paths))
+        self.welcome_button.setChecked(not paths)  # first run: welcome; later on request
+        self.welcome.setVisible(not paths)
         if paths:
             self.list.setCurrentIndex(self._model.index(0))
 
