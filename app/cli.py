@@ -151,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_review
 
     cli_review.add_arguments(add("review", cli_review.cmd_review, "quarterly access reviews"))
+    from app import cli_redaction as rd
+
+    rd.add_redact_arguments(add("redact", rd.cmd_redact, "mask personal data; redact history"))
+    rd.add_rules_arguments(add("rules", rd.cmd_rules, "check every redaction rule's examples"))
     return parser
 
 

@@ -100,7 +100,7 @@ class ReviewPane(Pane):
         self.new_button.setEnabled(manage)
         left = QWidget()
         left.setLayout(vbox(self.campaign_table, self.new_button))
-        left.setMinimumWidth(300)
+        left.setMinimumWidth(220)
         self.campaign_table.horizontalHeader().setStretchLastSection(True)
 
         # campaign header
@@ -155,21 +155,22 @@ class ReviewPane(Pane):
         self.count = QLabel()
         self.detail = DetailPanel()
         self.detail.commentRequested.connect(self.add_comment)
+        # Two rows of filters so the pane fits a 1366-px laptop screen.
         filters = hbox(
             QLabel("Finding"),
             self.finding_filter,
             QLabel("Decision"),
             self.decision_filter,
-            QLabel("Reviewer"),
-            self.reviewer_filter,
-            QLabel("Role"),
-            self.role_filter,
             self.search,
+        )
+        more_filters = hbox(
+            QLabel("Reviewer"), self.reviewer_filter, QLabel("Role"), self.role_filter, None
         )
         items_left = QWidget()
         items_left.setLayout(
             vbox(
                 filters,
+                more_filters,
                 self.table,
                 hbox(self.count, None, self.bulk_button, self.reassign_button),
             )

@@ -87,7 +87,7 @@ class DetailPanel(QWidget):
         self.comment.returnPressed.connect(self._comment)
         self.item_id: int | None = None
         self.setLayout(vbox(self.browser, hbox(self.comment, self.add_comment)))
-        self.setMinimumWidth(320)
+        self.setMinimumWidth(260)
         self.clear()
 
     def clear(self) -> None:

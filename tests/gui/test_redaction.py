@@ -1,0 +1,159 @@
+"""Redaction pane: live test bench, rule editing with versions, labelled set, impact
+preview and history redaction with step-up — offscreen, with the synchronous runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from app.demodata import generate
+from app.helpdesk import HelpdeskService
+from app.security import totp
+from tests.conftest import SignedIn
+from tests.gui.conftest import shoot
+from views.panes.redaction import RedactionPane
+from views.session import CurrentOperator
+from views.stepup import StepUpDialog
+from views.tasks import SyncTaskRunner
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    out = tmp_path / "export"
+    generate(out, agents=4, end_users=30, tickets=80)
+    return out
+
+
+@pytest.fixture
+def pane(qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner, export: Path) -> Any:
+    HelpdeskService(admin.ctx, admin.principal).import_zendesk(export)
+    principal, secret = admin.add_operator("rosa", ["redaction_admin"])
+    widget = RedactionPane(admin.ctx, CurrentOperator(principal), tasks)
+    widget.secret = secret
+    qtbot.addWidget(widget)
+    widget.resize(1280, 820)
+    widget.show()
+    widget.refresh()
+    return widget
+
+
+def test_bench_highlights_live_and_explains_each_match(
+    qtbot: QtBot, pane: RedactionPane, qtmodeltester: ModelTester
+) -> None:
+    assert pane.rules_tab.model.rowCount() == 15  # 14 built-in patterns + known people
+    qtmodeltester.check(pane.rules_tab.model)
+    qtmodeltester.check(pane.rules_tab.proxy)
+    qtmodeltester.check(pane.examples)
+    assert all(e.passed for e in pane.examples.rows())
+    pane.tabs.setCurrentIndex(1)
+    pane.bench.editor.setPlainText(
+        "Hi, my card is 4539 1488 0343 6467 and my SSN 536-22-1234.\n"
+        "Mail me at zoë.x@example.com or call +44 20 7946 0123. Order AS-2025-123456."
+    )
+    assert pane.bench.findings == []  # debounced: nothing scanned per keystroke yet
+    qtbot.waitUntil(lambda: len(pane.bench.findings) == 4, timeout=2000)
+    assert [f.entity_type for f in pane.bench.findings] == [
+        "CREDIT_CARD",
+        "US_SSN",
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+    ]
+    preview = pane.bench.preview.toPlainText()
+    assert "**** **** **** 6467" in preview and "536-22-1234" not in preview
+    assert "AS-2025-123456" in preview
+    assert len(pane.bench.editor.extraSelections()) == 4
+    card = pane.bench.findings[0]
+    tip = pane.bench.explain(card.start + 2)
+    assert "CREDIT_CARD" in tip and "Luhn" in tip and "context word" in tip
+    pane.bench.mask_style.setCurrentText("token")
+    assert "[CREDIT_CARD]" in pane.bench.preview.toPlainText()
+    shoot(pane, "redaction-bench")
+
+
+def test_rule_edit_is_checked_live_saved_as_a_version_with_a_diff(
+    qtbot: QtBot, pane: RedactionPane
+) -> None:
+    tab = pane.rules_tab
+    tab.select("credit_card")
+    assert tab.rule_id.text() == "credit_card"
+    tab.pattern.setText(r"\d+(?<=7)")
+    assert not tab.check_pattern()
+    assert "position 4" in tab.pattern_status.text() and "look-behind" in tab.pattern_status.text()
+    shoot(pane, "redaction-rules-error")
+    tab.pattern.setText(r"\b\d{16}\b")
+    assert tab.check_pattern()
+    tab.save_button.click()
+    assert "saved" in pane.banner.text()
+    info = next(i for i in pane.rules_tab.model.rows() if i.rule_id == "credit_card")
+    assert info.version == 1 and info.modified
+    tab.select("credit_card")
+    assert tab.versions.rowCount() == 1
+    tab.version_table.selectRow(0)
+    assert 'pattern = "\\\\b\\\\d{16}\\\\b"' in tab.diff.toPlainText()
+    shoot(pane, "redaction-rules")
+
+
+def test_labelled_set_gives_precision_recall_and_opens_misses(
+    qtbot: QtBot, pane: RedactionPane, export: Path, qtmodeltester: ModelTester
+) -> None:
+    pane.import_demo(export)
+    scores = {(r.scope, r.name): r for r in pane.labels_tab.scores.rows()}
+    assert scores[("type", "CREDIT_CARD")].recall == 1.0
+    assert all(r.precision >= 0.99 for r in scores.values())
+    qtmodeltester.check(pane.labels_tab.scores)
+    # switch the e-mail rule off: every labelled e-mail becomes a false negative
+    pane.toggle_rule("email", False)
+    pane.evaluate()
+    misses = pane.labels_tab.misses.rows()
+    assert misses and all(m.kind == "fn" and m.entity_type == "EMAIL_ADDRESS" for m in misses)
+    pane.tabs.setCurrentIndex(2)
+    shoot(pane, "redaction-labelled")
+    pane.labels_tab.missOpened.emit(misses[0])
+    assert pane.tabs.currentIndex() == 1
+    cursor = pane.bench.editor.textCursor()
+    assert "@" in cursor.selectedText()
+
+
+def test_preview_then_apply_with_step_up_rewrites_history(
+    qtbot: QtBot, pane: RedactionPane, admin: SignedIn, qtmodeltester: ModelTester
+) -> None:
+    pane.tabs.setCurrentIndex(3)
+    pane.impact_tab.preview_button.click()
+    tab = pane.impact_tab
+    assert tab.apply_button.isEnabled()
+    assert "tickets would change" in tab.summary.text()
+    assert tab.samples.rowCount() > 0
+    assert all("@" not in s.excerpt for s in tab.samples.rows())
+    qtmodeltester.check(tab.samples)
+    shoot(pane, "redaction-impact")
+
+    admin.clock.advance(6 * 60)  # the sign-in step-up is stale
+    tab.apply_button.click()
+    step_up = pane.findChild(StepUpDialog)
+    assert step_up is not None and step_up.isVisible()
+    admin.clock.advance(30)
+    step_up.code.setText(totp.current_code(pane.secret, admin.clock.now()))
+    step_up.buttons.accepted.emit()
+    assert "done" in pane.banner.text()
+    runs = tab.runs.rows()
+    assert runs[0].status == "done" and runs[0].done_tickets == 80
+    qtmodeltester.check(tab.runs)
+    tab.preview_button.click()
+    assert tab.samples.rowCount() == 0 or "would change" in tab.summary.text()
+    shoot(pane, "redaction-history")
+
+
+def test_auditor_sees_the_library_but_cannot_change_it(
+    qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner
+) -> None:
+    auditor, _ = admin.add_operator("audrey", ["auditor"])
+    widget = RedactionPane(admin.ctx, CurrentOperator(auditor), tasks)
+    qtbot.addWidget(widget)
+    widget.refresh()
+    assert widget.rules_tab.model.rowCount() == 15
+    assert not widget.rules_tab.save_button.isEnabled()
+    assert not widget.impact_tab.plan_button.isEnabled()

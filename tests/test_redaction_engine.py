@@ -1,0 +1,187 @@
+"""Redaction engine: detectors (including Presidio's known false positives), rules,
+overlaps, masking, batch scanning, and properties that must hold for any text."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.redaction import MaskStyle, RedactionEngine, Rule, RuleError, builtin_rules
+from app.redaction.examples import run_examples
+from app.redaction.rules import dump_rules, load_rules_text, pattern_error
+
+ENGINE = RedactionEngine(builtin_rules(), key=b"k" * 32)
+
+
+def types_in(text: str, engine: RedactionEngine = ENGINE) -> list[tuple[str, str]]:
+    return [(f.entity_type, text[f.start : f.end]) for f in engine.scan(text)]
+
+
+def test_every_builtin_rule_passes_its_own_examples() -> None:
+    failed = [r for r in run_examples(builtin_rules()) if not r.passed]
+    assert failed == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ts=1764240000000 in the log",  # 13-digit epoch milliseconds
+        "at 2026-11-27T12:00:00.123+00:00",  # ISO timestamp
+        "ref 4111-1111-1111-1111-abcd-ef0123456789",  # UUID-shaped id
+        "IBAN DE89 3704 0044 0532 0130 00",  # its inner groups are no card
+        "call +4111111111111111",  # '+' means a phone number
+        "4111 1111 1111 1112",  # Luhn fails
+        "4444 4444 4444 4444",  # all one digit
+        "4111-1111 1111-1111",  # inconsistent separators
+        "tracking 9400123456789012345678",  # USPS, too long
+    ],
+)
+def test_not_a_card(text: str) -> None:
+    assert "CREDIT_CARD" not in {t for t, _ in types_in(text)}
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2221000000000009", "2720577463706434", "4081836584929414653", "3782 822463 10005"],
+)
+def test_mastercard_2_series_19_digit_and_amex_are_cards(value: str) -> None:
+    assert types_in(f"card {value}.") == [("CREDIT_CARD", value)]
+
+
+def test_ssn_rules_advertising_numbers_and_itin() -> None:
+    assert types_in("SSN 536-22-1234") == [("US_SSN", "536-22-1234")]
+    for bad in ("078-05-1120", "219-09-9999", "457-55-5462", "000-12-3456", "666-01-2345"):
+        assert types_in(f"SSN {bad}") == []
+    assert types_in("ITIN 912-70-1234") == [("US_ITIN", "912-70-1234")]
+    assert types_in("number 912-12-1234") == []  # 9xx outside the ITIN groups
+    assert types_in("order 536221234") == []  # undashed needs a context word
+    assert types_in("my SSN: 536221234") == [("US_SSN", "536221234")]
+
+
+def test_iban_needs_registry_length_and_mod97() -> None:
+    assert types_in("to GB82WEST12345698765432.") == [("IBAN_CODE", "GB82WEST12345698765432")]
+    assert types_in("DE88 3704 0044 0532 0130 00") == []  # check digits wrong
+    # the pattern runs on into the next number group; cut at the registry length
+    assert types_in("DE89 3704 0044 0532 0130 00 1234")[0] == (
+        "IBAN_CODE",
+        "DE89 3704 0044 0532 0130 00",
+    )
+
+
+def test_phones_ips_secrets_and_passwords() -> None:
+    found = types_in(
+        "Call (415) 555-0123 or +44 20 7946 0123 from 203.0.113.7 / 2001:db8::1, "
+        "key AKIAIOSFODNN7EXAMPLE, password: Tr0ub4dor&3"
+    )
+    assert found == [
+        ("PHONE_NUMBER", "(415) 555-0123"),
+        ("PHONE_NUMBER", "+44 20 7946 0123"),
+        ("IP_ADDRESS", "203.0.113.7"),
+        ("IP_ADDRESS", "2001:db8::1"),
+        ("API_KEY", "AKIAIOSFODNN7EXAMPLE"),
+        ("PASSWORD", "Tr0ub4dor&3"),
+    ]
+    assert types_in("order AS-2025-123456 at 12:30:45, version 2.10.1") == []
+
+
+def test_known_people_are_literals_with_unicode_word_boundaries() -> None:
+    engine = RedactionEngine(builtin_rules(), people=["Zoë Ångström", "Anna Smith"])
+    assert types_in("Thanks, Zoë  Ångström!", engine) == [("PERSON", "Zoë  Ångström")]
+    assert types_in("AnnaSmith and Joanna Smithers", engine) == []
+
+
+def test_overlaps_higher_score_wins_then_rejected_candidates_fall_through() -> None:
+    strong = Rule(id="emp", entity_type="EMPLOYEE_ID", pattern=r"\b\d{9}\b", score=0.9)
+    engine = RedactionEngine([*builtin_rules(), strong])
+    assert types_in("ssn 536221234", engine) == [("EMPLOYEE_ID", "536221234")]
+    weak = strong.with_changes(score=0.3)
+    engine = RedactionEngine([*builtin_rules(), weak])
+    assert types_in("ssn 536221234", engine) == [("US_SSN", "536221234")]
+    # SSN rejects (no context) → the weaker rule still gets its chance at that position
+    assert types_in("ref 536221234", engine) == [("EMPLOYEE_ID", "536221234")]
+
+
+def test_allow_list_and_context_required() -> None:
+    rule = Rule(
+        id="ticket_ref",
+        entity_type="REF",
+        pattern=r"\bREF-\d{4}\b",
+        allow=("REF-0000",),
+        allow_patterns=(r"REF-9\d{3}",),
+    )
+    engine = RedactionEngine([rule])
+    assert [v for _, v in types_in("REF-1234 REF-0000 REF-9123", engine)] == ["REF-1234"]
+
+
+def test_re2_syntax_errors_point_at_the_position() -> None:
+    message, pos = pattern_error(r"\d+(?<=7)") or ("", -1)
+    assert pos == 3 and "position 4" in message and "look-behind" in message
+    with pytest.raises(RuleError, match="back-references"):
+        RedactionEngine([Rule(id="x", entity_type="XX", pattern=r"(a)\1")])
+    with pytest.raises(RuleError, match="empty string"):
+        RedactionEngine([Rule(id="x", entity_type="XX", pattern=r"a*")])
+
+
+def test_a_catastrophic_pattern_cannot_hang_the_scan() -> None:
+    engine = RedactionEngine([Rule(id="evil", entity_type="XX", pattern=r"(a+)+b")])
+    text = "a" * 200_000
+    start = time.perf_counter()
+    assert engine.scan(text) == []
+    assert time.perf_counter() - start < 2.0
+
+
+def test_mask_styles() -> None:
+    text = "card 4111 1111 1111 1111, mail Ann@Example.com"
+    assert ENGINE.redact(text, MaskStyle.LAST4).startswith("card **** **** **** 1111,")
+    assert ENGINE.redact(text, MaskStyle.TOKEN) == "card [CREDIT_CARD], mail [EMAIL_ADDRESS]"
+    assert "4111" not in ENGINE.redact(text, MaskStyle.BLOCK)
+    one = ENGINE.redact("mail ann@example.com", MaskStyle.PSEUDONYM)
+    assert one == ENGINE.redact("mail ANN@example.com", MaskStyle.PSEUDONYM)
+    assert one.startswith("mail [EMAIL_ADDRESS:") and len(one) == len("mail [EMAIL_ADDRESS:") + 7
+    other_key = RedactionEngine(builtin_rules(), key=b"x" * 32)
+    assert other_key.redact("mail ann@example.com", MaskStyle.PSEUDONYM) != one
+
+
+def test_batch_scan_maps_offsets_back_to_each_text() -> None:
+    texts = ["Zoë: 4111 1111 1111 1111", "", "naïve ☃ a.b@example.com", "nothing here"]
+    assert ENGINE.scan_many(texts) == [ENGINE.scan(t) for t in texts]
+    found = ENGINE.scan_many(texts)
+    assert texts[2][found[2][0].start : found[2][0].end] == "a.b@example.com"
+
+
+def test_rules_round_trip_through_toml() -> None:
+    rules = builtin_rules()
+    again = load_rules_text(dump_rules(rules), source="x.toml", builtin=True)
+    assert again == rules
+    with pytest.raises(RuleError, match=r"x.toml: rule #1 \('a'\): unknown field 'colour'"):
+        load_rules_text('[[rule]]\nid="a"\ntype="X"\npattern="x"\ncolour=1\n', source="x.toml")
+
+
+PII = st.sampled_from(
+    [
+        "4111 1111 1111 1111",
+        "536-22-1234",
+        "DE89 3704 0044 0532 0130 00",
+        "john.doe@example.com",
+        "+44 20 7946 0123",
+        "(415) 555-0123",
+        "10.0.0.1",
+        "912-70-1234",
+    ]
+)
+FILLER = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(PII, FILLER), max_size=8).map(" ".join))
+def test_offsets_slice_the_input_and_redaction_removes_every_value(text: str) -> None:
+    findings = ENGINE.scan(text)
+    for f in findings:
+        assert 0 <= f.start < f.end <= len(text)
+    for style in (MaskStyle.TOKEN, MaskStyle.PSEUDONYM, MaskStyle.BLOCK):
+        redacted = ENGINE.redact(text, style)
+        for f in findings:
+            assert text[f.start : f.end] not in redacted

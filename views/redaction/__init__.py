@@ -1,0 +1,1 @@
+"""Widgets of the Redaction pane: rule library, test bench, labelled set, impact/history."""
