@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from app.errors import PrivDeskError
 from app.jobs import JobControl
@@ -388,8 +388,137 @@ def load_document(src: SourceFile) -> Any:
         raise _json_error(src, exc) from None
 
 
+PEEK_WHOLE = 4 << 20  # a file up to this size is simply parsed to be recognised
+PEEK_CHUNK = 1 << 16
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class _Scan:
+    """The first JSON value of a text stream, read in chunks and summarised shallowly.
+
+    Recognising a file needs only the keys of its first object (or the first item of a
+    list) and whether each value is a list or an object. Values are skipped one item at a
+    time, so a large file that is not an export (say a 100 MB label file beside it) costs
+    memory for its largest single item, not for the whole document.
+    """
+
+    def __init__(self, fh: IO[str]) -> None:
+        self.fh = fh
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+
+    def _more(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.fh.read(max(PEEK_CHUNK, len(self.buf) - self.pos))  # grows for big items
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf = self.buf[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def char(self) -> str:
+        """The next non-blank character, not consumed ("" at the end)."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._more():
+                return ""
+
+    def take(self, expected: str) -> None:
+        if self.char() != expected:
+            raise ValueError(f"expected {expected!r}")
+        self.pos += 1
+
+    def value(self) -> Any:
+        """One complete value (a scalar, or an item that is read whole)."""
+        self.char()
+        while True:
+            try:
+                obj, end = _DECODER.raw_decode(self.buf, self.pos)
+            except ValueError:
+                if self._more():
+                    continue
+                raise
+            if end == len(self.buf) and self._more():
+                continue  # a number may go on in the next chunk: decode again
+            self.pos = end
+            return obj
+
+    def _members(self, close: str, keyed: bool) -> None:
+        """Skip the items of the list or object just opened, one item at a time."""
+        if self.char() == close:
+            self.pos += 1
+            return
+        while True:
+            if keyed:
+                if not isinstance(self.value(), str):
+                    raise ValueError("expected a key")
+                self.take(":")
+            self.value()
+            if self.char() == ",":
+                self.pos += 1
+                continue
+            self.take(close)
+            return
+
+    def skip(self) -> Any:
+        """A value as a placeholder of its type: lists and objects come back empty."""
+        c = self.char()
+        if c in ("[", "{"):
+            self.pos += 1
+            self._members("]" if c == "[" else "}", c == "{")
+            return [] if c == "[" else {}
+        return self.value()
+
+    def shallow(self) -> Any:
+        """The first value: an object with placeholder values, or a list of its first item."""
+        c = self.char()
+        if c == "[":
+            self.pos += 1
+            return [] if self.char() == "]" else [self.value()]
+        if c != "{":
+            return self.value()
+        self.pos += 1
+        found: dict[str, Any] = {}
+        if self.char() == "}":
+            return found
+        while True:
+            key = self.value()
+            if not isinstance(key, str):
+                raise ValueError("expected a key")
+            self.take(":")
+            found[key] = self.skip()
+            if self.char() == ",":
+                self.pos += 1
+                continue
+            self.take("}")
+            return found
+
+
+def _peek_large(src: SourceFile) -> dict[str, Any] | None:
+    try:
+        with src.path.open(encoding="utf-8-sig") as fh:
+            first = _Scan(fh).shallow()
+    except ValueError:  # UnicodeDecodeError too
+        return None
+    if isinstance(first, list) and src.path.suffix.lower() not in (".ndjson", ".jsonl"):
+        first = first[0] if first else None
+    return first if isinstance(first, dict) else None
+
+
 def peek(src: SourceFile) -> dict[str, Any] | None:
-    """The first object of the file (or the document itself), for recognising its kind."""
+    """The first object of the file (or the document itself), for recognising its kind.
+
+    A large file is summarised by :class:`_Scan` (its values become empty placeholders)
+    instead of being parsed whole, so recognising it takes bounded memory.
+    """
+    if src.size > PEEK_WHOLE:
+        return _peek_large(src)
     if is_ndjson(src):
         try:
             first = json.loads(_first_line(src))

@@ -30,6 +30,7 @@ from app.importers.common import (
 )
 from app.importers.loader import (
     Counts,
+    IdSet,
     SnapshotWriter,
     Upserter,
     known_people,
@@ -263,7 +264,7 @@ class ZendeskImport:
     # ------------------------------------------------------------ tickets & comments
 
     def _tickets(self, the_plan: Plan, snapshot_id: int | None) -> None:
-        tickets_seen: set[int] = set()
+        tickets_seen = IdSet()  # ids of this import's tickets, valid or not
 
         def check_people(batch: list[tuple[dict[str, Any], Location]]) -> None:
             wanted = [r[c] for r, _ in batch for c in PEOPLE_REFS if r.get(c) is not None]
@@ -284,7 +285,7 @@ class ZendeskImport:
 
         def check_tickets(batch: list[tuple[dict[str, Any], Location]]) -> None:
             tickets.flush()
-            missing = {r["ticket_id"] for r, _ in batch} - tickets_seen
+            missing = {r["ticket_id"] for r, _ in batch if r["ticket_id"] not in tickets_seen}
             known = known_tickets(self.s, missing) if missing else set()
             keep = []
             for row, loc in batch:
