@@ -140,7 +140,7 @@ class PlaybookLibrary(QWidget):
         split.addWidget(left)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 2)
-        split.setSizes([320, 1000])
+        split.setSizes([260, 1000])
         self.setLayout(vbox(split, spacing=SPACING))
 
     def _service(self) -> PlaybookService:
@@ -195,7 +195,7 @@ class PlaybookLibrary(QWidget):
         # The step text is what people read: it takes the spare width; phase, CSF function
         # and decision get fixed widths (they wrap) so a narrow window cannot squash it.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column, width in ((0, 110), (1, 110), (5, 120)):
+        for column, width in ((0, 95), (1, 95), (5, 95), (6, 70)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
