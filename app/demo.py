@@ -83,6 +83,51 @@ def import_demo_data(ctx: AppContext, principal: Principal, *, seed: int = 7) ->
             moved.unlink(missing_ok=True)
 
 
+def _sign_in(ctx: AppContext, username: str, secret: str) -> Principal:
+    return (
+        AuthService(ctx)
+        .login(username, DEMO_PASSWORD, totp.current_code(secret, ctx.clock.now()))
+        .principal
+    )
+
+
+def seed_demo_activity(ctx: AppContext, creds: dict[str, dict[str, str]]) -> None:
+    """Give each work pane something to show: a review campaign, two DSARs, a drill."""
+    from app.drills.runs import RunService
+    from app.dsar.common import NewRequest
+    from app.dsar.requests import DsarService
+    from app.helpdesk import HelpdeskService
+    from app.review import ReviewService
+
+    now = ctx.clock.now()
+    priya = _sign_in(ctx, "priya", creds["priya"]["totp_secret"])
+    ReviewService(ctx, priya).create_campaign(
+        reviewers=["priya"], due_date=(now + timedelta(days=21)).date()
+    )
+    people = HelpdeskService(ctx, priya).directory(
+        role="end-user", limit=2, reveal=True, reason="demo: seed example requests"
+    )
+    dsar = DsarService(ctx, priya)
+    for person, (kind, regime, days_ago) in zip(
+        people, (("access", "uk-gdpr", 9), ("erasure", "eu-gdpr", 24)), strict=False
+    ):
+        if person.email:
+            dsar.create(
+                NewRequest(
+                    requester_name=person.name or "Unknown requester",
+                    request_type=kind,
+                    regime=regime,
+                    received_at=now - timedelta(days=days_ago),
+                    emails=[person.email],
+                    notes="Demo request",
+                )
+            )
+    AuthService(ctx).logout(priya)
+    ivan = _sign_in(ctx, "ivan", creds["ivan"]["totp_secret"])
+    RunService(ctx, ivan).start("vendor-breach", "drill", "Quarterly vendor-breach exercise")
+    AuthService(ctx).logout(ivan)
+
+
 def create_demo(
     folder: Path, *, keyring_store: KeyringStore | None = None, seed: int = 7
 ) -> DemoCredentials:
@@ -121,6 +166,7 @@ def create_demo(
             }
         import_demo_data(ctx, admin, seed=seed)
         auth.logout(admin)
+        seed_demo_activity(ctx, creds)
         with ctx.session() as s:
             s.add(WorkspaceInfo(key="demo", value="true"))
     finally:

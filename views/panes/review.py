@@ -220,7 +220,7 @@ class ReviewPane(Pane):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([310, 1100])
+        split.setSizes([230, 1100])
         layout = vbox(self.banner, split, margin=MARGIN, spacing=MARGIN)
         layout.setStretchFactor(split, 1)  # the banner keeps its own height when shown
         self.setLayout(layout)
