@@ -180,7 +180,7 @@ def cmd_playbooks(args: argparse.Namespace) -> int:
             )
         elif args.action == "export":
             if args.out is None:
-                sys.stdout.write(service.text(args.target, args.version))
+                sys.stdout.write(service.export_text(args.target, args.version))
             else:
                 service.export_file(args.target, args.out, args.version)
                 emit(args, {"exported": str(args.out)}, f"Exported to {args.out}")

@@ -1,4 +1,5 @@
-"""CLI: `privdesk review create|list|show|findings|decide|signoff|export|verify-remediation`.
+"""CLI: `privdesk review create|list|show|findings|decide|signoff|export|verify-remediation|
+verify-pack|settings`.
 
 The evidence pack's PDF is rendered with `views.reports.pdf.render_pdf` (Qt's text engine);
 this module is a composition root like `app/cli.py`, so it may import that one module.
@@ -7,6 +8,8 @@ this module is a composition root like `app/cli.py`, so it may import that one m
 from __future__ import annotations
 
 import argparse
+import json
+import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ ACTIONS = (
     "export",
     "verify-remediation",
     "verify-pack",
+    "settings",
 )
 
 
@@ -58,6 +62,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-pdf", action="store_true", help="export: skip the PDF")
     p.add_argument("--remediation", type=Path, help="export: also write the remediation CSV")
     p.add_argument("--type", dest="types", action="append", choices=FINDING_TYPES)
+    p.add_argument(
+        "--dormant-days", type=int, metavar="N", help="settings: dormant after N days without login"
+    )
+    p.add_argument(
+        "--toxic-rules",
+        type=Path,
+        metavar="FILE",
+        help="settings: toxic-combination rules from a JSON list or a TOML file of [[rule]]",
+    )
+    p.add_argument(
+        "--default-toxic-rules",
+        action="store_true",
+        help="settings: go back to the built-in toxic-combination rules",
+    )
 
 
 def _campaign_id(args: argparse.Namespace) -> int:
@@ -96,6 +114,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         "signoff": _signoff,
         "export": _export,
         "verify-remediation": _verify_remediation,
+        "settings": _settings,
     }.get(args.action)
     if args.action == "verify-pack":
         return _verify_pack(args)
@@ -263,3 +282,50 @@ def _verify_pack(args: argparse.Namespace) -> int:
     data = {"ok": check.ok, "pack_sha256": check.pack_sha256, "problems": list(check.problems)}
     emit(args, data, text)
     return EXIT_OK if check.ok else EXIT_CHECK_FAILED
+
+
+def _rules_file(path: Path) -> str:
+    """The rules in `path` as the JSON list the service takes. TOML: `[[rule]]` tables with
+    `id`, `all` (statement keys) and `reason`; JSON: a list of such objects."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if path.suffix.lower() != ".toml":
+        return text
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path} is not valid TOML: {exc}") from None
+    rules = data.get("rule", data.get("rules"))
+    if not isinstance(rules, list):
+        raise UsageError(f"{path} needs [[rule]] tables (id, all, reason)")
+    return json.dumps(rules)
+
+
+def _settings(args: argparse.Namespace) -> int:
+    if args.target is not None:
+        raise UsageError("review settings takes no campaign id")
+    rules_json = _rules_file(args.toxic_rules) if args.toxic_rules else None
+    change = args.dormant_days is not None or rules_json is not None or args.default_toxic_rules
+    with signed_in(args) as (ctx, principal):
+        service = ReviewService(ctx, principal)
+        if change:
+            current = service.update_settings(
+                dormant_days=args.dormant_days,
+                toxic_rules_json=rules_json,
+                default_rules=args.default_toxic_rules,
+            )
+        else:
+            current = service.settings()
+    source = "custom" if current.custom_rules else "built-in"
+    lines = [
+        f"dormant after: {current.dormant_days} days without a login",
+        f"toxic combinations ({source}, {len(current.toxic_rules)}):",
+        *(f"  {r.id}: {' + '.join(r.all)} — {r.reason}" for r in current.toxic_rules),
+    ]
+    if change:
+        lines.append("saved; campaigns created from now on use these settings")
+    data = {"status": "ok", "changed": change, **current.to_json()}
+    emit(args, data, "\n".join(lines))
+    return EXIT_OK

@@ -85,6 +85,23 @@ def test_import_and_export_files(admin: SignedIn, lead, tmp_path: Path) -> None:
         service.import_file(tmp_path / "bad.toml")
 
 
+def test_every_playbook_export_is_audited(admin: SignedIn, lead, tmp_path: Path) -> None:
+    from tests.helpdesk_helpers import audit_events
+
+    service = PlaybookService(admin.ctx, lead)
+    service.export_file("vendor-breach", tmp_path / "vendor.toml")
+    text = service.export_text("lost-laptop", 1)
+    assert text == service.text("lost-laptop", 1)
+    with pytest.raises(OSError):  # nothing written: nothing audited
+        service.export_file("lost-laptop", tmp_path / "missing" / "x.toml")
+    with pytest.raises(DrillError, match="no version 9"):
+        service.export_text("lost-laptop", 9)
+    assert [e["details"] for e in audit_events(admin.ctx, "drills.playbooks.export")] == [
+        {"version": 1, "to": "file"},
+        {"version": 1, "to": "stdout"},
+    ]
+
+
 def test_roster_roles_people_deputies(admin: SignedIn, lead) -> None:
     roster = RosterService(admin.ctx, lead)
     roster.save("dpo", "Dana Privacy", email="dpo@example.test")
@@ -124,6 +141,12 @@ def test_cli_drill_run_from_start_to_aar(
 
     _, out = run("drill", "playbooks", "list", "--json")
     assert len(json.loads(out)["playbooks"]) == 6
+    _, out = run("drill", "playbooks", "export", "lost-laptop")  # to stdout: audited too
+    assert 'key = "lost-laptop"' in out
+    from tests.helpdesk_helpers import audit_events
+
+    exports = audit_events(admin.ctx, "drills.playbooks.export")
+    assert [(e["details"]["to"], e["details"]["version"]) for e in exports] == [("stdout", 1)]
     _, out = run("drill", "run", "start", "lost-laptop", "--json")
     run_id = json.loads(out)["run"]["id"]
     run("drill", "run", "step", str(run_id), "report", "finish", "--note", "police ref 1")

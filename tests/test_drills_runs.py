@@ -172,6 +172,47 @@ def test_notices_are_filled_marked_as_exercise_and_approval_is_reset_by_edits(
     assert again.approved_at is None
 
 
+def test_every_notice_export_is_audited_with_ids_only(admin: SignedIn, lead, tmp_path) -> None:
+    from tests.helpdesk_helpers import audit_events
+
+    runs, breach, _ = services(admin, lead)
+    run = runs.start("vendor-breach", "drill")
+    breach.update(run.id, FILLED)
+    sa = {n.template_key: n for n in breach.notices(run.id)}["sa_notice"].body
+    edited = sa.replace(EXERCISE_BANNER, "") + "\nSecret detail: jane@example.test"
+    out = tmp_path / "sa.txt"
+    text = breach.export_notice(run.id, "sa_notice", edited, path=out)
+    assert out.read_text(encoding="utf-8") == text  # a drill's export keeps its banner
+    assert text.startswith(EXERCISE_BANNER) and text.endswith("jane@example.test")
+    copied = breach.export_notice(run.id, "internal", "Team update", to="clipboard")
+    assert copied.startswith(EXERCISE_BANNER)
+    events = audit_events(admin.ctx, "drills.notice.export")
+    assert [e["details"] for e in events] == [
+        {"template": "sa_notice", "to": "file", "kind": "drill", "saved": False, "approved": False},
+        {
+            "template": "internal",
+            "to": "clipboard",
+            "kind": "drill",
+            "saved": False,
+            "approved": False,
+        },
+    ]
+    assert not any("jane" in e["raw"] or str(tmp_path) in e["raw"] for e in events)
+
+    breach.save_notice(run.id, "sa_notice", text)
+    breach.approve_notice(run.id, "sa_notice")
+    breach.export_notice(run.id, "sa_notice", text, path=out)
+    assert audit_events(admin.ctx, "drills.notice.export")[-1]["details"]["approved"] is True
+
+    with pytest.raises(DrillError, match="empty"):
+        breach.export_notice(run.id, "sa_notice", "  ")
+    with pytest.raises(DrillError, match="no template"):
+        breach.export_notice(run.id, "nope", "text")
+    with pytest.raises(OSError):  # the file could not be written: no audit entry
+        breach.export_notice(run.id, "sa_notice", text, path=tmp_path / "missing" / "x.txt")
+    assert len(audit_events(admin.ctx, "drills.notice.export")) == 3
+
+
 def test_drills_never_appear_in_real_incident_metrics(admin: SignedIn, lead) -> None:
     runs, breach, aar = services(admin, lead)
     for _ in range(2):

@@ -93,3 +93,44 @@ def test_review_cli_usage_errors(cli: Any, capsys: Any) -> None:
     assert code == 2 and "--scope must be" in err
     code, _out, err = cli(capsys, "review", "show")
     assert code == 2 and "needs a campaign id" in err
+
+
+def test_review_settings_cli(cli: Any, capsys: Any, tmp_path: Path) -> None:
+    code, out, err = cli(capsys, "review", "settings", "--json")
+    assert code == 0, err
+    assert (out["dormant_days"], out["custom_rules"], out["changed"]) == (90, False, False)
+    assert {"id", "all", "reason"} <= set(out["toxic_rules"][0])
+
+    toml = tmp_path / "rules.toml"
+    toml.write_text(
+        '[[rule]]\nid = "redactors"\nall = ["tickets.redact"]\nreason = "can redact"\n',
+        encoding="utf-8",
+    )
+    args = ("--dormant-days", "180", "--toxic-rules", str(toml), "--json")
+    code, out, err = cli(capsys, "review", "settings", *args)
+    assert code == 0, err
+    assert (out["dormant_days"], out["custom_rules"], out["changed"]) == (180, True, True)
+    assert out["toxic_rules"] == [
+        {"id": "redactors", "all": ["tickets.redact"], "reason": "can redact"}
+    ]
+
+    code, out, err = cli(capsys, "review", "settings")
+    assert code == 0, err
+    assert "dormant after: 180 days" in out and "redactors: tickets.redact" in out
+
+    rules = tmp_path / "rules.json"
+    rules.write_text('[{"id": "x", "all": []}]', encoding="utf-8")
+    code, out, err = cli(capsys, "review", "settings", "--toxic-rules", str(rules))
+    assert code == 2 and "non-empty list" in err
+    code, out, err = cli(capsys, "review", "settings", "--dormant-days", "2")
+    assert code == 2 and "between 7 and 3650" in err
+    code, out, err = cli(capsys, "review", "settings", "--toxic-rules", str(tmp_path / "nope"))
+    assert code == 2 and "cannot read" in err
+    (tmp_path / "bad.toml").write_text("rule = 3\n", encoding="utf-8")
+    code, out, err = cli(capsys, "review", "settings", "--toxic-rules", str(tmp_path / "bad.toml"))
+    assert code == 2 and "[[rule]]" in err
+
+    code, out, err = cli(capsys, "review", "settings", "--default-toxic-rules", "--json")
+    assert code == 0, err
+    assert (out["dormant_days"], out["custom_rules"]) == (180, False)
+    assert len(out["toxic_rules"]) > 1

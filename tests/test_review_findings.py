@@ -118,6 +118,48 @@ def test_toxic_rules_are_configurable(admin: Any, tmp_path: Path) -> None:
         service.set_toxic_rules('[{"id": "x", "all": []}]')
 
 
+def test_settings_show_change_validate_and_audit(admin: Any, tmp_path: Path) -> None:
+    from app.review import ReviewError
+    from app.review.findings import DEFAULT_DORMANT_DAYS, DEFAULT_TOXIC_RULES
+    from app.security.guard import PermissionDenied
+    from tests.helpdesk_helpers import audit_events
+
+    load_snapshot(admin, tmp_path)
+    priya, _ = officer(admin)
+    service = review(admin, priya)
+    now = service.settings()
+    assert now.dormant_days == DEFAULT_DORMANT_DAYS and not now.custom_rules
+    assert now.toxic_rules == DEFAULT_TOXIC_RULES
+    rules = '[{"id": "redactors", "all": ["tickets.redact"], "reason": "r"}]'
+    # Nothing is saved when any part is wrong.
+    with pytest.raises(ReviewError, match="between 7 and 3650"):
+        service.update_settings(dormant_days=3, toxic_rules_json=rules)
+    with pytest.raises(ReviewError, match="its own id"):
+        service.update_settings(dormant_days=120, toxic_rules_json=rules[:-1] + ", " + rules[1:])
+    with pytest.raises(ReviewError, match="not saved"):
+        service.update_settings(dormant_days=120, toxic_rules_json="{not json")
+    assert service.settings() == now
+    changed = service.update_settings(dormant_days=120, toxic_rules_json=rules)
+    assert (changed.dormant_days, changed.custom_rules) == (120, True)
+    assert [r.id for r in changed.toxic_rules] == ["redactors"]
+    assert service.settings() == changed
+    assert audit_events(admin.ctx, "review.settings")[-1]["details"] == {
+        "dormant_days": 120,
+        "toxic_rules": 1,
+    }
+    assert service.create_campaign().dormant_days == 120
+    back = service.update_settings(default_rules=True)
+    assert back.toxic_rules == DEFAULT_TOXIC_RULES and not back.custom_rules
+    assert back.dormant_days == 120
+    assert audit_events(admin.ctx, "review.settings")[-1]["details"] == {"toxic_rules": "default"}
+
+    auditor, _ = admin.add_operator("audrey", ["auditor"])
+    readonly = review(admin, auditor)
+    assert readonly.settings().dormant_days == 120
+    with pytest.raises(PermissionDenied):
+        readonly.update_settings(dormant_days=30)
+
+
 def test_custom_role_configuration_in_plain_words_unknown_keys_raw() -> None:
     grants = expand_configuration("Team Lead", LEAD_CONFIG)
     texts = {g.text for g in grants}

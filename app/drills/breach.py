@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -466,6 +467,40 @@ class BreachService(Service):
                 object_id=str(run_id),
                 details={"template": key},
             )
+
+    def export_notice(
+        self, run_id: int, key: str, body: str, *, to: str = "file", path: Path | None = None
+    ) -> str:
+        """A notice as it leaves the workspace (exported to a file, copied): the text that
+        goes out — a drill's always with the exercise banner — and an audit entry with the
+        run, the template and where it went (ids only, never the text). `path`: write there;
+        if that fails nothing is audited."""
+        if key not in load_templates():
+            raise DrillError(f"no template {key!r}")
+        if not body.strip():
+            raise DrillError("the notice is empty")
+        with self.authorized(Permission.DRILLS_VIEW, action="drills.notice.export") as (s, _a):
+            run = run_row(s, run_id)
+            body = _with_banner(run, body)
+            if path is not None:
+                path.write_text(body, encoding="utf-8")
+            row = s.scalar(
+                select(Notice).where(Notice.run_id == run_id, Notice.template_key == key)
+            )
+            self.audit(
+                s,
+                "drills.notice.export",
+                object_type="run",
+                object_id=str(run_id),
+                details={
+                    "template": key,
+                    "to": to,
+                    "kind": run.kind,
+                    "saved": row is not None and row.body == body,
+                    "approved": row is not None and row.body == body and bool(row.approved_at),
+                },
+            )
+            return body
 
 
 def _instant(value: object, what: str) -> datetime | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -177,18 +178,33 @@ class PlaybookService(Service):
             raise PlaybookError(f"{path.name}: cannot read ({type(exc).__name__})") from None
         return self.save(text, f"imported from {path.name}", source=path.name)
 
+    def export_text(self, key: str, version: int | None = None, *, to: str = "stdout") -> str:
+        """The TOML of one version as it leaves the workspace (printed, piped, copied): the
+        export is audited with the playbook key, the version and where it went — ids only."""
+        return self._export(key, version, to, None)
+
     def export_file(self, key: str, path: Path, version: int | None = None) -> Path:
-        text = self.text(key, version)
-        path.write_text(text, encoding="utf-8")
-        with self.authorized(Permission.DRILLS_VIEW, action="drills.playbooks.export") as (s, _):
+        """Write one version to `path`; audited like `export_text` (the path is not recorded).
+        If the file cannot be written, nothing is audited."""
+        self._export(key, version, "file", lambda text: path.write_text(text, encoding="utf-8"))
+        return path
+
+    def _export(
+        self, key: str, version: int | None, to: str, write: Callable[[str], object] | None
+    ) -> str:
+        with self.authorized(Permission.DRILLS_VIEW, action="drills.playbooks.export") as (s, a):
+            self._install_builtins(s, a)
+            number, text = version_text(s, playbook_row(s, key), version)
+            if write is not None:
+                write(text)
             self.audit(
                 s,
                 "drills.playbooks.export",
                 object_type="playbook",
                 object_id=key,
-                details={"version": version},
+                details={"version": number, "to": to},
             )
-        return path
+            return text
 
 
 class RosterService(Service):

@@ -28,6 +28,7 @@ from app.review.records import (
     ItemRow,
     PackResult,
     PermissionCount,
+    ReviewSettings,
     Verification,
     WhoCan,
 )
@@ -253,21 +254,53 @@ class ReviewService(CampaignService):
 
     # ------------------------------------------------------------ settings & choices
 
-    def set_dormant_days(self, days: int) -> None:
-        if not 7 <= days <= 3650:
+    def settings(self) -> ReviewSettings:
+        """The dormant-days limit and toxic-combination rules new campaigns will use."""
+        with self.authorized(Permission.REVIEW_VIEW, action="review.settings.view") as (s, _a):
+            return _settings(s)
+
+    def update_settings(
+        self,
+        *,
+        dormant_days: int | None = None,
+        toxic_rules_json: str | None = None,
+        default_rules: bool = False,
+    ) -> ReviewSettings:
+        """Change the settings for future campaigns; everything is checked before anything is
+        saved. `default_rules` goes back to the built-in toxic-combination list."""
+        if dormant_days is not None and not 7 <= dormant_days <= 3650:
             raise ReviewError("Dormant after must be between 7 and 3650 days.")
+        if default_rules and toxic_rules_json is not None:
+            raise ReviewError("Give either new toxic rules or the defaults, not both.")
+        rules = None
+        if toxic_rules_json is not None:
+            try:
+                rules = rules_from_json(toxic_rules_json)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ReviewError(f"Toxic rules not saved: {exc}") from None
+            ids = [r.id for r in rules]
+            if len(set(ids)) != len(ids):
+                raise ReviewError("Toxic rules not saved: every rule needs its own id.")
         with self.authorized(Permission.REVIEW_MANAGE, action="review.settings") as (s, _a):
-            review_settings.put(s, review_settings.DORMANT_KEY, days)
-            self.audit(s, "review.settings", details={"dormant_days": days})
+            details: dict[str, object] = {}
+            if dormant_days is not None:
+                review_settings.put(s, review_settings.DORMANT_KEY, dormant_days)
+                details["dormant_days"] = dormant_days
+            if rules is not None:
+                review_settings.put(s, review_settings.RULES_KEY, [r.to_json() for r in rules])
+                details["toxic_rules"] = len(rules)
+            elif default_rules:
+                review_settings.reset(s, review_settings.RULES_KEY)
+                details["toxic_rules"] = "default"
+            if details:
+                self.audit(s, "review.settings", details=details)
+            return _settings(s)
+
+    def set_dormant_days(self, days: int) -> None:
+        self.update_settings(dormant_days=days)
 
     def set_toxic_rules(self, rules_json: str) -> None:
-        try:
-            rules = rules_from_json(rules_json)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ReviewError(f"Toxic rules not saved: {exc}") from None
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.settings") as (s, _a):
-            review_settings.put(s, review_settings.RULES_KEY, [r.to_json() for r in rules])
-            self.audit(s, "review.settings", details={"toxic_rules": len(rules)})
+        self.update_settings(toxic_rules_json=rules_json)
 
     def choices(self) -> tuple[list[str], list[str], list[str]]:
         """(custom and built-in role names, group names, possible reviewers) of the latest
@@ -287,6 +320,14 @@ class ReviewService(CampaignService):
                 if Permission.REVIEW_MANAGE in permissions_for(r.role for r in op.roles)
             ]
             return roles, groups, sorted(reviewers)
+
+
+def _settings(s: Session) -> ReviewSettings:
+    return ReviewSettings(
+        review_settings.dormant_days(s),
+        tuple(review_settings.toxic_rules(s)),
+        review_settings.custom_rules(s),
+    )
 
 
 def _verifications(s: Session, campaign_id: int, items: Sequence[ItemRow]) -> list[Verification]:

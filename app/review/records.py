@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.review.findings import Finding
+from app.review.findings import Finding, ToxicRule
 from app.review.permissions import Grant
 
 DECISIONS = ("keep", "revoke", "modify")
@@ -243,4 +244,23 @@ class PackResult:
             "files": list(self.files),
             "pack_sha256": self.pack_sha256,
             "audit_seq": self.audit_seq,
+        }
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """The review settings new campaigns use (a campaign keeps the values it started with)."""
+
+    dormant_days: int
+    toxic_rules: tuple[ToxicRule, ...]
+    custom_rules: bool  # False: the built-in rule list is in use
+
+    def rules_json(self) -> str:
+        return json.dumps([r.to_json() for r in self.toxic_rules], indent=2, ensure_ascii=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dormant_days": self.dormant_days,
+            "toxic_rules": [r.to_json() for r in self.toxic_rules],
+            "custom_rules": self.custom_rules,
         }

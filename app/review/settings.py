@@ -23,6 +23,16 @@ def toxic_rules(s: Session) -> list[ToxicRule]:
     return rules_from_json(row.value_json if row else None)
 
 
+def custom_rules(s: Session) -> bool:
+    return s.get(Setting, RULES_KEY) is not None
+
+
+def reset(s: Session, key: str) -> None:
+    row = s.get(Setting, key)
+    if row is not None:
+        s.delete(row)
+
+
 def put(s: Session, key: str, value: object) -> None:
     row = s.get(Setting, key)
     text = json.dumps(value)

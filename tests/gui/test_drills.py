@@ -128,6 +128,18 @@ def test_a_full_drill_from_playbook_to_after_action_report(
     notices.approve_button.click()
     assert "Approved by ivan" in notices.state.text()
     shoot(pane, "drills-templates")
+    notices.export_to(tmp_path / "sa.txt")  # exports and copies are audited by the service
+    assert (tmp_path / "sa.txt").read_text(encoding="utf-8").startswith(EXERCISE_BANNER)
+    assert "Notice written to" in pane.banner.text()
+    notices.copy_button.click()
+    assert QApplication.clipboard().text().startswith(EXERCISE_BANNER)
+    from tests.helpdesk_helpers import audit_events
+
+    exported = audit_events(admin.ctx, "drills.notice.export")
+    assert [(e["details"]["to"], e["details"]["approved"]) for e in exported] == [
+        ("file", True),
+        ("clipboard", True),
+    ]
 
     form.notify_button.click()
     assert view.detail.breach.authority_notified_at is not None

@@ -135,3 +135,54 @@ def test_bulk_sign_off_with_step_up_locks_and_exports(
     assert verify_pack(tmp_path / "pack").ok
     assert (tmp_path / "pack" / "access-review-1.pdf").read_bytes().startswith(b"%PDF")
     shoot(pane, "review-signed-off")
+
+
+def test_settings_dialog_saves_through_the_service(
+    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+) -> None:
+    from app.review import ReviewService
+
+    pane, _secret = make_pane(qtbot, admin, tmp_path, tasks)
+    pane.refresh()
+    assert pane.settings_button.isEnabled()
+    pane.ask_settings()
+    dialog = pane.settings_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.dormant.value() == 90 and dialog.built_in.isChecked()
+    assert dialog.rules.isReadOnly() and '"csv_export_full_end_users"' in dialog.rules.toPlainText()
+    shoot(dialog, "review-settings")
+    assert dialog.values() == {}
+
+    dialog.dormant.setValue(120)
+    dialog.built_in.setChecked(False)
+    assert not dialog.rules.isReadOnly()
+    dialog.rules.setPlainText('[{"id": "x", "all": []}]')
+    dialog.accept()  # the service refuses: the dialog stays open with the edits
+    assert dialog.isVisible() and "non-empty list" in dialog.banner.text()
+    service = ReviewService(admin.ctx, pane.principal())
+    assert service.settings().dormant_days == 90  # nothing saved
+
+    dialog.rules.setPlainText('[{"id": "redactors", "all": ["tickets.redact"], "reason": "r"}]')
+    dialog.accept()
+    assert not dialog.isVisible()
+    assert "Settings saved: dormant after 120 days, 1 custom" in pane.banner.text()
+    saved = service.settings()
+    assert saved.dormant_days == 120 and [r.id for r in saved.toxic_rules] == ["redactors"]
+
+    pane.ask_settings()  # back to the built-in rules
+    again = pane.settings_dialog
+    assert again is not None and again is not dialog and not again.built_in.isChecked()
+    again.built_in.setChecked(True)
+    assert again.values() == {"default_rules": True}
+    again.accept()
+    assert not again.isVisible() and not service.settings().custom_rules
+
+
+def test_settings_button_needs_review_manage(
+    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+) -> None:
+    load_snapshot(admin, tmp_path)
+    auditor, _ = admin.add_operator("audrey", ["auditor"])
+    pane = ReviewPane(admin.ctx, CurrentOperator(auditor), tasks)
+    qtbot.addWidget(pane)
+    assert not pane.settings_button.isEnabled() and not pane.new_button.isEnabled()

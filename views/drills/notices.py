@@ -144,15 +144,32 @@ class NoticesView(QWidget):
         )
 
     def copy(self) -> None:
-        clipboard = QGuiApplication.clipboard()
-        clipboard.setText(self.text.toPlainText())
-        self.host.banner.show_message("Copied. PrivDesk sends nothing itself.", "info")
+        """Copy the notice; the copy is an export, so the service audits it first."""
+        n, d = self.current(), self.detail
+        if n is None or d is None:
+            return
+        service, body, key = self._service(), self.text.toPlainText(), n.template_key
+
+        def done(text: str) -> None:
+            QGuiApplication.clipboard().setText(text)
+            self.host.banner.show_message("Copied. PrivDesk sends nothing itself.", "info")
+
+        run_job(
+            self.host,
+            lambda c: service.export_notice(d.run.id, key, body, to="clipboard"),
+            done,
+            "copying the notice",
+        )
 
     def export_to(self, path: Path) -> None:
-        body = self.text.toPlainText()
+        """Write the notice to `path`; the service writes it and audits the export."""
+        n, d = self.current(), self.detail
+        if n is None or d is None:
+            return
+        service, body, key = self._service(), self.text.toPlainText(), n.template_key
 
         def job(control: object) -> Path:
-            path.write_text(body, encoding="utf-8")
+            service.export_notice(d.run.id, key, body, to="file", path=path)
             return path
 
         run_job(

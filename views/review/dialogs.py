@@ -1,10 +1,12 @@
-"""Dialogs of the access review pane: new campaign, decision, reassign, sign-off."""
+"""Dialogs of the access review pane: new campaign, decision, reassign, sign-off, settings."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,10 +18,14 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QSpinBox,
     QWidget,
 )
 
 from views.widgets import MARGIN, Banner, heading, vbox, wrapped
+
+if TYPE_CHECKING:
+    from app.review.records import ReviewSettings
 
 SCOPES = (
     ("All agents and admins", "all"),
@@ -215,3 +221,71 @@ class SignOffDialog(QDialog):
             )
         )
         self.setMinimumWidth(440)
+
+
+class SettingsDialog(QDialog):
+    """Dormant-days limit and toxic-combination rules for future campaigns. The dialog only
+    collects the values: OK emits `saveRequested(values)`, and the pane closes the dialog
+    once the service (which checks the values and the permission) has saved them, or shows
+    the service's refusal in `banner` with the edits kept."""
+
+    saveRequested = Signal(dict)
+
+    def __init__(self, current: ReviewSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Access review settings")
+        self._custom = current.custom_rules
+        self._rules_text = current.rules_json()
+        self.banner = Banner()
+        self.dormant = QSpinBox()
+        self.dormant.setRange(7, 3650)
+        self.dormant.setSuffix(" days without a login")
+        self.dormant.setValue(current.dormant_days)
+        self._dormant_before = current.dormant_days
+        self.built_in = QCheckBox("Use the built-in toxic-combination rules")
+        self.built_in.setChecked(not current.custom_rules)
+        self.rules = QPlainTextEdit(self._rules_text)
+        self.rules.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.rules.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.rules.setMinimumHeight(220)
+        self.built_in.toggled.connect(lambda on: self.rules.setReadOnly(on))
+        self.rules.setReadOnly(self.built_in.isChecked())
+        form = QFormLayout()
+        form.addRow("Dormant after", self.dormant)
+        self.setLayout(
+            vbox(
+                heading("Access review settings", size_delta=2),
+                self.banner,
+                wrapped(
+                    "These apply to campaigns created from now on; a running campaign keeps "
+                    "the settings it started with."
+                ),
+                form,
+                self.built_in,
+                wrapped(
+                    "Toxic combinations: a JSON list of rules. An agent holding every "
+                    "statement key in <code>all</code> gets a finding with the reason."
+                ),
+                self.rules,
+                _buttons(self, "Save"),
+                margin=MARGIN * 2,
+                spacing=MARGIN,
+            )
+        )
+        self.setMinimumWidth(560)
+
+    def accept(self) -> None:
+        self.banner.clear()
+        self.saveRequested.emit(self.values())
+
+    def values(self) -> dict[str, object]:
+        """Only what changed: `dormant_days`, `toxic_rules_json`, `default_rules`."""
+        out: dict[str, object] = {}
+        if self.dormant.value() != self._dormant_before:
+            out["dormant_days"] = self.dormant.value()
+        if self.built_in.isChecked():
+            if self._custom:
+                out["default_rules"] = True
+        elif self._custom is False or self.rules.toPlainText() != self._rules_text:
+            out["toxic_rules_json"] = self.rules.toPlainText()
+        return out

@@ -1,0 +1,355 @@
+"""The Items tab of the access review pane: the item table with filters and keyboard
+decisions, the agent detail panel, bulk decisions, reassignment and comments.
+
+`ReviewItemsPane` is the base of `views.panes.review.ReviewPane`, which adds the campaign
+list and header, who-can-see-what, charts, sign-off, evidence and settings.
+
+Keyboard on the item table: k keep, r revoke, m modify (both ask for a justification),
+n or j next item, p previous. After a decision the next open item is selected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QWidget,
+)
+
+from app.jobs import JobControl
+from app.security.permissions import Permission
+from views.panes.base import Pane
+from views.panes.table_model import SORT_ROLE
+from views.review.detail import DetailPanel
+from views.review.dialogs import DecisionDialog, ReassignDialog
+from views.review.models import ItemFilter, ItemTableModel
+from views.widgets import Banner, hbox, table_view, vbox
+
+if TYPE_CHECKING:
+    from app.review import ReviewService
+    from app.review.records import CampaignSummary, ItemDetail, ItemRow
+
+ANY = "(any)"
+DECISION_FILTERS = (ANY, "open", "decided", "keep", "revoke", "modify", "carry_over")
+ITEM_WIDTHS = (130, 100, 210, 45, 110, 80, 110, 180)
+
+
+def filter_combo(values: list[str] | tuple[str, ...]) -> QComboBox:
+    box = QComboBox()
+    box.addItems(list(values))
+    box.setMinimumContentsLength(10)
+    return box
+
+
+class ReviewItemsPane(Pane):
+    """Not registered itself: the registered pane subclasses it and builds the rest."""
+
+    campaign: CampaignSummary | None
+    roles: list[str]
+    reviewer_names: list[str]
+    decision_dialog: DecisionDialog | None
+    banner: Banner
+
+    def _build_items(self) -> QWidget:
+        """The Items tab; sets up the table, filters, detail panel and keyboard."""
+        self.model = ItemTableModel(self)
+        self.proxy = ItemFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = table_view(self.proxy, sort_column=2)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate(ITEM_WIDTHS):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.finding_filter = filter_combo([ANY])
+        self.decision_filter = filter_combo(DECISION_FILTERS)
+        self.reviewer_filter = filter_combo([ANY])
+        self.role_filter = filter_combo([ANY])
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("name, e-mail or id")
+        self.search.setClearButtonEnabled(True)
+        for combo in (
+            self.finding_filter,
+            self.decision_filter,
+            self.reviewer_filter,
+            self.role_filter,
+        ):
+            combo.currentTextChanged.connect(self._filters_changed)
+        self.search.textChanged.connect(self._filters_changed)
+        self.bulk_button = QPushButton("Decide filtered…")
+        self.bulk_button.setToolTip("One decision for every item the filters show")
+        self.bulk_button.clicked.connect(self.ask_bulk)
+        self.reassign_button = QPushButton("Reassign…")
+        self.reassign_button.clicked.connect(self.ask_reassign)
+        self.count = QLabel()
+        self.detail = DetailPanel()
+        self.detail.commentRequested.connect(self.add_comment)
+        # Two rows of filters so the pane fits a 1366-px laptop screen.
+        filters = hbox(
+            QLabel("Finding"),
+            self.finding_filter,
+            QLabel("Decision"),
+            self.decision_filter,
+            self.search,
+        )
+        more_filters = hbox(
+            QLabel("Reviewer"), self.reviewer_filter, QLabel("Role"), self.role_filter, None
+        )
+        items_left = QWidget()
+        items_left.setLayout(
+            vbox(
+                filters,
+                more_filters,
+                self.table,
+                hbox(self.count, None, self.bulk_button, self.reassign_button),
+            )
+        )
+        items_split = QSplitter(Qt.Orientation.Horizontal)
+        items_split.addWidget(items_left)
+        items_split.addWidget(self.detail)
+        items_split.setStretchFactor(0, 3)
+        items_split.setStretchFactor(1, 1)
+
+        self._keys: dict[int, Callable[[], None]] = {
+            Qt.Key.Key_K: lambda: self.decide_current("keep"),
+            Qt.Key.Key_R: lambda: self.ask_decision("revoke"),
+            Qt.Key.Key_M: lambda: self.ask_decision("modify"),
+            Qt.Key.Key_N: lambda: self.step_item(1),
+            Qt.Key.Key_J: lambda: self.step_item(1),
+            Qt.Key.Key_P: lambda: self.step_item(-1),
+        }
+        self.table.installEventFilter(self)
+        self.table.installEventFilter(self)
+        return items_split
+
+    # ------------------------------------------------------------ for the subclass
+
+    def open_campaign(self, campaign_id: int) -> None:
+        raise NotImplementedError
+
+    def _refresh_progress(self) -> None:
+        raise NotImplementedError
+
+    def _editable(self) -> bool:
+        """Decisions can be recorded: an open campaign and the manage permission (the service
+        checks again)."""
+        c = self.campaign
+        return c is not None and not c.signed_off and self.can(Permission.REVIEW_MANAGE)
+
+    # ------------------------------------------------------------ plumbing
+
+    def _service(self, principal: Any = None) -> ReviewService:
+        from app.review import ReviewService
+
+        return ReviewService(self.ctx, principal or self.principal())
+
+    def _failed(self, doing: str) -> Callable[[BaseException], None]:
+        return lambda exc: self.report(exc, self.banner, doing)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Plain letters on the item table decide (k/r/m) and move (n/j/p).
+        if watched is self.table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            action = self._keys.get(event.key())
+            if action is not None and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+                action()
+                return True
+        return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------ items
+
+    def _fill_filters(self, items: list[ItemRow]) -> None:
+        from app.review.findings import FINDING_TYPES
+
+        present = {t for it in items for t in it.finding_types}
+        values = {
+            self.finding_filter: [t for t in FINDING_TYPES if t in present],
+            self.reviewer_filter: sorted({it.reviewer or "(unassigned)" for it in items}),
+            self.role_filter: sorted({it.role_name for it in items}),
+        }
+        for combo, options in values.items():
+            current = combo.currentText()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems([ANY, *options])
+            combo.setCurrentText(current if current in options else ANY)
+            combo.blockSignals(False)
+        self._filters_changed()
+
+    def _filters_changed(self) -> None:
+        def chosen(combo: QComboBox) -> str | None:
+            text = combo.currentText()
+            return None if text in ("", ANY) else text
+
+        self.proxy.set_filters(
+            finding=chosen(self.finding_filter),
+            decision=chosen(self.decision_filter),
+            reviewer=chosen(self.reviewer_filter),
+            role=chosen(self.role_filter),
+            text=self.search.text().strip(),
+        )
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count.setText(f"{shown} of {total} agents shown" if total else "")
+
+    def current_item(self) -> ItemRow | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.proxy.mapToSource(index).row())
+
+    def select_row(self, row: int) -> None:
+        if 0 <= row < self.proxy.rowCount():
+            index = self.proxy.index(row, 0)
+            self.table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.table.scrollTo(index)
+
+    def step_item(self, step: int) -> None:
+        current = self.table.currentIndex()
+        self.select_row((current.row() if current.isValid() else -1) + step)
+
+    def _next_open(self) -> None:
+        start = self.table.currentIndex().row() if self.table.currentIndex().isValid() else -1
+        for row in range(start + 1, self.proxy.rowCount()):
+            source = self.proxy.mapToSource(self.proxy.index(row, 0)).row()
+            if self.model.row_at(source).decision is None:
+                self.select_row(row)
+                return
+        self.step_item(1)
+
+    def _current_changed(self, current: Any, _previous: Any) -> None:
+        item = self.current_item()
+        if item is None:
+            self.detail.clear()
+            return
+        self.load_detail(item.id)
+
+    def load_detail(self, item_id: int) -> None:
+        service = self._service()
+        self.tasks.submit(
+            lambda control: service.item(item_id),
+            on_done=self._detail_loaded,
+            on_error=self._failed("reading the item"),
+        )
+
+    def _detail_loaded(self, detail: ItemDetail) -> None:
+        self.model.update_row(detail.item)
+        self._update_count()
+        editable = self.campaign is not None and not self.campaign.signed_off
+        self.detail.show_detail(detail, can_comment=editable and self.can(Permission.REVIEW_MANAGE))
+
+    # ------------------------------------------------------------ decisions
+
+    def ask_decision(self, decision: str) -> None:
+        item = self.current_item()
+        if item is None or not self._editable():
+            return
+        dialog = DecisionDialog(decision, 1, self.roles, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.decide([item.id], *dialog.values(), advance=True))
+        self.decision_dialog = dialog
+        dialog.open()
+
+    def decide_current(self, decision: str) -> None:
+        item = self.current_item()
+        if item is not None and self._editable():
+            self.decide([item.id], decision, None, None, advance=True)
+
+    def decide(
+        self,
+        item_ids: list[int],
+        decision: str,
+        target_role: str | None,
+        justification: str | None,
+        *,
+        advance: bool = False,
+    ) -> None:
+        service = self._service()
+        single = len(item_ids) == 1
+
+        def job(control: JobControl) -> tuple[int, Any]:
+            count = service.decide(
+                item_ids, decision, target_role=target_role, justification=justification
+            )
+            return count, service.item(item_ids[0]) if single else None
+
+        def done(result: tuple[int, Any]) -> None:
+            count, detail = result
+            if detail is not None:
+                self._detail_loaded(detail)
+                self._refresh_progress()
+                if advance:
+                    self._next_open()
+            else:
+                self.banner.show_message(f"{count} items: {decision}.", "ok")
+                if self.campaign is not None:
+                    self.open_campaign(self.campaign.id)
+
+        self.banner.clear()
+        self.tasks.submit(job, on_done=done, on_error=self._failed("recording the decision"))
+
+    def ask_bulk(self) -> None:
+        rows = self.proxy.visible_rows()
+        if not rows:
+            return
+        dialog = DecisionDialog("keep", len(rows), self.roles, self, choose=True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        ids = [r.id for r in rows]
+        dialog.accepted.connect(lambda: self.decide(ids, *dialog.values()))
+        self.decision_dialog = dialog
+        dialog.open()
+
+    def selected_ids(self) -> list[int]:
+        rows = {i.row() for i in self.table.selectionModel().selectedRows()}
+        return [
+            self.model.row_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row()).id
+            for r in sorted(rows)
+        ]
+
+    def ask_reassign(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            self.banner.show_message("Select the items to reassign first.", "info")
+            return
+        dialog = ReassignDialog(self.reviewer_names, len(ids), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.reassign(ids, dialog.reviewer.currentText()))
+        dialog.open()
+
+    def reassign(self, ids: list[int], reviewer: str) -> None:
+        service = self._service()
+        self.tasks.submit(
+            lambda control: service.reassign(ids, reviewer),
+            on_done=lambda n: self._after_change(f"{n} items reassigned to {reviewer}."),
+            on_error=self._failed("reassigning"),
+        )
+
+    def add_comment(self, item_id: int, text: str) -> None:
+        service = self._service()
+
+        def job(control: JobControl) -> ItemDetail:
+            service.comment(item_id, text)
+            return service.item(item_id)
+
+        self.tasks.submit(job, on_done=self._detail_loaded, on_error=self._failed("commenting"))
+
+    def _after_change(self, message: str) -> None:
+        self.refresh()  # the campaign list too: its state and counts changed
+        self.banner.show_message(message, "ok")
