@@ -3,6 +3,8 @@ overlaps, masking, batch scanning, and properties that must hold for any text.""
 
 from __future__ import annotations
 
+import itertools
+import re
 import time
 
 import pytest
@@ -102,6 +104,82 @@ def test_overlaps_higher_score_wins_then_rejected_candidates_fall_through() -> N
     assert types_in("ssn 536221234", engine) == [("US_SSN", "536221234")]
     # SSN rejects (no context) → the weaker rule still gets its chance at that position
     assert types_in("ref 536221234", engine) == [("EMPLOYEE_ID", "536221234")]
+
+
+def _rule(rule_id: str, pattern: str, score: float) -> Rule:
+    return Rule(id=rule_id, entity_type=rule_id.upper(), pattern=pattern, score=score)
+
+
+def test_overlaps_a_later_starting_higher_score_span_beats_an_earlier_one() -> None:
+    weak, strong = _rule("weak", r"abc\d+", 0.5), _rule("strong", r"\d+xyz", 0.9)
+    engine = RedactionEngine([weak, strong])
+    assert types_in("see abc123xyz now", engine) == [("STRONG", "123xyz")]
+    # the loser keeps what does not overlap the winner; other texts are unaffected
+    assert types_in("abc123xyz, abc9", engine) == [("STRONG", "123xyz"), ("WEAK", "abc9")]
+    assert engine.scan_many(["abc123xyz", "abc1"]) == [
+        engine.scan("abc123xyz"),
+        engine.scan("abc1"),
+    ]
+    # a chain: the middle span wins, so neither neighbour it overlaps survives
+    tail = _rule("tail", r"xyz \w+", 0.7)
+    engine = RedactionEngine([weak, strong, tail])
+    assert types_in("abc123xyz qq abc1", engine) == [("STRONG", "123xyz"), ("WEAK", "abc1")]
+
+
+def test_overlaps_equal_score_the_longer_span_wins() -> None:
+    short, long = _rule("short", r"abc\d", 0.8), _rule("long", r"\d+xyz", 0.8)
+    assert types_in("abc123xyz", RedactionEngine([short, long])) == [("LONG", "123xyz")]
+    assert types_in("abc123xyz", RedactionEngine([long, short])) == [("LONG", "123xyz")]
+    head, tail = _rule("head", r"abc\d+", 0.8), _rule("tail", r"\dxyz", 0.8)
+    assert types_in("abc123xyz", RedactionEngine([tail, head])) == [("HEAD", "abc123")]
+    # at the same start too (before: the first rule in the list took it)
+    three, five = _rule("three", r"\d{3}", 0.8), _rule("five", r"\d{3}-\d{2}", 0.8)
+    assert types_in("x 123-45 y", RedactionEngine([three, five])) == [("FIVE", "123-45")]
+
+
+def test_overlaps_equal_score_and_length_the_earlier_declared_rule_wins() -> None:
+    ab, bc = _rule("ab", "ab", 0.8), _rule("bc", "bc", 0.8)
+    assert types_in("abc", RedactionEngine([ab, bc])) == [("AB", "ab")]
+    assert types_in("abc", RedactionEngine([bc, ab])) == [("BC", "bc")]
+    same_start = _rule("ab2", "a[a-z]", 0.8)
+    assert types_in("abc", RedactionEngine([same_start, ab])) == [("AB2", "ab")]
+    assert types_in("abc", RedactionEngine([ab, same_start])) == [("AB", "ab")]
+
+
+def test_overlap_results_depend_on_rule_order_only_through_the_tie_break() -> None:
+    rules = [
+        _rule("weak", r"abc\d+", 0.5),
+        _rule("strong", r"\d+xyz", 0.9),
+        _rule("tail", r"xyz \w+", 0.7),
+        _rule("digits", r"\d{2,}", 0.6),
+        Rule(id="ctx", entity_type="CTX", pattern=r"\d+", score=0.55, context=("ref",)),
+    ]
+    texts = ["abc123xyz qq abc1 ref 77", "ref 12xyz abc45 xyz 9", "12 abc3xyz tail"]
+    expected = RedactionEngine(rules).scan_many(texts)
+    for permutation in itertools.permutations(rules):
+        assert RedactionEngine(list(permutation)).scan_many(texts) == expected
+    # and the same as resolving every rule's matches greedily, one rule at a time
+    for text, found in zip(texts, expected, strict=True):
+        assert [(f.start, f.end, f.rule_id) for f in found] == _greedy(rules, text)
+
+
+def _greedy(rules: list[Rule], text: str) -> list[tuple[int, int, str]]:
+    """Reference: every rule's own (non-overlapping) matches, context boosts applied,
+    then kept greedily by (−score, −length, declared order, start)."""
+    candidates = []
+    for index, rule in enumerate(rules):
+        for m in re.finditer(rule.pattern, text):
+            score = rule.score
+            before = text[max(0, m.start() - rule.context_window) : m.start()].lower()
+            if any(re.search(rf"(?<![a-z0-9]){w}(?![a-z0-9])", before) for w in rule.context):
+                score = min(1.0, score + rule.context_boost)
+            rank = (-round(score, 3), m.start() - m.end(), index, m.start())
+            candidates.append((rank, m.start(), m.end(), rule.id))
+    kept: list[tuple[int, int, str]] = []
+    for _, start, end, rule_id in sorted(candidates):
+        if all(end <= k[0] or start >= k[1] for k in kept):
+            kept.append((start, end, rule_id))
+    return sorted(kept)
 
 
 def test_allow_list_and_context_required() -> None:

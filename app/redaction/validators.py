@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import phonenumbers
-from stdnum import numdb
+from stdnum import iban, numdb
 from stdnum.iso7064 import mod_97_10
 from stdnum.us import itin, ssn
 
@@ -43,7 +43,7 @@ class Look:
 
 Validator = Callable[[str, Look], Accept | None]
 
-_DIGITS = re.compile(r"\d")
+_NON_DIGITS = re.compile(r"\D+")
 _UUID_BEFORE = re.compile(r"[0-9a-fA-F]{4}-$")
 _UUID_AFTER = re.compile(r"^-[0-9a-fA-F]{4}")
 _IBAN_BEFORE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})* ?$")
@@ -57,7 +57,7 @@ _GROUP_GAP = re.compile(r"[ .-](?=\d)")
 
 
 def digits_of(value: str) -> str:
-    return "".join(_DIGITS.findall(value))
+    return _NON_DIGITS.sub("", value)
 
 
 # --- cards -------------------------------------------------------------------------------
@@ -124,17 +124,21 @@ def _looks_like_ms_timestamp(pan: str) -> bool:
 
 
 def validate_card(value: str, look: Look) -> Accept | None:
+    # Cheapest rejections first (every check must pass, so the order never changes the
+    # verdict): length, IIN prefix table, Luhn, then the look-around patterns.
     pan = digits_of(value)
-    if not 12 <= len(pan) <= 19 or len(set(pan)) == 1 or not _consistent_groups(value):
-        return None
-    if look.before.endswith("+") or _UUID_BEFORE.search(look.before):
-        return None
-    if _UUID_AFTER.search(look.after) or _IBAN_BEFORE.search(look.before):
-        return None
-    if _ISO_BEFORE.search(look.before) or _looks_like_ms_timestamp(pan):
+    if not 12 <= len(pan) <= 19:
         return None
     brand = card_brand(pan)
-    if brand is None or not luhn_ok(pan):
+    if brand is None or len(set(pan)) == 1 or not luhn_ok(pan):
+        return None
+    if not _consistent_groups(value) or look.before.endswith("+"):
+        return None
+    if _UUID_BEFORE.search(look.before) or _UUID_AFTER.search(look.after):
+        return None
+    if _IBAN_BEFORE.search(look.before) or _ISO_BEFORE.search(look.before):
+        return None
+    if _looks_like_ms_timestamp(pan):
         return None
     return Accept(f"{brand} prefix and length, Luhn check passed")
 
@@ -177,9 +181,19 @@ def iban_length(country: str) -> int | None:
     return 4 + sum(int(n) for n in _STRUCT.findall(bban))
 
 
-def validate_iban(value: str, look: Look) -> Accept | None:
-    from stdnum import iban
+_BASE36 = str.maketrans({chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)})
+_ALNUM = re.compile(r"[A-Z0-9]+")
 
+
+def _mod97_fails(compact: str) -> bool:
+    """True only when an IBAN's MOD 97-10 check certainly fails (the same arithmetic as
+    python-stdnum's, as a prefilter); False means: let python-stdnum decide."""
+    if not _ALNUM.fullmatch(compact):
+        return False
+    return int((compact[4:] + compact[:4]).translate(_BASE36)) % 97 != 1
+
+
+def validate_iban(value: str, look: Look) -> Accept | None:
     compact = value.replace(" ", "").upper()
     expected = iban_length(compact[:2])
     if expected is None or len(compact) < expected:
@@ -197,6 +211,8 @@ def validate_iban(value: str, look: Look) -> Accept | None:
         if length is None or value[length : length + 1] != " ":
             return None
         compact = compact[:expected]
+    if _mod97_fails(compact):
+        return None  # python-stdnum would say so too, after its slower registry look-up
     if iban.is_valid(compact):
         return Accept("registry country and length, MOD 97-10 check passed", length=length)
     return None
@@ -261,12 +277,18 @@ def _checked(cc: int, nsn: str) -> str | None:
     return _valid_phone(cc, nsn)
 
 
-def _phone_ok(value: str) -> str | None:
-    digits = digits_of(value)
+@functools.lru_cache(maxsize=1024)
+def _known_country_code(cc: int) -> bool:
+    return bool(phonenumbers.region_code_for_country_code(cc) != "ZZ")
+
+
+def _phone_ok(value: str, digits: str) -> str | None:
+    """The region of `value` (whose digits are `digits`) if libphonenumber finds it a
+    valid number, else None."""
     if value.startswith("+"):
         for size in (1, 2, 3):
             cc = int(digits[:size])
-            if phonenumbers.region_code_for_country_code(cc) != "ZZ":
+            if _known_country_code(cc):
                 return _checked(cc, digits[size:])
         return None
     if digits.startswith("0"):
@@ -281,37 +303,45 @@ def _phone_ok(value: str) -> str | None:
 
 
 def validate_phone(value: str, look: Look) -> Accept | None:
-    if _HYPHEN_ID_BEFORE.search(look.before):
+    digits = digits_of(value)
+    if len(digits) < 7:
+        return None  # (what the loop below concludes at its first step, only sooner)
+    before = look.before
+    # ("ts=" ends in "=", and a UUID's "…a3f9-" in "<letter or digit>-": one check each)
+    if before.endswith(("#", "=")) or _HYPHEN_ID_BEFORE.search(before):
         return None
-    if look.before.endswith(("#", "ts=", "=")) or _ISO_BEFORE.search(look.before):
-        return None
-    if _SSN_SHAPE.fullmatch(value) or _UUID_BEFORE.search(look.before):
+    if _ISO_BEFORE.search(before) or _SSN_SHAPE.fullmatch(value):
         return None
     # '+' or '(' starts a new number whatever precedes; a bare digit group after
     # "1234 " is more likely the tail of a card or account number than a phone.
     national = value[:1].isdigit()
-    if national and _CHAIN_BEFORE.search(look.before):
+    if national and _CHAIN_BEFORE.search(before):
         return None  # one group of a longer number (a card, an IBAN, an account)
     # The pattern may run on into a following number ("+44 20 7946 0123 4111 …"): try
-    # the whole candidate, then without its trailing groups.
-    cuts = [len(value)] + [m.start() for m in reversed(list(_GROUP_GAP.finditer(value)))]
-    for cut in cuts:
+    # the whole candidate, then without its trailing groups (the gaps, right to left;
+    # only looked for when the whole candidate does not do).
+    whole = cut = len(value)
+    gaps: list[int] | None = None
+    while True:
         candidate = value[:cut]
-        digits = len(digits_of(candidate))
-        if digits < 7:
-            break
-        if digits > 15:
-            continue
-        after = value[cut:] + look.after
-        if national and _CHAIN_AFTER.match(after) and cut == len(value):
-            continue
-        if _UUID_AFTER.search(after):
+        candidate_digits = digits if cut == whole else digits_of(candidate)
+        count = len(candidate_digits)
+        if count < 7:
             return None
-        region = _phone_ok(candidate)
-        if region:
-            length = None if cut == len(value) else cut
-            return Accept(f"valid {region} number (libphonenumber)", length=length)
-    return None
+        if count <= 15:
+            after = value[cut:] + look.after if cut != whole else look.after
+            if not (national and cut == whole and _CHAIN_AFTER.match(after)):
+                if _UUID_AFTER.search(after):
+                    return None
+                region = _phone_ok(candidate, candidate_digits)
+                if region:
+                    length = None if cut == whole else cut
+                    return Accept(f"valid {region} number (libphonenumber)", length=length)
+        if gaps is None:
+            gaps = [m.start() for m in _GROUP_GAP.finditer(value)]
+        if not gaps:
+            return None
+        cut = gaps.pop()
 
 
 def validate_ip(value: str, look: Look) -> Accept | None:
