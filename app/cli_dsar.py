@@ -1,4 +1,6 @@
-"""CLI: `privdesk dsar new|list|show|verify|pause|resume|extend|locate|export|erase|close|due`.
+"""CLI: `privdesk dsar new|list|show|verify|pause|resume|extend|locate|export|erase|close|due`,
+`dsar certificate REQUEST` (the saved erasure certificate and help-desk plan) and
+`dsar hold add|release|list` (legal holds, retention rules, open disputes).
 
 `dsar due` is a calculator: it needs no workspace. Every other action signs in and goes
 through the DSAR services (permissions, audit). Export and erase ask for a fresh
@@ -13,7 +15,7 @@ import json
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_OK, UsageError, emit
 from app.dsar import deadlines as dl
@@ -31,13 +33,26 @@ ACTIONS = (
     "export",
     "erase",
     "close",
+    "certificate",
+    "hold",
     "due",
 )
+if TYPE_CHECKING:
+    from app.dsar.erasure import Hold
+
+HOLD_ACTIONS = ("add", "release", "list")
+# CLI spelling → the basis the erasure service records.
+HOLD_BASES = {"legal_hold": "legal-hold", "retention": "retention-rule", "dispute": "open-dispute"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=ACTIONS)
-    p.add_argument("request", nargs="?", help="request reference (DSAR-2026-0001) or id")
+    p.add_argument(
+        "request",
+        nargs="?",
+        help="request reference (DSAR-2026-0001) or id; for `hold`: add, release or list",
+    )
+    p.add_argument("hold_id", nargs="?", metavar="HOLD_ID", help="`hold release`: the hold")
     p.add_argument("--regime", choices=dl.REGIMES)
     p.add_argument("--received", metavar="DATE", help="YYYY-MM-DD or YYYY-MM-DDTHH:MM")
     p.add_argument("--calendar", metavar="CODE", help="holiday calendar: GB-ENG, DE, US-CA, …")
@@ -64,12 +79,25 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--info-received", metavar="DATE", help="`verify`: requested ID info came")
     p.add_argument("--fee-received", metavar="DATE", help="`verify`: fee came")
     p.add_argument("--on", metavar="DATE", help="`pause`/`resume`/`extend`: the date")
-    p.add_argument("--reason", default="", help="`extend`/`close`/`pause`: reasons or note")
+    p.add_argument(
+        "--reason",
+        default="",
+        help="`extend`/`close`/`pause`/`hold add`/`show --reveal`: reasons or note",
+    )
     p.add_argument("--outcome", choices=sorted(CLOSED), help="`close`: how it ended")
     p.add_argument("--duplicate-of", metavar="REF", help="`close --outcome duplicate`")
     p.add_argument("--out", type=Path, help="`export`: ZIP file to write")
     p.add_argument("--no-pdf", action="store_true", help="`export`: skip the PDF summary")
     p.add_argument("--preview", action="store_true", help="`erase`: show the plan only")
+    p.add_argument(
+        "--reveal",
+        action="store_true",
+        help="`show`: identifiers in full (needs pii.reveal and --reason; audited)",
+    )
+    hold_on = p.add_mutually_exclusive_group()
+    hold_on.add_argument("--ticket", type=int, metavar="ID", help="`hold add`: a ticket")
+    hold_on.add_argument("--person", type=int, metavar="ID", help="`hold add`: a person")
+    p.add_argument("--basis", choices=list(HOLD_BASES), help="`hold add`: why it is kept")
 
 
 def _date(text: str | None, flag: str) -> date | None:
@@ -84,6 +112,10 @@ def _date(text: str | None, flag: str) -> date | None:
 def cmd_dsar(args: argparse.Namespace) -> int:
     if args.action == "due":
         return _due(args)
+    if args.action == "hold":
+        return _hold(args)
+    if args.hold_id is not None:
+        raise UsageError(f"dsar {args.action} takes one request reference")
     needs_ref = args.action not in ("new", "list")
     if needs_ref and not args.request:
         raise UsageError(f"dsar {args.action} needs a request reference")
@@ -114,7 +146,15 @@ def cmd_dsar(args: argparse.Namespace) -> int:
             emit(args, {"requests": [r.to_json() for r in rows]}, "\n".join(lines) or "no requests")
             return EXIT_OK
         if a == "show":
-            return _show(args, svc.get(ref))
+            if args.reveal and not args.reason.strip():
+                raise UsageError("dsar show --reveal needs --reason")
+            return _show(args, svc.get(ref, reveal=args.reveal, reason=args.reason or None))
+        if a == "certificate":
+            from app.dsar.erasure import certificate_text
+
+            record = ErasureService(ctx, principal).certificate(ref)
+            emit(args, record.to_json(), certificate_text(record))
+            return EXIT_OK
         if a == "verify":
             if not args.method:
                 raise UsageError("dsar verify needs --method")
@@ -174,6 +214,62 @@ def cmd_dsar(args: argparse.Namespace) -> int:
             emit(args, {"status": "ok", **erased.to_json()}, json.dumps(erased.to_json(), indent=2))
             return EXIT_OK
     raise UsageError(f"unknown action {args.action}")
+
+
+def _hold(args: argparse.Namespace) -> int:
+    sub = args.request
+    if sub not in HOLD_ACTIONS:
+        raise UsageError(f"dsar hold needs one of {', '.join(HOLD_ACTIONS)}")
+    text_id = str(args.hold_id or "")
+    if sub == "release":
+        if not text_id.isdigit():
+            raise UsageError("dsar hold release needs the HOLD_ID (a number)")
+    elif text_id:
+        raise UsageError(f"dsar hold {sub} takes no HOLD_ID")
+    if sub == "add":
+        if args.ticket is None and args.person is None:
+            raise UsageError("dsar hold add needs --ticket ID or --person ID")
+        if not args.basis or not args.reason.strip():
+            raise UsageError("dsar hold add needs --basis and --reason")
+    from app.cli_session import signed_in
+    from app.dsar.erasure import ErasureService
+
+    with signed_in(args) as (ctx, principal):
+        svc = ErasureService(ctx, principal)
+        if sub == "add":
+            kind, ref = (
+                ("ticket", args.ticket) if args.ticket is not None else ("person", args.person)
+            )
+            h = svc.add_hold(kind, ref, HOLD_BASES[args.basis], args.reason)
+            emit(
+                args,
+                {"status": "ok", "hold": _hold_json(h)},
+                f"hold {h.id}: {h.object_type} {h.object_ref} ({h.basis})",
+            )
+        elif sub == "release":
+            svc.release_hold(int(text_id))
+            emit(args, {"status": "ok", "released": int(text_id)}, f"released hold {text_id}")
+        else:
+            holds = svc.holds()
+            lines = [
+                f"{h.id:>4}  {h.object_type:<6} {h.object_ref:<8} {h.basis:<14} {h.reason}"
+                f"  ({h.created_by}, {h.created_at})"
+                for h in holds
+            ]
+            emit(args, {"holds": [_hold_json(h) for h in holds]}, "\n".join(lines) or "no holds")
+    return EXIT_OK
+
+
+def _hold_json(h: Hold) -> dict[str, Any]:
+    return {
+        "id": h.id,
+        "object_type": h.object_type,
+        "object_ref": h.object_ref,
+        "basis": h.basis,
+        "reason": h.reason,
+        "created_at": h.created_at,
+        "created_by": h.created_by,
+    }
 
 
 def _new_request(args: argparse.Namespace) -> NewRequest:

@@ -130,3 +130,73 @@ def test_signed_in_actions(
     assert [e["kind"] for e in json.loads(out)["timeline"]][-2:] == ["export", "status"]
     code, _, err = run(capsys, "dsar", "show")
     assert code == 2 and "reference" in err
+
+
+def test_holds_certificate_and_reveal(
+    admin: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from app.dsar.locate import LocateService
+
+    desk = make_desk(admin)
+
+    @contextlib.contextmanager
+    def signed_in(_args: Any) -> Iterator[tuple[Any, Any]]:
+        yield desk.ctx, desk.officer
+
+    monkeypatch.setattr("app.cli_session.signed_in", signed_in)
+    ref = desk.new(request_type="erasure", ids=["CUST-88123"]).reference
+    desk.svc().verify(ref, method="email")
+    LocateService(desk.ctx, desk.officer).locate(ref)
+    # Holds: add on a ticket and on a person, list, release.
+    code, out, err = run(
+        capsys, "dsar", "hold", "add", "--ticket", "103", "--basis", "dispute",
+        "--reason", "chargeback open", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    held = json.loads(out)["hold"]
+    assert held["object_type"] == "ticket" and held["basis"] == "open-dispute"
+    code, out, err = run(
+        capsys, "dsar", "hold", "add", "--person", "9999", "--basis", "legal_hold",
+        "--reason", "litigation", "--json",
+    )  # fmt: skip
+    person_hold = json.loads(out)["hold"]["id"]
+    code, out, _ = run(capsys, "dsar", "hold", "list")
+    assert code == 0 and "chargeback open" in out and "legal-hold" in out
+    code, out, _ = run(capsys, "dsar", "hold", "release", str(person_hold))
+    assert code == 0 and f"released hold {person_hold}" in out
+    code, out, _ = run(capsys, "dsar", "hold", "list", "--json")
+    assert [h["object_ref"] for h in json.loads(out)["holds"]] == [103]
+    for bad in (
+        ["hold"],
+        ["hold", "add", "--basis", "dispute", "--reason", "x"],
+        ["hold", "add", "--ticket", "1", "--basis", "dispute"],
+        ["hold", "release"],
+        ["hold", "list", "3"],
+        ["hold", "release", str(person_hold)],  # already released
+    ):
+        code, out, err = run(capsys, "dsar", *bad)
+        assert code == 2 and out == "" and err.startswith("privdesk: "), bad
+    with pytest.raises(SystemExit) as exc:  # argparse: only the CLI spellings
+        run(capsys, "dsar", "hold", "add", "--ticket", "1", "--basis", "retention-rule")
+    assert exc.value.code == 2 and "legal_hold" in capsys.readouterr().err
+    # Show is masked; --reveal needs a reason and shows the identifiers in full.
+    code, out, _ = run(capsys, "dsar", "show", ref, "--json")
+    shown = json.loads(out)
+    assert shown["masked"] and "dana@customer.example" not in out and "88123" not in out
+    code, _, err = run(capsys, "dsar", "show", ref, "--reveal")
+    assert code == 2 and "--reason" in err
+    code, out, _ = run(capsys, "dsar", "show", ref, "--reveal", "--reason", "call", "--json")
+    assert code == 0 and json.loads(out)["emails"] == ["dana@customer.example"]
+    # The certificate: none before the erasure, then the saved one.
+    code, _, err = run(capsys, "dsar", "certificate", ref)
+    assert code == 2 and "no erasure certificate" in err
+    admin.clock.advance(6 * 60 + 30)
+    monkeypatch.setenv("PRIVDESK_TOTP", totp.current_code(desk.secret, admin.clock.now()))
+    assert run(capsys, "dsar", "erase", ref)[0] == 0
+    code, out, err = run(capsys, "dsar", "certificate", ref, "--json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["certificate"]["retained"][0]["ref"] == 103
+    assert record["helpdesk_plan"]["users"] == [2001]
+    code, out, _ = run(capsys, "dsar", "certificate", ref)
+    assert out.startswith(f"Erasure certificate — {ref}") and "chargeback open" in out

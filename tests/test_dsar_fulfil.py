@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from app.dsar.common import DsarError
-from app.dsar.erasure import ErasureService
+from app.dsar.erasure import ErasureService, certificate_text
 from app.dsar.export import ExportService
 from app.dsar.locate import LocateService
 from app.search import SearchService
@@ -178,12 +178,29 @@ def test_erasure_with_hold_certificate_plan_and_bytes_gone(desk: Desk) -> None:
     assert search.search("dana.private@mail.example") == []
     assert search.search("Card charged twice") == []
 
+    # The certificate and the plan can be read again later.
+    record = ErasureService(desk.ctx, desk.officer).certificate(ref)
+    assert record.certificate == cert and record.helpdesk_plan == helpdesk
+    assert record.actor == "dpo" and record.reference == ref
+    text = certificate_text(record)
+    assert "chargeback dispute open until March" in text and "ticket 103" in text
+    assert "DELETE /api/v2/deleted_users/2001" in text and "people: 1" in text
+    assert audit_events(desk.ctx, "dsar.certificate.view")[-1]["outcome"] == "ok"
 
-def test_erasure_refused_for_access_requests_and_held_people(desk: Desk) -> None:
+
+def test_erasure_refused_for_access_requests_and_held_people(desk: Desk, tmp_path: Path) -> None:
     ref, _ = located(desk)
     with pytest.raises(DsarError, match="not erasure"):
         ErasureService(desk.ctx, desk.stepped_up()).erase(ref)
+    with pytest.raises(DsarError, match="no erasure certificate"):
+        ErasureService(desk.ctx, desk.officer).certificate(ref)
     ref2, _ = located(desk, request_type="erasure")
+    # Export packages answer access and portability requests only.
+    with pytest.raises(DsarError, match="export packages are for access and portability"):
+        ExportService(desk.ctx, desk.officer).export(ref2, tmp_path / "x.zip")
+    assert not (tmp_path / "x.zip").exists()
+    ref3, _ = located(desk, request_type="portability")
+    assert ExportService(desk.ctx, desk.officer).export(ref3, tmp_path / "p.zip").masked >= 1
     svc = ErasureService(desk.ctx, desk.officer)
     svc.add_hold("person", 2001, "legal-hold", "litigation hold 2026-07")
     plan = svc.preview(ref2)

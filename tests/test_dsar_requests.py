@@ -189,3 +189,38 @@ def test_dashboard_counts(desk: Desk) -> None:
     assert dash.by_type == {"access": 1, "erasure": 1}
     assert dash.by_regime == {"uk-gdpr": 2}
     assert json.dumps(dash.open_by_age)
+
+
+def test_detail_is_masked_and_reveal_needs_permission_reason_and_audit(desk: Desk) -> None:
+    d = desk.new(ids=["CUST-88123"], notes="call back on +44 20 7946 0999")
+    ref = d.reference
+    assert d.masked  # even the intake's answer is masked
+    d = desk.svc().get(ref)
+    assert d.masked and d.emails == ("d***@c***.example",)
+    assert d.phones == ("+* (***) ***-**67",) and d.ids == ("****-***23",)
+    assert "7946 0999" not in d.notes and d.notes.endswith("99")
+    raw = json.dumps(d.to_json())
+    assert "dana@customer.example" not in raw and "123-4567" not in raw
+    assert d.summary.requester_name == "Dana Customer"  # the name stays: it is the queue's key
+    # Reveal: a reason is required; the auditor (dsar.view, no pii.reveal) is refused.
+    with pytest.raises(PermissionDenied, match="reason"):
+        desk.svc().get(ref, reveal=True, reason="  ")
+    auditor, _ = desk.admin.add_operator("aud", ["auditor"])
+    with pytest.raises(PermissionDenied):
+        DsarService(desk.ctx, auditor).get(ref, reveal=True, reason="curious")
+    # The administrator has neither dsar.view nor pii.reveal.
+    with pytest.raises(PermissionDenied):
+        DsarService(desk.ctx, desk.admin.principal).get(ref, reveal=True, reason="x")
+    full = desk.svc().get(ref, reveal=True, reason="confirming the address with the requester")
+    assert not full.masked
+    assert full.emails == ("dana@customer.example",) and full.phones == ("+1 (555) 123-4567",)
+    assert full.ids == ("CUST-88123",) and "7946 0999" in full.notes
+    reveals = audit_events(desk.ctx, "pii.reveal")
+    assert [e["outcome"] for e in reveals] == ["ok"]
+    assert reveals[0]["details"] == {
+        "request": d.id,
+        "reason": "confirming the address with the requester",
+    }
+    assert "dana" not in reveals[0]["raw"].lower()
+    # The next plain read is masked again.
+    assert desk.svc().get(ref).masked

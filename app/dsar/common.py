@@ -28,6 +28,8 @@ REQUEST_TYPES = (
     "opt-out-sale",
     "limit-sensitive",
 )
+# Request types answered with an export package (right of access, data portability).
+EXPORT_TYPES = frozenset({"access", "portability"})
 CHANNELS = ("email", "web-form", "phone", "post", "in-person", "help-desk", "other")
 STATUSES = (
     "new",
@@ -185,6 +187,7 @@ class RequestDetail:
     pauses: tuple[tuple[date, date | None], ...]
     timeline: tuple[TimelineEvent, ...]
     allowed: tuple[str, ...] = field(default=())  # statuses reachable from here
+    masked: bool = True  # emails, phones, ids and notes masked (unmasking: `pii.reveal`)
 
     @property
     def id(self) -> int:
@@ -214,6 +217,7 @@ class RequestDetail:
             ],
             "timeline": [e.to_json() for e in self.timeline],
             "allowed": list(self.allowed),
+            "masked": self.masked,
         }
 
 

@@ -93,6 +93,61 @@ class ErasureResult:
         }
 
 
+@dataclass(frozen=True)
+class ErasureRecord:
+    """An erasure as saved on the request: its certificate and the help-desk plan."""
+
+    request_id: int
+    reference: str
+    at: str
+    actor: str
+    certificate: dict[str, Any]
+    helpdesk_plan: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "reference": self.reference,
+            "at": self.at,
+            "actor": self.actor,
+            "certificate": self.certificate,
+            "helpdesk_plan": self.helpdesk_plan,
+        }
+
+
+def certificate_text(record: ErasureRecord) -> str:
+    """The certificate and the help-desk plan as plain text (CLI and the pane)."""
+    cert, plan = record.certificate, record.helpdesk_plan
+    erased = cert.get("erased", {})
+    lines = [
+        f"Erasure certificate — {record.reference}",
+        f"Erased at {cert.get('erased_at', record.at)} by {cert.get('erased_by', record.actor)}",
+        "",
+        "Erased:",
+        *(f"  {k.replace('_', ' ')}: {v}" for k, v in erased.items()),
+        "",
+        "Retained:" if cert.get("retained") else "Retained: nothing",
+        *(
+            f"  {r['object_type']} {r['ref']}: {r['basis']} — {r['reason']}"
+            for r in cert.get("retained", [])
+        ),
+        "",
+        f"Method: {cert.get('method', '')}",
+        f"Note: {cert.get('note', '')}",
+        "",
+        f"Help-desk plan ({plan.get('system', 'help desk')}):",
+        f"  users: {', '.join(map(str, plan.get('users', []))) or '—'}",
+        f"  tickets: {', '.join(map(str, plan.get('tickets', []))) or '—'}",
+        *(
+            f"  redact comment {c['comment_id']} on ticket {c['ticket_id']}"
+            for c in plan.get("comments_to_redact", [])
+        ),
+        "  calls:",
+        *(f"    {call}" for call in plan.get("calls", [])),
+    ]
+    return "\n".join(lines)
+
+
 def _holds(s: Session) -> dict[tuple[str, int], DsarHold]:
     return {
         (h.object_type, h.object_ref): h
@@ -293,6 +348,34 @@ class ErasureService(Service):
                 details={**counts, "retained": len(plan.retained)},
             )
         return ErasureResult(certificate, helpdesk_plan, self._checkpoint())
+
+    def certificate(self, ref: int | str) -> ErasureRecord:
+        """The latest erasure's certificate and help-desk plan saved for the request."""
+        with self.authorized(Permission.DSAR_VIEW, action="dsar.certificate") as (s, _a):
+            req = load(s, ref)
+            row = s.scalar(
+                select(DsarErasure)
+                .where(DsarErasure.request_id == req.id)
+                .order_by(DsarErasure.id.desc())
+                .limit(1)
+            )
+            if row is None:
+                raise DsarError(f"{req.reference} has no erasure certificate: nothing was erased")
+            self.audit(
+                s,
+                "dsar.certificate.view",
+                object_type="dsar",
+                object_id=str(req.id),
+                details={"erasure": row.id},
+            )
+            return ErasureRecord(
+                req.id,
+                req.reference,
+                row.at,
+                row.actor,
+                json.loads(row.certificate_json),
+                json.loads(row.plan_json),
+            )
 
     def _checkpoint(self) -> bool:
         """TRUNCATE-checkpoint the WAL outside any transaction; False if readers blocked it."""

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
-from app.dsar.common import DsarError, add_event, identifiers, load
+from app.dsar.common import EXPORT_TYPES, DsarError, add_event, identifiers, load
 from app.dsar.locate import latest_directory
 from app.dsar.masking import KnownPeople, Subject, mask_third_party
 from app.security.guard import Service
@@ -242,6 +242,11 @@ class ExportService(Service):
             actor,
         ):
             req = load(s, ref)
+            if req.request_type not in EXPORT_TYPES:
+                raise DsarError(
+                    f"{req.reference} is a {req.request_type} request: export packages are for "
+                    f"{' and '.join(sorted(EXPORT_TYPES))} requests"
+                )
             now = self.ctx.clock.now()
             records, masked = build_records(s, req)
             stamp = utc_iso(now)

@@ -43,7 +43,8 @@ from app.dsar.common import (
     summary_of,
     zone,
 )
-from app.security.guard import Actor, Service
+from app.masking import mask_email, mask_keep_last, mask_text
+from app.security.guard import Actor, PermissionDenied, Service
 from app.security.permissions import Permission
 from models.dsar import DsarEvent, DsarPause, DsarRequest, DsarSetting, DsarVerification
 
@@ -171,11 +172,34 @@ class DsarService(Service):
             self.audit(s, "dsar.list", object_type="dsar", details={"count": len(rows)})
         return sorted(rows, key=lambda r: (r.status in CLOSED, r.deadline.due, r.id))
 
-    def get(self, ref: int | str) -> RequestDetail:
-        with self.authorized(P.DSAR_VIEW, action="dsar.view") as (s, _actor):
+    def get(
+        self, ref: int | str, *, reveal: bool = False, reason: str | None = None
+    ) -> RequestDetail:
+        """A request with the subject's identifiers masked.
+
+        `reveal` shows them in full: it needs `pii.reveal` (besides `dsar.view`) and a
+        reason, and is audited as ``pii.reveal`` with the request id and the reason.
+        """
+        if reveal and not (reason and reason.strip()):
+            raise PermissionDenied("Give a reason to reveal personal data.", P.PII_REVEAL)
+        permission = P.PII_REVEAL if reveal else P.DSAR_VIEW
+        with self.authorized(permission, action="dsar.view") as (s, actor):
+            if not actor.principal.can(P.DSAR_VIEW):
+                raise PermissionDenied(
+                    "You don't have permission to view data-subject requests.", P.DSAR_VIEW
+                )
             req = load(s, ref)
-            self.audit(s, "dsar.view", object_type="dsar", object_id=str(req.id))
-            return self._detail(s, req, self.ctx.clock.now())
+            if reveal:
+                self.audit(
+                    s,
+                    "pii.reveal",
+                    object_type="dsar",
+                    object_id=str(req.id),
+                    details={"request": req.id, "reason": (reason or "").strip()},
+                )
+            else:
+                self.audit(s, "dsar.view", object_type="dsar", object_id=str(req.id))
+            return self._detail(s, req, self.ctx.clock.now(), masked=not reveal)
 
     # ------------------------------------------------------------ the status machine
 
@@ -477,9 +501,17 @@ class DsarService(Service):
     ) -> None:
         add_event(s, req, actor.username, now, "status", note, to_status=to)
 
-    def _detail(self, s: Session, req: DsarRequest, now: datetime) -> RequestDetail:
+    def _detail(
+        self, s: Session, req: DsarRequest, now: datetime, *, masked: bool = True
+    ) -> RequestDetail:
         today = local_today(s, now)
         emails, phones, ids = identifiers(req)
+        notes = req.notes
+        if masked:
+            emails = [mask_email(e) for e in emails]
+            phones = [mask_keep_last(p, 2) for p in phones]
+            ids = [mask_keep_last(i, 2, alnum=True) for i in ids]
+            notes = mask_text(notes or "")
         events = s.scalars(
             select(DsarEvent).where(DsarEvent.request_id == req.id).order_by(DsarEvent.id)
         ).all()
@@ -501,7 +533,7 @@ class DsarService(Service):
             received_at=req.received_at,
             channel=req.channel,
             agent=req.agent,
-            notes=req.notes,
+            notes=notes,
             outcome_reason=req.outcome_reason,
             duplicate_of=original.reference if original else None,
             extension_reasons=req.extension_reasons,
@@ -521,4 +553,5 @@ class DsarService(Service):
                 for e in events
             ),
             allowed=tuple(sorted(TRANSITIONS[req.status])),
+            masked=masked,
         )

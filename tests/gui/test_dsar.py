@@ -11,8 +11,11 @@ from typing import Any
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from app.dsar.erasure import ErasureService
+from app.dsar.locate import LocateService
 from tests.dsar_helpers import make_desk
 from tests.gui.conftest import shoot
+from tests.helpdesk_helpers import audit_events
 from views.panes.dsar import DsarPane
 from views.session import CurrentOperator
 from views.stepup import StepUpDialog
@@ -23,8 +26,11 @@ def test_dsar_pane_queue_detail_locate_export(
     qtbot: QtBot, admin: Any, tasks: SyncTaskRunner, qtmodeltester: ModelTester, tmp_path: Path
 ) -> None:
     desk = make_desk(admin)
+    auditor, _ = admin.add_operator("aud", ["auditor"])
     desk.new(received_at=datetime(2026, 9, 1, 9, 0, tzinfo=UTC))  # overdue
-    desk.new(regime="ccpa", request_type="erasure", phones=["+1 555 987 6543"])
+    erasure_ref = desk.new(
+        regime="ccpa", request_type="erasure", phones=["+1 555 987 6543"]
+    ).reference
     ref = desk.new(request_type="access").reference
     desk.new(
         regime="eu-gdpr",
@@ -53,6 +59,16 @@ def test_dsar_pane_queue_detail_locate_export(
     assert pane.detail is not None and pane.detail.reference == ref
     assert "Dana Customer" in pane.summary.text()
     assert not pane.buttons["erase"].isEnabled()
+    # Identifiers are masked until revealed, with a reason (audited).
+    assert "dana@customer.example" not in pane.summary.text()
+    assert "d***@c***.example" in pane.summary.text() and "(masked)" in pane.summary.text()
+    assert pane.buttons["reveal"].isEnabled() and not pane.buttons["certificate"].isEnabled()
+    pane.reveal("")
+    assert "reason" in pane.banner.text() and pane.detail.masked
+    pane.reveal("reading the address back to the requester")
+    assert "dana@customer.example" in pane.summary.text() and not pane.detail.masked
+    assert not pane.buttons["reveal"].isEnabled()
+    assert audit_events(admin.ctx, "pii.reveal")[-1]["details"]["request"] == pane.detail.id
     pane.verify("email reply from the address on file")
     assert pane.detail.summary.status == "in_progress"
     pane.locate()
@@ -77,6 +93,31 @@ def test_dsar_pane_queue_detail_locate_export(
     assert "Package written" in pane.banner.text()
     assert [e.kind for e in pane.timeline.rows()][-1] == "export"
     qtmodeltester.check(pane.timeline)
+
+    # Erasure requests: no export; the saved certificate opens from the pane.
+    dsar = desk.svc()
+    dsar.verify(erasure_ref, method="email")
+    LocateService(admin.ctx, desk.officer).locate(erasure_ref)
+    ErasureService(admin.ctx, desk.stepped_up()).erase(erasure_ref)
+    pane.refresh()
+    pane.select(next(r.id for r in pane.model.rows() if r.reference == erasure_ref))
+    assert "d***@c***.example" in pane.summary.text()  # masked again after a reload
+    assert pane.items.rowCount() > 0 and not pane.buttons["export"].isEnabled()
+    assert pane.buttons["certificate"].isEnabled()
+    pane.show_certificate()
+    text = pane.certificate_dialog.text.toPlainText()
+    assert text.startswith(f"Erasure certificate — {erasure_ref}")
+    assert "DELETE /api/v2/deleted_users/2001" in text
+    pane.certificate_dialog.reject()
+
+    # An auditor (dsar.view, no pii.reveal) sees the certificate button but cannot reveal.
+    audit_pane = DsarPane(admin.ctx, CurrentOperator(auditor), tasks)
+    qtbot.addWidget(audit_pane)
+    audit_pane.refresh()
+    audit_pane.select(pane.detail.id)
+    assert audit_pane.detail is not None and audit_pane.detail.masked
+    assert not audit_pane.buttons["reveal"].isEnabled()
+    assert audit_pane.buttons["certificate"].isEnabled()
 
     pane.tabs.setCurrentIndex(1)
     assert pane.charts.age.figure.axes

@@ -1,4 +1,4 @@
-"""DSAR dialogs: intake of a new request, and the letter editor."""
+"""DSAR dialogs: intake of a new request, the letter editor, the erasure certificate."""
 
 from __future__ import annotations
 
@@ -147,3 +147,17 @@ class LetterDialog(QDialog):
 
     def request_save(self) -> None:
         self._save(self.key(), self.text.toPlainText())
+
+
+class CertificateDialog(QDialog):
+    """Read-only view of a saved erasure certificate and the help-desk deletion plan."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.text = QPlainTextEdit(text)
+        self.text.setReadOnly(True)
+        self.text.setMinimumSize(620, 380)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.setLayout(vbox(heading(title, size_delta=2), self.text, buttons, margin=MARGIN * 2))

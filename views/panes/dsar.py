@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dsar.common import CLOSED, REQUEST_TYPES, STATUS_TITLES, STATUSES
+from app.dsar.common import CLOSED, EXPORT_TYPES, REQUEST_TYPES, STATUS_TITLES, STATUSES
 from app.dsar.deadlines import REGIMES
 from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.dsar.charts import DashboardCharts
-from views.dsar.dialogs import IntakeDialog, LetterDialog
+from views.dsar.dialogs import CertificateDialog, IntakeDialog, LetterDialog
 from views.dsar.tables import (
     STATE_TITLES,
     QueueFilter,
@@ -43,12 +43,18 @@ from views.widgets import MARGIN, Banner, hbox, heading, table_view, vbox, wrapp
 
 if TYPE_CHECKING:
     from app.dsar.common import RequestDetail, RequestSummary
+    from app.dsar.erasure import ErasureRecord
     from app.dsar.locate import LocatedItem
     from app.dsar.requests import Dashboard, DsarService
     from app.security.auth import Principal
 
 ANY = "(any)"
 DUE_COLUMN = 6
+# Buttons that need something other than `dsar.manage` (the service still decides).
+BUTTON_PERMISSIONS = {
+    "reveal": Permission.PII_REVEAL,
+    "certificate": Permission.DSAR_VIEW,
+}
 
 
 def _combo(values: list[tuple[str, str | None]]) -> QComboBox:
@@ -108,6 +114,7 @@ class DsarPane(Pane):
             self._button("resume", "Clarification received", lambda: self.resume()),
             self._button("extend", "Extend…", self.ask_extend),
             self._button("close", "Close…", self.ask_close),
+            self._button("reveal", "Reveal…", self.ask_reveal),
         ]
         row2 = [
             self._button("locate", "Locate data", self.locate),
@@ -116,7 +123,12 @@ class DsarPane(Pane):
             self._button("export", "Export package…", self.ask_export),
             self._button("erase", "Erase…", self.ask_erase),
             self._button("letter", "Letter…", self.open_letter),
+            self._button("certificate", "Certificate…", self.show_certificate),
         ]
+        self.buttons["reveal"].setToolTip(
+            "Show the identifiers in full: needs a reason, and is audited"
+        )
+        self.buttons["export"].setToolTip("Export package: for access and portability requests")
         self.detail_tabs = QTabWidget()
         self.detail_tabs.addTab(self.timeline_view, "Timeline")
         self.detail_tabs.addTab(self.items_view, "Located data")
@@ -273,16 +285,22 @@ class DsarPane(Pane):
             "locate": open_ and status not in ("new",),
             "include": d is not None and self.items.rowCount() > 0,
             "exclude": d is not None and self.items.rowCount() > 0,
-            "export": d is not None and self.items.rowCount() > 0,
+            "export": d is not None
+            and d.summary.request_type in EXPORT_TYPES
+            and self.items.rowCount() > 0,
             "erase": open_
             and d is not None
             and d.summary.request_type == "erasure"
             and status in ("in_progress", "extended")
             and self.items.rowCount() > 0,
             "letter": d is not None,
+            "reveal": d is not None and d.masked,
+            "certificate": d is not None and any(e.kind == "erase" for e in d.timeline),
         }
         for key, button in self.buttons.items():
-            button.setEnabled(manage and bool(state[key]))
+            needed = BUTTON_PERMISSIONS.get(key)
+            allowed_here = manage if needed is None else self.can(needed)
+            button.setEnabled(allowed_here and bool(state[key]))
 
     # ------------------------------------------------------------ actions
 
@@ -493,6 +511,56 @@ class DsarPane(Pane):
             on_error=self._failed("erasing"),
         )
 
+    def ask_reveal(self) -> None:
+        reason, ok = QInputDialog.getText(
+            self,
+            "Reveal personal data",
+            "Why do you need to see the identifiers in full? (recorded in the audit log)",
+        )
+        if ok:
+            self.reveal(reason)
+
+    def reveal(self, reason: str) -> None:
+        """Show the request's identifiers unmasked (`pii.reveal`, a reason; audited)."""
+        if not reason.strip():
+            self.banner.show_message("Give a reason to reveal personal data.")
+            return
+        ref, service = self._ref(), self._service()
+        self.banner.clear()
+        self.tasks.submit(
+            lambda control: service.get(ref, reveal=True, reason=reason),
+            on_done=self._revealed,
+            on_error=self._failed("revealing personal data"),
+        )
+
+    def _revealed(self, detail: RequestDetail) -> None:
+        self.detail = detail
+        self.summary.setText(detail_html(detail))
+        self._update_buttons()
+        self.banner.show_message(
+            "Identifiers shown in full until the request is reloaded; this was audited.", "info"
+        )
+
+    def show_certificate(self) -> None:
+        from app.dsar.erasure import ErasureService
+
+        ref, service = self._ref(), ErasureService(self.ctx, self.principal())
+        self.tasks.submit(
+            lambda control: service.certificate(ref),
+            on_done=self._show_certificate,
+            on_error=self._failed("opening the erasure certificate"),
+        )
+
+    def _show_certificate(self, record: ErasureRecord) -> None:
+        from app.dsar.erasure import certificate_text
+
+        dialog = CertificateDialog(
+            f"Erasure certificate — {record.reference}", certificate_text(record), self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.certificate_dialog = dialog
+
     def open_letter(self) -> None:
         ref = self._ref()
         dialog: LetterDialog
@@ -544,7 +612,9 @@ def detail_html(d: RequestDetail) -> str:
     return (
         f"<b>{e(s.reference)}</b> · {e(s.requester_name)} · {e(s.request_type)} under "
         f"{e(s.regime)} · <i>{e(STATUS_TITLES[s.status])}</i><br>"
-        f"Identifiers: {ids or '—'} · via {e(d.channel)}"
+        f"Identifiers: {ids or '—'}"
+        + (" <i>(masked)</i>" if d.masked and ids else "")
+        + f" · via {e(d.channel)}"
         + (f" · agent {e(d.agent)}" if d.agent else "")
         + f"<br>Received {s.received_date} · clock from {dl.clock_start} · legal due {due}"
         f" · 28-day target {dl.internal_target}"
