@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -128,8 +129,13 @@ class RulesTab(QWidget):
         split = QSplitter()
         split.addWidget(self.table)
         split.addWidget(editor)
-        split.setSizes([600, 560])
-        self.table.horizontalHeader().setStretchLastSection(True)
+        split.setSizes([640, 520])
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        # Long rule names elide (the tooltip has the description) so score, mask and origin
+        # stay visible at laptop width.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 220)
         self.setLayout(vbox(split))
 
     # -- library ------------------------------------------------------------------
