@@ -263,3 +263,43 @@ def test_offsets_slice_the_input_and_redaction_removes_every_value(text: str) ->
         redacted = ENGINE.redact(text, style)
         for f in findings:
             assert text[f.start : f.end] not in redacted
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["DE", "GB", "FR", "ES", "NL", "BE", "IT", "XX", "de"]),
+    st.text("0123456789ABCXYZ -", min_size=8, max_size=30),
+    st.text("0123456789١", min_size=8, max_size=10),
+)
+def test_inlined_stdnum_checks_agree_with_stdnum(country: str, body: str, digits: str) -> None:
+    from stdnum import iban
+    from stdnum.us import ssn
+
+    from app.redaction.validators import _iban_ok, _mod97_fails, _ssn_ok
+
+    compact = body.replace(" ", "")
+    tail = compact + country.upper() + "00"
+    if tail.isascii() and tail.isalnum():  # the real check digits too, so some pass
+        value = int(tail.translate({c: str(c - 55) for c in range(65, 91)})) % 97
+        compact = f"{country}{98 - value:02d}{compact}"
+    else:
+        compact = f"{country}00{compact}"
+    if not _mod97_fails(compact):
+        assert _iban_ok(compact) == iban.is_valid(compact)
+    assert _ssn_ok(digits) == ssn.is_valid(digits)
+    for known in ("078051120", "457555462", "536221234", "000121234", "666121234"):
+        assert _ssn_ok(known) == ssn.is_valid(known)
+
+
+def test_validators_fall_back_to_public_stdnum(monkeypatch) -> None:
+    """If a python-stdnum release drops the private names the fast path uses, the public
+    functions decide and the verdicts stay the same."""
+    from app.redaction import validators as v
+
+    samples_ssn = ["536221234", "078051120", "666121234", "123450000", "219099999"]
+    samples_iban = ["GB82WEST12345698765432", "DE89370400440532013000", "DE89370400440532013001"]
+    fast = [v._ssn_ok(n) for n in samples_ssn] + [v._iban_ok(n) for n in samples_iban]
+    monkeypatch.setattr(v, "_FAST_STDNUM", False)
+    slow = [v._ssn_ok(n) for n in samples_ssn] + [v._iban_ok(n) for n in samples_iban]
+    assert fast == slow
+    assert fast[0] is True and fast[1] is False and fast[5] is True

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import phonenumbers
 from stdnum import iban, numdb
+from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_97_10
 from stdnum.us import itin, ssn
 
@@ -161,7 +162,28 @@ def validate_ssn(value: str, look: Look) -> Accept | None:
         return None
     if number[0] == "9":
         return Accept("ITIN group range", US_ITIN) if itin.is_valid(number) else None
-    return Accept("SSA area/group/serial rules passed") if ssn.is_valid(number) else None
+    return Accept("SSA area/group/serial rules passed") if _ssn_ok(number) else None
+
+
+# The fast paths below inline python-stdnum's own checks using three of its private names
+# (checked against stdnum for equality in tests/test_redaction_engine.py). If a stdnum
+# release renames them, the validators fall back to stdnum's public functions.
+_FAST_STDNUM = all(
+    hasattr(module, name)
+    for module, name in ((ssn, "_ssn_blacklist"), (iban, "_get_cc_module"), (iban, "_struct_to_re"))
+)
+_SSN_BLACKLIST = frozenset(getattr(ssn, "_ssn_blacklist", ()))
+
+
+def _ssn_ok(number: str) -> bool:
+    """python-stdnum's ssn.is_valid for nine digits, its own checks inlined when they are
+    ASCII (the common case: no clean-up, no regex, no exceptions); else stdnum itself."""
+    if not _FAST_STDNUM or len(number) != 9 or not number.isascii() or not number.isdigit():
+        return bool(ssn.is_valid(number))
+    area, group, serial = number[:3], number[3:5], number[5:]
+    if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    return f"{area}-{group}-{serial}" not in _SSN_BLACKLIST
 
 
 # --- IBAN ----------------------------------------------------------------------------------
@@ -193,6 +215,43 @@ def _mod97_fails(compact: str) -> bool:
     return int((compact[4:] + compact[:4]).translate(_BASE36)) % 97 != 1
 
 
+_CountryCheck = tuple[re.Pattern[str], Callable[[str], object] | None]
+
+
+@functools.lru_cache(maxsize=256)
+def _iban_country(country: str) -> _CountryCheck | None:
+    """What python-stdnum's iban.validate looks up per country: the registry's BBAN
+    structure and the country-specific module (the registry is keyed by country code
+    alone, so the look-up on the country equals the one on the whole number)."""
+    info = _IBAN_DB.info(country)
+    props = info[0][1] if info else {}
+    if not props:
+        return None
+    module = iban._get_cc_module(country)
+    return iban._struct_to_re(props.get("bban", "")), module.validate if module else None
+
+
+def _iban_ok(compact: str) -> bool:
+    """python-stdnum's iban.is_valid(compact), for a candidate that passed
+    `_mod97_fails`: when it is plain ASCII [A-Z0-9] (stdnum's clean-up changes nothing and
+    its MOD 97-10 check is the one that just passed) only the per-country steps remain,
+    with their look-ups cached; anything else goes to stdnum itself."""
+    if not _FAST_STDNUM or not _ALNUM.fullmatch(compact):
+        return bool(iban.is_valid(compact))
+    check = _iban_country(compact[:2])
+    if check is None:
+        return False
+    structure, country_validate = check
+    if not structure.match(compact[4:]):
+        return False
+    if country_validate is not None:
+        try:
+            country_validate(compact)
+        except ValidationError:
+            return False
+    return True
+
+
 def validate_iban(value: str, look: Look) -> Accept | None:
     compact = value.replace(" ", "").upper()
     expected = iban_length(compact[:2])
@@ -213,7 +272,7 @@ def validate_iban(value: str, look: Look) -> Accept | None:
         compact = compact[:expected]
     if _mod97_fails(compact):
         return None  # python-stdnum would say so too, after its slower registry look-up
-    if iban.is_valid(compact):
+    if _iban_ok(compact):
         return Accept("registry country and length, MOD 97-10 check passed", length=length)
     return None
 
