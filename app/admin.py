@@ -82,14 +82,13 @@ class AdminService(Service):
 
     def rekey(self) -> int:
         with self.authorized(Permission.KEYS_MANAGE, action="keys.rekey", step_up=True) as (s, _):
-            self.audit(s, "keys.rekey", details={"from_generation": self._generation()})
+            self.audit(
+                s, "keys.rekey", details={"from_generation": self.ctx.workspace.key_generation}
+            )
         generation = self.ctx.workspace.rekey()
         with self.ctx.session() as s:
             self.audit(s, "keys.rekey.done", details={"generation": generation})
         return generation
-
-    def _generation(self) -> int:
-        return int(self.ctx.workspace._keys["dek_generation"])
 
     def keyring_status(self) -> KeyringStatus:
         with self.authorized(Permission.SETTINGS_VIEW, action="keyring.status"):

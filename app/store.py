@@ -70,12 +70,25 @@ def cipher_version() -> str:
     return str(row[0])
 
 
-def raw_connect(db_path: Path, dek: bytes) -> Any:
-    """A keyed DB-API connection whose key has been proven by reading sqlite_master."""
-    conn = _dbapi().connect(str(db_path), check_same_thread=False, isolation_level=None)
+def _keyed(db_path: Path, dek: bytes, *, check_same_thread: bool = True) -> Any:
+    """A DB-API connection with the key set but not yet proven (no page read so far)."""
+    conn = _dbapi().connect(str(db_path), check_same_thread=check_same_thread, isolation_level=None)
     try:
         _quiet_codec(conn)
         conn.execute(_key_pragma(dek))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def raw_connect(db_path: Path, dek: bytes) -> Any:
+    """A keyed DB-API connection whose key has been proven by reading sqlite_master."""
+    try:
+        conn = _keyed(db_path, dek, check_same_thread=False)
+    except Exception as exc:
+        raise _classify_open_error(exc, db_path, dek) from None
+    try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except Exception as exc:
         conn.close()
@@ -113,10 +126,8 @@ def _failing_pages(db_path: Path, dek: bytes) -> tuple[int, int]:
     size = db_path.stat().st_size if db_path.exists() else 0
     total = size // 4096
     try:
-        conn = _dbapi().connect(str(db_path), isolation_level=None)
+        conn = _keyed(db_path, dek)
         try:
-            _quiet_codec(conn)
-            conn.execute(_key_pragma(dek))
             rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
         finally:
             conn.close()
@@ -190,6 +201,13 @@ def check_integrity_conn(conn: Any) -> IntegrityReport:
     return IntegrityReport(cipher, logical)
 
 
+def inspect_file(db_path: Path, dek: bytes) -> IntegrityReport:
+    """Both checks on a file too damaged to open normally: the key is not proven first,
+    so a damaged page 1 still yields the per-page MAC report."""
+    with contextlib.closing(_keyed(db_path, dek)) as conn:
+        return check_integrity_conn(conn)
+
+
 def check_integrity(db_path: Path, dek: bytes) -> IntegrityReport:
     with contextlib.closing(raw_connect(db_path, dek)) as conn:
         return check_integrity_conn(conn)
@@ -207,10 +225,8 @@ def cipher_settings(conn: Any) -> dict[str, str]:
 
 def backup_to(src_conn: Any, target: Path, dek: bytes) -> None:
     """SQLCipher online backup, encrypted to encrypted under the same key (SQLC-8)."""
-    dst = _dbapi().connect(str(target), isolation_level=None)
+    dst = _keyed(target, dek)
     try:
-        _quiet_codec(dst)
-        dst.execute(_key_pragma(dek))
         src_conn.backup(dst)
         dst.execute("PRAGMA journal_mode = DELETE").fetchall()
     finally:

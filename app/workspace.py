@@ -181,13 +181,24 @@ class Workspace:
         self.clock = clock
         self._keys = keys
         self._kek = kek
-        self._dek = dek
         self._keyring = keyring_store
-        self._engine: Engine | None = store.make_engine(self.db_path, dek)
-        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._engine: Engine | None = None
+        self._bind(dek)
+
+    def _bind(self, dek: bytes) -> None:
+        """Engine and session factories over the file, keyed with `dek`."""
+        self._dek = dek
+        engine = store.make_engine(self.db_path, dek)
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
-            self._engine.execution_options(privdesk_read_only=True), expire_on_commit=False
+            engine.execution_options(privdesk_read_only=True), expire_on_commit=False
         )
+
+    @property
+    def key_generation(self) -> int:
+        """How many database keys this workspace has had (1 until the first rekey)."""
+        return int(self._keys["dek_generation"])
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.folder)!r}, id={self.workspace_id!r}, {self.unlock.mode})"
@@ -359,14 +370,7 @@ class Workspace:
                     f"recovery passphrase needed: {status.reason}", keyring_status=status
                 )
             kek = _unwrap_kek_with_passphrase(keys, passphrase)
-        dek = _unwrap_dek(keys, kek)
-        conn = store._dbapi().connect(str(folder / DB_NAME), isolation_level=None)
-        try:
-            store._quiet_codec(conn)
-            conn.execute(store._key_pragma(dek))
-            return store.check_integrity_conn(conn)
-        finally:
-            conn.close()
+        return store.inspect_file(folder / DB_NAME, _unwrap_dek(keys, kek))
 
     @staticmethod
     def _finish_rotation(folder: Path, keys: dict[str, Any], kek: bytes) -> bytes:
@@ -625,12 +629,8 @@ class Workspace:
         _write_json_atomic(self.keys_path, keys)
         hook("committed")
 
-        self._keys, self._dek = keys, new_dek
-        self._engine = store.make_engine(self.db_path, new_dek)
-        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(
-            self._engine.execution_options(privdesk_read_only=True), expire_on_commit=False
-        )
+        self._keys = keys
+        self._bind(new_dek)
         return generation
 
 

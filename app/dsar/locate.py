@@ -18,12 +18,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.dsar.common import DsarError, add_event, identifiers, load
+from app.importers.loader import latest_snapshot
 from app.masking import excerpt, mask_email, mask_text
 from app.search import Fts5Backend, parse_query
 from app.security.guard import Service
 from app.security.permissions import Permission
 from models.dsar import DsarItem, DsarRequest
-from models.helpdesk import SNAPSHOT_DIRECTORY, Comment, Identity, Person, Snapshot, Ticket
+from models.helpdesk import SNAPSHOT_DIRECTORY, Comment, Identity, Person, Ticket
 
 SOURCES = ("person", "requested", "cc", "authored", "mention")
 SOURCE_TITLES = {
@@ -87,12 +88,8 @@ class _Collector:
 
 
 def latest_directory(s: Session) -> int | None:
-    return s.scalar(
-        select(Snapshot.id)
-        .where(Snapshot.kind == SNAPSHOT_DIRECTORY)
-        .order_by(Snapshot.id.desc())
-        .limit(1)
-    )
+    snap = latest_snapshot(s, SNAPSHOT_DIRECTORY)
+    return snap.id if snap else None
 
 
 def _mask_phone(p: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
+from app.importers.loader import latest_snapshot
 from app.review import evidence
 from app.review import settings as review_settings
 from app.review.findings import rules_from_json
@@ -306,12 +307,7 @@ class ReviewService(CampaignService):
         """(custom and built-in role names, group names, possible reviewers) of the latest
         snapshot, for the create-campaign form."""
         with self.authorized(Permission.REVIEW_VIEW, action="review.choices") as (s, _a):
-            snap = s.scalars(
-                select(Snapshot)
-                .where(Snapshot.kind == SNAPSHOT_DIRECTORY)
-                .order_by(desc(Snapshot.id))
-                .limit(1)
-            ).first()
+            snap = latest_snapshot(s, SNAPSHOT_DIRECTORY)
             roles = role_names(s, snap.id) if snap else []
             groups = group_names(s, snap.id) if snap else []
             reviewers = [
