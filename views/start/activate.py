@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget, QWizard
 
 from app.jobs import JobControl, TaskRunner
 from views.start.async_page import AsyncPage
-from views.start.wizard_pages import DonePage, TotpPage, password_field
+from views.start.wizard_pages import PASSWORD_HINT, DonePage, TotpPage, password_field
 from views.widgets import vbox, wrapped
 
 if TYPE_CHECKING:
@@ -43,10 +43,7 @@ class CodePage(AsyncPage):
         form.addRow("Enrolment code", self.code)
         form.addRow("Password", self.password)
         form.addRow("Repeat password", self.repeat)
-        hint = wrapped(
-            "At least 8 characters. Several unrelated words make a strong passphrase; "
-            "common passwords and keyboard runs are refused."
-        )
+        hint = wrapped(PASSWORD_HINT)
         self.setLayout(vbox(form, hint, self.banner, None))
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "Activate")

@@ -40,6 +40,13 @@ def code_field() -> QLineEdit:
     return field
 
 
+# The policy in words (app/security/passwords.py); shared by every page that sets one.
+PASSWORD_HINT = (
+    "At least 8 characters. Several unrelated words make a strong passphrase; "
+    "common passwords and keyboard runs are refused."
+)
+
+
 def password_field(placeholder: str) -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -188,10 +195,7 @@ class AdminPage(AsyncPage):
         form.addRow("Display name", self.display_name)
         form.addRow("Password", self.password)
         form.addRow("Repeat password", self.repeat)
-        hint = wrapped(
-            "At least 8 characters. Several unrelated words make a strong passphrase; "
-            "common passwords and keyboard runs are refused."
-        )
+        hint = wrapped(PASSWORD_HINT)
         self.setLayout(vbox(form, hint, self.banner, None))
         self.setCommitPage(True)
         self.setButtonText(wizard.WizardButton.CommitButton, "Create administrator")
