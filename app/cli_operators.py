@@ -11,7 +11,7 @@ from pathlib import Path
 from app.audit import anchors as anchor_file
 from app.audit.service import AuditService
 from app.cli import EXIT_CHECK_FAILED, EXIT_OK, UsageError, emit
-from app.cli_session import ask_code, context, signed_in, with_step_up
+from app.cli_session import ask, ask_code, context, signed_in, with_step_up
 from app.cli_workspace import keyring_store, workspace_dir
 from app.context import AppContext
 from app.keystore import KeyringState
@@ -98,14 +98,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_login(args: argparse.Namespace) -> int:
     with context(args) as ctx:
-        user = os.environ.get("PRIVDESK_OPERATOR") or (
-            input("Operator: ") if sys.stdin.isatty() else ""
-        )
-        if not user:
-            raise UsageError("operator needed: set PRIVDESK_OPERATOR or run interactively")
-        from app.cli_session import _ask
-
-        password = _ask("PRIVDESK_PASSWORD", "Password", secret=True)
+        user = ask("PRIVDESK_OPERATOR", "Operator", secret=False)
+        password = ask("PRIVDESK_PASSWORD", "Password", secret=True)
         result = AuthService(ctx).login(user, password, ask_code(), kind="cli")
     token = result.token or ""
     emit(
@@ -204,11 +198,7 @@ def _self_service(args: argparse.Namespace) -> int:
     name = _need_name(args)
     with context(args) as ctx:
         if args.action == "activate":
-            code = os.environ.get("PRIVDESK_ENROLMENT_CODE") or (
-                input("Enrolment code: ") if sys.stdin.isatty() else ""
-            )
-            if not code:
-                raise UsageError("enrolment code needed: set PRIVDESK_ENROLMENT_CODE")
+            code = ask("PRIVDESK_ENROLMENT_CODE", "Enrolment code", secret=False)
             enrol = operators.activate(ctx, name, code, _password_twice())
             emit(
                 args,

@@ -24,7 +24,8 @@ from app.security.auth import AuthService, Principal, StepUpRequired
 T = TypeVar("T")
 
 
-def _ask(env: str, prompt: str, *, secret: bool) -> str:
+def ask(env: str, prompt: str, *, secret: bool) -> str:
+    """The value of `env`, else a prompt on a terminal, else a one-line refusal."""
     value = os.environ.get(env)
     if value:
         return value
@@ -34,7 +35,7 @@ def _ask(env: str, prompt: str, *, secret: bool) -> str:
 
 
 def ask_code(prompt: str = "Authenticator code") -> str:
-    return _ask("PRIVDESK_TOTP", prompt, secret=False)
+    return ask("PRIVDESK_TOTP", prompt, secret=False)
 
 
 @contextlib.contextmanager
@@ -55,8 +56,8 @@ def signed_in(args: argparse.Namespace) -> Iterator[tuple[AppContext, Principal]
         if token:
             yield ctx, auth.resume(token)
             return
-        username = _ask("PRIVDESK_OPERATOR", "Operator", secret=False)
-        password = _ask("PRIVDESK_PASSWORD", "Password", secret=True)
+        username = ask("PRIVDESK_OPERATOR", "Operator", secret=False)
+        password = ask("PRIVDESK_PASSWORD", "Password", secret=True)
         code = ask_code()
         principal = auth.login(username, password, code, kind="cli").principal
         try:
