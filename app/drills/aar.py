@@ -7,7 +7,6 @@ incidents only: a drill never appears in them. Trends are drills only.
 
 from __future__ import annotations
 
-import html
 import statistics
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +40,7 @@ from app.drills.store import (
     timeline,
     timeline_items,
 )
+from app.reports.templates import render
 from app.security.guard import Service
 from app.security.permissions import Permission
 from models.drills import RUN_DRILL, RUN_INCIDENT, Breach, Improvement, Run
@@ -317,114 +317,12 @@ class AarService(Service):
 # ---------------------------------------------------------------- HTML
 
 
-def _e(text: object) -> str:
-    return html.escape("" if text is None else str(text))
-
-
-def _mins(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f} min"
-
-
 def aar_html(report: AarReport) -> str:
     """The AAR/IP as one self-contained HTML page (also the source of the PDF)."""
-    r = report.run
-    banner = (
-        f'<p style="background:#fff3cd;color:#5c4400;padding:6px;font-weight:bold">'
-        f"{_e(EXERCISE_BANNER)}</p>"
-        if r.is_drill
-        else ""
+    return render(
+        "drill_aar.html",
+        report=report,
+        banner=EXERCISE_BANNER,
+        phases=PHASES,
+        team_roles=TEAM_ROLES,
     )
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
-        f"<title>After-action report — {_e(r.label)}</title>",
-        "<style>body{font-family:sans-serif;font-size:10pt} table{border-collapse:collapse}"
-        " td,th{border:1px solid #999;padding:3px 6px;text-align:left;vertical-align:top}"
-        " h1{font-size:16pt} h2{font-size:12pt;margin-top:14pt} .bad{color:#8a1c1c}</style>",
-        "</head><body>",
-        banner,
-        f"<h1>After-Action Report / Improvement Plan — {_e(r.label)}</h1>",
-        "<h2>1. Exercise overview</h2><table>",
-        f"<tr><th>Type</th><td>{'Drill (exercise)' if r.is_drill else 'Real incident'}</td></tr>",
-        f"<tr><th>Playbook</th><td>{_e(r.playbook_title)} (version {r.playbook_version})</td></tr>",
-        f"<tr><th>Started</th><td>{_e(r.started_at)} by {_e(r.started_by)}</td></tr>",
-        f"<tr><th>Closed</th><td>{_e(r.closed_at or 'still running')}</td></tr>",
-        f"<tr><th>Scenario</th><td>{_e(report.scenario)}</td></tr>",
-        f"<tr><th>Report generated</th><td>{_e(report.generated_at)}</td></tr></table>",
-        "<h2>2. Time to each decision (from the start, against targets)</h2>",
-        "<table><tr><th>Decision</th><th>Time</th><th>Target</th><th>Met</th></tr>",
-    ]
-    for d in report.decisions:
-        met = {True: "yes", False: "<span class='bad'>no</span>", None: "not reached"}[d.met]
-        parts.append(
-            f"<tr><td>{_e(d.label)}</td><td>{_mins(d.minutes)}</td>"
-            f"<td>{d.target} min</td><td>{met}</td></tr>"
-        )
-    parts.append("</table>")
-    b = report.breach
-    late = {True: "late (reasons recorded)", False: "within 72 hours", None: "not recorded"}
-    parts += [
-        "<h2>3. Breach record and notifications</h2><table>",
-        f"<tr><th>Aware at</th><td>{_e(b.aware_at or '—')} (decided by {_e(b.aware_by or '—')}:"
-        f" {_e(b.aware_reason)})</td></tr>",
-        f"<tr><th>Risk level</th><td>{_e(b.risk_level)}</td></tr>",
-        f"<tr><th>Authority notified</th><td>{_e(b.authority_notified_at or '—')} —"
-        f" {late[report.art33_late]}</td></tr>",
-        f"<tr><th>Items to follow</th><td>{_e(', '.join(b.to_follow) or 'none')}</td></tr>",
-        "</table>",
-        "<h2>4. Steps late or skipped</h2>",
-    ]
-    if report.late_or_skipped:
-        parts.append("<table><tr><th>Phase</th><th>Step</th><th>Owner</th><th>Issue</th></tr>")
-        for st in report.late_or_skipped:
-            issue = (
-                f"skipped: {_e(st.skip_reason)}"
-                if st.status == "skipped"
-                else ("finished late" if st.late else "not finished in time")
-            )
-            parts.append(
-                f"<tr><td>{_e(PHASES[st.phase][0])}</td><td>{_e(st.title)}</td>"
-                f"<td>{_e(TEAM_ROLES.get(st.owner_role, st.owner_role))}</td><td>{issue}</td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append("<p>None: every step was finished within its expected time.</p>")
-    parts.append("<h2>5. Inject reaction times</h2>")
-    if report.injects:
-        parts.append("<table><tr><th>T+</th><th>Inject</th><th>Reaction</th><th>Response</th></tr>")
-        for i in report.injects:
-            reaction = _mins(i.reaction_minutes) if i.acknowledged_at else "no reaction recorded"
-            parts.append(
-                f"<tr><td>{i.offset_minutes} min</td><td>{_e(i.text)}</td>"
-                f"<td>{reaction}</td><td>{_e(i.response)}</td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append("<p>No injects (real incidents have none).</p>")
-    parts += [
-        "<h2>6. Strengths</h2>",
-        f"<p>{_e(report.went_well or '—')}</p>".replace("\n", "<br>"),
-        "<h2>7. Areas for improvement</h2>",
-        f"<p>{_e(report.needs_improvement or '—')}</p>".replace("\n", "<br>"),
-        "<h2>Appendix A: Improvement plan</h2>",
-    ]
-    if report.improvements:
-        parts.append(
-            "<table><tr><th>#</th><th>Corrective action</th><th>Element</th><th>Owner</th>"
-            "<th>Due</th><th>Status</th><th>From run</th></tr>"
-        )
-        for item in report.improvements:
-            parts.append(
-                f"<tr><td>{item.id}</td><td>{_e(item.item)}</td><td>{_e(item.element)}</td>"
-                f"<td>{_e(item.owner)}</td><td>{_e(item.due or '—')}</td>"
-                f"<td>{_e(item.status)}</td><td>#{item.run_id}</td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append("<p>No improvement items yet.</p>")
-    parts.append(
-        "<h2>Appendix B: Timeline</h2><table><tr><th>Time (UTC)</th><th>Who</th><th>What</th></tr>"
-    )
-    for t in report.timeline:
-        parts.append(f"<tr><td>{_e(t.at)}</td><td>{_e(t.actor)}</td><td>{_e(t.text)}</td></tr>")
-    parts.append("</table></body></html>")
-    return "\n".join(parts)

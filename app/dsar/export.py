@@ -1,5 +1,6 @@
 """Access / portability package: a ZIP with JSON, one CSV per record type, an HTML summary
-(and a PDF of it when the caller can render one), and a SHA-256 manifest.
+(`resources/templates/dsar_summary.html`; the same page goes to the caller's PDF renderer
+when there is one), and a SHA-256 manifest.
 
 Only items the officer included are exported. Inside them, other people's personal data
 is masked by `app.dsar.masking.mask_third_party`; the subject's own data stays.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import json
 import zipfile
@@ -25,6 +25,7 @@ from app.clock import utc_iso
 from app.dsar.common import EXPORT_TYPES, DsarError, add_event, identifiers, load
 from app.dsar.locate import latest_directory
 from app.dsar.masking import KnownPeople, Subject, mask_third_party
+from app.reports.templates import render
 from app.security.guard import Service
 from app.security.permissions import Permission
 from models.dsar import DsarItem, DsarRequest
@@ -172,38 +173,21 @@ def build_records(s: Session, req: DsarRequest) -> tuple[dict[str, list[dict[str
 
 
 def summary_html(req: DsarRequest, records: dict[str, list[dict[str, Any]]], when: str) -> str:
-    e = html.escape
-    parts = [
-        "<html><head><meta charset='utf-8'><title>Your data</title></head><body>",
-        f"<h1>Your personal data — {e(req.reference)}</h1>",
-        f"<p>Prepared for {e(req.requester_name)} on {e(when[:10])}, in answer to the "
-        f"request received on {e(req.received_date)}. Information about other people has "
-        "been masked to protect their privacy.</p>",
-        "<h2>What this package contains</h2><ul>",
-    ]
-    parts += [f"<li>{e(k)}: {len(v)} record(s)</li>" for k, v in records.items()]
-    parts.append("</ul>")
-    for p in records["people"]:
-        parts.append(
-            f"<h2>Your account</h2><p>{e(str(p['name'] or ''))} · {e(str(p['email'] or ''))} · "
-            f"{e(str(p['phone'] or ''))} · since {e(str(p['created_at'] or ''))}</p>"
-        )
+    """The requester's summary page: each ticket with its comments, then the other comments."""
     by_ticket: dict[int, list[dict[str, Any]]] = {}
     for c in records["comments"]:
         by_ticket.setdefault(c["ticket_id"], []).append(c)
-    for t in records["tickets"]:
-        parts.append(f"<h2>Ticket #{t['ticket_id']}: {e(t['subject'])}</h2>")
-        parts.append(f"<p><i>{e(str(t['created_at'] or ''))} · {e(str(t['status']))}</i></p>")
-        for c in by_ticket.pop(t["ticket_id"], []):
-            parts.append(
-                f"<p><b>{e(c['author'])}</b> ({e(str(c['created_at'] or ''))}): {e(c['body'])}</p>"
-            )
-    rest = [c for cs in by_ticket.values() for c in cs]
-    if rest:
-        parts.append("<h2>Other comments that concern you</h2>")
-        parts += [f"<p>Ticket #{c['ticket_id']}: {e(c['body'])}</p>" for c in rest]
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    tickets = [(t, by_ticket.pop(t["ticket_id"], [])) for t in records["tickets"]]
+    return render(
+        "dsar_summary.html",
+        reference=req.reference,
+        requester_name=req.requester_name,
+        received_date=req.received_date,
+        prepared_on=when[:10],
+        records=records,
+        tickets=tickets,
+        other_comments=[c for cs in by_ticket.values() for c in cs],
+    )
 
 
 COLUMNS = {

@@ -1,6 +1,7 @@
 """Evidence pack and remediation list: HTML/CSV/JSON built here (no Qt), a SHA-256 manifest.
 
-The PDF is the same HTML rendered by the caller's `render_pdf` (the CLI and the GUI pass
+The HTML comes from `resources/templates/review_evidence.html`. The PDF is that same HTML
+string rendered by the caller's `render_pdf` (the CLI and the GUI pass
 `views.reports.pdf.render_pdf`), so `app/` stays Qt-free. Charts are HTML bar tables,
 which Qt's text engine renders in the PDF as well as browsers do in the HTML.
 """
@@ -14,10 +15,10 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any
 
+from app.reports.templates import render
 from app.review.findings import FINDING_TITLES
 from app.review.records import CampaignSummary, DiffSummary, ItemRow, Progress, Verification
 
@@ -146,20 +147,10 @@ def campaign_json(
     }
 
 
-def _bars(title: str, counts: Mapping[str, int], colour: str = "#3566a8") -> str:
-    if not counts:
-        return f"<h3>{escape(title)}</h3><p>None.</p>"
-    top = max(counts.values()) or 1
-    rows = []
-    for label, n in counts.items():
-        width = max(1, round(60 * n / top))
-        rows.append(
-            f"<tr><td width='35%'>{escape(label)}</td>"
-            f"<td width='60%'><table cellspacing='0' cellpadding='0' width='{width}%'>"
-            f"<tr><td bgcolor='{colour}'>&nbsp;</td></tr></table></td>"
-            f"<td align='right'>{n}</td></tr>"
-        )
-    return f"<h3>{escape(title)}</h3><table width='100%' cellspacing='2'>{''.join(rows)}</table>"
+def _bar_rows(counts: Mapping[str, int]) -> list[tuple[str, int, int]]:
+    """(label, count, bar width in %) for the template's HTML bar tables."""
+    top = max(counts.values(), default=0) or 1
+    return [(label, n, max(1, round(60 * n / top))) for label, n in counts.items()]
 
 
 def report_html(
@@ -169,73 +160,25 @@ def report_html(
     diff: DiffSummary,
     verifications: Sequence[Verification],
 ) -> str:
-    e = escape
-    signed = (
-        f"Signed off by <b>{e(campaign.signed_off_by or '')}</b> at "
-        f"{e(campaign.signed_off_at or '')}"
-        + (f" — “{e(campaign.sign_off_note)}”" if campaign.sign_off_note else "")
-        if campaign.signed_off
-        else "<b>Not signed off</b> (draft evidence)"
-    )
+    """The evidence pack's HTML page (also the source of its PDF)."""
     findings = {FINDING_TITLES.get(k, k): v for k, v in progress.findings_by_type.items()}
-    reviewers = ", ".join(f"{e(name)} ({d}/{t})" for name, (d, t) in progress.by_reviewer.items())
-    parts = [
-        "<html><head><meta charset='utf-8'>"
-        f"<title>Access review {e(campaign.name)}</title>"
-        "<style>body{font-family:sans-serif;font-size:9pt} th{background:#e8edf3;text-align:left}"
-        " td,th{padding:2px 4px;vertical-align:top} h1{font-size:16pt}</style></head><body>",
-        f"<h1>Access review {e(campaign.name)}</h1>",
-        "<table>",
-        f"<tr><td>Scope</td><td>{e(campaign.scope_label)}</td></tr>",
-        f"<tr><td>Snapshot</td><td>#{campaign.snapshot_id}"
-        + (f", HR roster #{campaign.roster_snapshot_id}" if campaign.roster_snapshot_id else "")
-        + "</td></tr>",
-        f"<tr><td>Created</td><td>{e(campaign.created_at)} by {e(campaign.created_by)}</td></tr>",
-        f"<tr><td>Due</td><td>{e(campaign.due_date or '—')}</td></tr>",
-        f"<tr><td>Reviewers</td><td>{reviewers or e(', '.join(campaign.reviewers))}</td></tr>",
-        f"<tr><td>Decided</td><td>{progress.decided} of {progress.total}</td></tr>",
-        f"<tr><td>Sign-off</td><td>{signed}</td></tr>",
-        "</table>",
-        _bars("Findings by type", findings, "#b3261e"),
-        _bars("Decisions", progress.decisions, "#3566a8"),
-    ]
-    if diff.previous_name:
-        parts.append(
-            f"<h3>Since {e(diff.previous_name)}</h3><p>{diff.new_agents} new agents, "
-            f"{diff.removed_agents} removed, {diff.role_changes} role changes, "
-            f"{diff.new_permissions} agents with new permissions.</p>"
-        )
-    if len(diff.trend) > 1:
-        totals = {name: sum(c.values()) for name, c in diff.trend}
-        parts.append(_bars("Findings per campaign", totals, "#6b4fa3"))
-    parts.append(
-        "<h2>Decisions</h2><table width='100%' border='1' cellspacing='0'>"
-        "<tr><th>Agent</th><th>Role</th><th>Findings</th><th>Decision</th>"
-        "<th>Justification</th><th>Reviewer</th></tr>"
+    trend = (
+        _bar_rows({name: sum(c.values()) for name, c in diff.trend})
+        if len(diff.trend) > 1
+        else None
     )
-    for it in items:
-        fnd = "<br>".join(f"<b>{e(f.type)}</b>: {e(f.reason)}" for f in it.findings) or "—"
-        decision = (it.decision or "open") + (f" → {it.target_role}" if it.target_role else "")
-        parts.append(
-            f"<tr><td>{e(it.name or '')}<br><small>{e(it.email or '')} "
-            f"#{it.agent_id}</small></td><td>{e(it.role_name)}</td><td>{fnd}</td>"
-            f"<td>{e(decision)}</td><td>{e(it.justification or '')}</td>"
-            f"<td>{e(it.decided_by or it.reviewer or '')}</td></tr>"
-        )
-    parts.append("</table>")
-    if verifications:
-        parts.append(
-            "<h2>Proof of revocation</h2><table width='100%' border='1' cellspacing='0'>"
-            "<tr><th>Agent</th><th>Decision</th><th>Status</th><th>Detail</th></tr>"
-        )
-        for v in verifications:
-            parts.append(
-                f"<tr><td>{e(v.email or '')} #{v.agent_id}</td><td>{e(v.decision)}</td>"
-                f"<td>{e(v.status.replace('_', ' '))}</td><td>{e(v.detail)}</td></tr>"
-            )
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return render(
+        "review_evidence.html",
+        campaign=campaign,
+        items=items,
+        progress=progress,
+        diff=diff,
+        verifications=verifications,
+        reviewers=[f"{name} ({d}/{t})" for name, (d, t) in progress.by_reviewer.items()],
+        findings=_bar_rows(findings),
+        decisions=_bar_rows(progress.decisions),
+        trend=trend,
+    )
 
 
 def sha256_file(path: Path) -> str:

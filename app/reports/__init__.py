@@ -1,0 +1,1 @@
+"""Report rendering shared by the features' reports (HTML from templates in resources/)."""
