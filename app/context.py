@@ -1,17 +1,18 @@
 """AppContext: what every service needs, passed explicitly (no module-level singletons).
 
 It holds the unlocked workspace (session factory and key material, kept private there),
-the clock, the audit log and the workspace settings. Tests build one with a FixedClock.
+the clock, the audit log, the password hasher and the workspace settings. Tests build one
+with a FixedClock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from app.audit.log import AuditLog
 from app.clock import Clock, SystemClock
 from app.crypto.envelope import ScryptParams
 from app.keystore import KeyringState, KeyringStore
+from app.security.passwords import Argon2idHasher
 from app.workspace import Workspace
 from models.workspace import Setting
 
@@ -38,10 +40,17 @@ class NewWorkspace:
 
 
 class AppContext:
+    # ---- password hashing (AUTH-3): the hasher every new context gets; the test suite
+    # swaps this factory for a cheap one (tests/conftest.py, fast_password_hasher).
+    default_hasher: ClassVar[Callable[[], Argon2idHasher]] = Argon2idHasher
+
     def __init__(self, workspace: Workspace, clock: Clock | None = None) -> None:
         self.workspace = workspace
         self.clock = clock or workspace.clock
         self.audit = AuditLog(workspace.folder, workspace.workspace_id, self.clock)
+
+        # ---- password hashing: operator and sign-in services hash through this object.
+        self.passwords: Argon2idHasher = type(self).default_hasher()
 
     # ------------------------------------------------------------ lifecycle
 

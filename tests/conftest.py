@@ -1,4 +1,5 @@
-"""Shared fixtures: a fake in-memory keyring (never the real one), fast workspaces."""
+"""Shared fixtures: a fake in-memory keyring (never the real one), fast workspaces, a cheap
+password hasher for every test not marked ``real_hasher``."""
 
 from __future__ import annotations
 
@@ -21,14 +22,27 @@ import keyring.backend  # noqa: E402
 import keyring.errors  # noqa: E402
 import pytest  # noqa: E402
 
+from app.context import AppContext  # noqa: E402
 from app.crypto import envelope  # noqa: E402
 from app.crypto.envelope import ScryptParams  # noqa: E402
 from app.keystore import KeyringStore  # noqa: E402
+from app.security.passwords import Argon2idHasher, Argon2Params  # noqa: E402
 from app.workspace import Created, Workspace  # noqa: E402
 
 # Test-only cost so a suite of hundreds of unlocks stays fast; production uses N=2^17
 # (asserted in test_workspace_keys.py).
 FAST_SCRYPT = ScryptParams(n=2**12, r=8, p=1)
+# Test-only argon2id cost: production costs ~0.2 s per hash and the suite hashes hundreds
+# of times. The production parameters are asserted in test_passwords.py.
+FAST_ARGON2 = Argon2Params(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every AppContext made during the test hashes cheaply, unless the test is about the
+    hashing cost itself and says so with ``@pytest.mark.real_hasher``."""
+    if request.node.get_closest_marker("real_hasher") is None:
+        monkeypatch.setattr(AppContext, "default_hasher", lambda: Argon2idHasher(FAST_ARGON2))
 
 
 class FakeKeyring(keyring.backend.KeyringBackend):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.conftest import SignedIn
 
 
@@ -20,14 +18,3 @@ def incident_lead(signed: SignedIn, username: str = "ivan") -> Any:
     long_sessions(signed)
     principal, _ = signed.add_operator(username, ["incident_lead"])
     return principal
-
-
-@pytest.fixture(autouse=True)
-def fast_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash cost is not under test here (as in tests/gui/conftest.py)."""
-    from argon2 import PasswordHasher, Type
-
-    from app.security import passwords
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    monkeypatch.setattr(passwords, "_HASHER", cheap)

@@ -10,7 +10,6 @@ import dataclasses
 import math
 import os
 import stat
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -130,20 +129,17 @@ def reseal_from(
 # --------------------------------------------------------------------------- AUD-2 clean
 
 
-def test_clean_chain_of_10k_events_verifies_ok_quickly(chain: Chain) -> None:
-    """AUD-2: a clean 10,000-event chain over four key epochs verifies OK with the right head."""
+def test_clean_chain_of_10k_events_verifies_ok(chain: Chain) -> None:
+    """AUD-2: a clean 10,000-event chain over four key epochs verifies OK with the right head.
+    (Its speed is measured in tests/bench/bench_store.py.)"""
     assert {e.key_epoch for e in chain.events} == {0, 1, 2, 3}
-    started = time.perf_counter()
     result = verify_chain(chain.events, k0=K0, anchors=chain.anchors)
-    elapsed = time.perf_counter() - started
-    print(f"\nverify_chain: {N_EVENTS} events in {elapsed * 1000:.0f} ms")
     assert result.status is VerifyStatus.OK
     assert result.ok
     assert result.count == N_EVENTS
     assert result.seq is None
     assert result.head_mac == chain.at(N_EVENTS).mac
     assert result.message == "All 10000 audit events verified."
-    assert elapsed < 1.5  # typically ~0.1 s; generous for slow CI machines
 
 
 def test_verifier_accepts_a_stream(chain: Chain) -> None:

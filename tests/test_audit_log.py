@@ -15,7 +15,6 @@ import hashlib
 import io
 import json
 import re
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -567,27 +566,17 @@ def test_10000_events_in_the_database_verify_ok_with_the_kit(
     ctx = admin.ctx
     total = 10_000
     todo = total - state(ctx)["last_seq"]
-    t0 = time.perf_counter()
     for chunk in (todo // 2, todo - todo // 2):
         record_many(ctx, chunk)
-    written = time.perf_counter() - t0
     assert state(ctx)["last_seq"] == total
     assert [a.seq for a in anchors_of(ctx)] == list(range(ANCHOR_EVERY, total + 1, ANCHOR_EVERY))
 
-    t0 = time.perf_counter()
+    # How long this takes is measured in tests/bench/bench_store.py, not asserted here.
     result = verify(admin, kit_path)
-    with_kit = time.perf_counter() - t0
-    t0 = time.perf_counter()
     blind = verify(admin)
-    without_kit = time.perf_counter() - t0
-    print(
-        f"\n[audit] wrote {todo} events in {written:.2f} s; verified {result.count} in the DB "
-        f"with the kit in {with_kit:.2f} s, without it in {without_kit:.2f} s"
-    )
     assert (result.status, result.count) == (VerifyStatus.OK, total)
     assert result.head_mac == rows(ctx)[total - 1]["mac"]
     assert (blind.status, blind.count) == (VerifyStatus.OK, total + 1)  # + the first verify
-    assert with_kit < 5.0
 
 
 # --------------------------------------------------------------------------- service

@@ -17,7 +17,7 @@ from app.drills.playbooks import (
 )
 from app.drills.records import DrillError
 from tests.conftest import SignedIn
-from tests.drills_helpers import fast_argon2, incident_lead, long_sessions  # noqa: F401
+from tests.drills_helpers import incident_lead, long_sessions
 
 
 def test_six_builtin_playbooks_parse_and_round_trip() -> None:

@@ -12,7 +12,7 @@ from app.drills.records import EXERCISE_BANNER, DrillError
 from app.drills.runs import RunService
 from app.security.guard import PermissionDenied
 from tests.conftest import SignedIn
-from tests.drills_helpers import fast_argon2, incident_lead  # noqa: F401
+from tests.drills_helpers import incident_lead
 
 FILLED = {
     "nature": "Agent account taken over; tickets viewed and exported",

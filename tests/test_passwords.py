@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib.resources import files
 
 import pytest
 from argon2 import PasswordHasher
 
+from app.context import AppContext
 from app.security.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
+    PRODUCTION_PARAMS,
+    Argon2idHasher,
     PasswordRejected,
     check_password,
-    dummy_verify,
-    hash_password,
-    needs_rehash,
-    verify_password,
 )
+
+# The hashing tests are about the production cost: opt out of the suite's cheap hasher.
+pytestmark = pytest.mark.real_hasher
 
 USER = "jsmith"
 GOOD = "plum lantern orbit 42"
@@ -34,9 +34,14 @@ def rejection(password: str, *, username: str = USER, context_words: Iterable[st
 
 
 @pytest.fixture(scope="module")
-def stored() -> str:
+def hasher() -> Argon2idHasher:
+    return Argon2idHasher()
+
+
+@pytest.fixture(scope="module")
+def stored(hasher: Argon2idHasher) -> str:
     """One hash of GOOD shared by the tests, because each argon2id hash costs ~0.1 s."""
-    return hash_password(GOOD)
+    return hasher.hash(GOOD)
 
 
 # --- AUTH-1: length, character set, no composition rules -------------------------------------
@@ -160,73 +165,88 @@ def test_blocklist_holds_at_least_3000_common_passwords() -> None:
 # --- AUTH-3 / AUTH-4: hashing -----------------------------------------------------------------
 
 
-def test_hash_verifies_right_password_only(stored: str) -> None:
+def test_contexts_hash_with_the_production_parameters() -> None:
+    """AUTH-4: an AppContext's hasher (the real one, this test being marked) is production's."""
+    assert AppContext.default_hasher().params == PRODUCTION_PARAMS
+
+
+def test_hash_verifies_right_password_only(hasher: Argon2idHasher, stored: str) -> None:
     """AUTH-4: the right password verifies; a wrong one or a wrong case does not."""
-    assert verify_password(stored, GOOD)
-    assert not verify_password(stored, GOOD + " ")
-    assert not verify_password(stored, GOOD.upper())
+    assert hasher.verify(stored, GOOD)
+    assert not hasher.verify(stored, GOOD + " ")
+    assert not hasher.verify(stored, GOOD.upper())
 
 
-def test_no_truncation_at_72() -> None:
+def test_no_truncation_at_72(hasher: Argon2idHasher) -> None:
     """AUTH-3: a 100-character password does not verify with its first 72 characters."""
     password = ("granite owl " * 10)[:99] + "!"
     assert len(password) == 100
-    stored = hash_password(password)
-    assert verify_password(stored, password)
-    assert not verify_password(stored, password[:72])
+    stored = hasher.hash(password)
+    assert hasher.verify(stored, password)
+    assert not hasher.verify(stored, password[:72])
 
 
-def test_equivalent_unicode_forms_verify() -> None:
+def test_equivalent_unicode_forms_verify(hasher: Argon2idHasher) -> None:
     """AUTH-1: a password typed with a combining accent verifies against the precomposed one."""
     precomposed, decomposed = "caf\u00e9 au lait 9", "cafe\u0301 au lait 9"
-    assert verify_password(hash_password(precomposed), decomposed)
-    assert verify_password(hash_password(decomposed), precomposed)
+    assert hasher.verify(hasher.hash(precomposed), decomposed)
+    assert hasher.verify(hasher.hash(decomposed), precomposed)
+
+
+def phc_params(phc: str) -> dict[str, int]:
+    return {k: int(v) for k, v in (item.split("=") for item in phc.split("$")[3].split(","))}
 
 
 def test_hash_is_argon2id_with_strong_parameters(stored: str) -> None:
     """AUTH-4: PHC string is argon2id and memory is at least ASVS's 19 MiB."""
     assert stored.startswith("$argon2id$")
-    params = dict(item.split("=") for item in stored.split("$")[3].split(","))
-    assert int(params["m"]) >= 19456
-    assert int(params["t"]) >= 2
+    params = phc_params(stored)
+    assert params["m"] >= 19456
+    assert params["t"] >= 2
     assert GOOD not in stored
 
 
-def test_same_password_gets_different_hashes(stored: str) -> None:
+def test_same_password_gets_different_hashes(hasher: Argon2idHasher, stored: str) -> None:
     """AUTH-4: a unique salt per hash, so two users with one password have different hashes."""
-    other = hash_password(GOOD)
+    other = hasher.hash(GOOD)
     assert other != stored
-    assert verify_password(other, GOOD)
+    assert hasher.verify(other, GOOD)
 
 
-def test_weak_legacy_hash_needs_rehash(stored: str) -> None:
+def test_weak_legacy_hash_needs_rehash(hasher: Argon2idHasher, stored: str) -> None:
     """AUTH-4: a hash made with legacy parameters is flagged for rehash; a current one is not."""
     legacy = PasswordHasher(time_cost=1, memory_cost=8192).hash(GOOD)
-    assert verify_password(legacy, GOOD)
-    assert needs_rehash(legacy)
-    assert not needs_rehash(stored)
+    assert hasher.verify(legacy, GOOD)
+    assert hasher.needs_rehash(legacy)
+    assert not hasher.needs_rehash(stored)
 
 
 @pytest.mark.parametrize("bad", ["", "not a hash", "$argon2id$v=19$m=65536", "$2b$12$abcdefghij"])
-def test_malformed_hash_fails_closed(bad: str) -> None:
+def test_malformed_hash_fails_closed(hasher: Argon2idHasher, bad: str) -> None:
     """AUTH-4: an unusable stored hash never verifies and never raises."""
-    assert verify_password(bad, GOOD) is False
-    assert needs_rehash(bad)
+    assert hasher.verify(bad, GOOD) is False
+    assert hasher.needs_rehash(bad)
 
 
-def test_dummy_verify_costs_as_much_as_a_wrong_password(stored: str) -> None:
-    """AUTH-6: an unknown user spends about as long as a wrong password (no enumeration)."""
-    dummy_verify("warm-up")  # builds the dummy hash once, as the app does at start-up
+def test_dummy_verify_runs_a_full_verify_at_the_real_cost(
+    stored: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AUTH-6: an unknown user costs what a wrong password costs: dummy_verify runs a real
+    verify against a hash made with the same parameters (the wall-clock comparison is in
+    tests/bench/bench_passwords.py)."""
+    fresh = Argon2idHasher()
+    checked: list[tuple[str, str, bool]] = []
+    real_verify = fresh.verify
 
-    def median_seconds(action: Callable[[], object]) -> float:
-        runs = []
-        for _ in range(3):
-            start = time.perf_counter()
-            action()
-            runs.append(time.perf_counter() - start)
-        return statistics.median(runs)
+    def spy(stored_hash: str, password: str) -> bool:
+        ok = real_verify(stored_hash, password)
+        checked.append((stored_hash, password, ok))
+        return ok
 
-    wrong = median_seconds(lambda: verify_password(stored, "wrong password"))
-    unknown = median_seconds(lambda: dummy_verify("wrong password"))
-    # Generous bounds for busy CI machines: skipping the hash would be ~1000x faster.
-    assert 0.25 * wrong < unknown < 4.0 * wrong
+    monkeypatch.setattr(fresh, "verify", spy)
+    fresh.dummy_verify("wrong password")
+    fresh.dummy_verify("another guess")
+    [(first, pw1, ok1), (second, pw2, ok2)] = checked
+    assert (pw1, pw2, ok1, ok2) == ("wrong password", "another guess", False, False)
+    assert first == second  # built once, then reused
+    assert first.startswith("$argon2id$") and phc_params(first) == phc_params(stored)

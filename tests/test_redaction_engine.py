@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -205,10 +204,9 @@ def test_re2_syntax_errors_point_at_the_position() -> None:
 
 def test_a_catastrophic_pattern_cannot_hang_the_scan() -> None:
     engine = RedactionEngine([Rule(id="evil", entity_type="XX", pattern=r"(a+)+b")])
-    text = "a" * 200_000
-    start = time.perf_counter()
-    assert engine.scan(text) == []
-    assert time.perf_counter() - start < 2.0
+    # RE2 runs in linear time, so this returns at all (backtracking `re` would not finish);
+    # the time it takes is measured in tests/bench/bench_redaction.py.
+    assert engine.scan("a" * 200_000) == []
 
 
 def test_mask_styles() -> None:

@@ -13,9 +13,7 @@ from app.security import totp
 from app.security.auth import AuthService, StepUpRequired
 from app.security.guard import PermissionDenied
 from tests.helpdesk_helpers import audit_events
-from tests.test_review_data import cheap_argon2, load_snapshot, officer, review
-
-__all__ = ["cheap_argon2"]
+from tests.test_review_data import load_snapshot, officer, review
 
 
 def stepped_up(admin: Any, principal: Any, secret: str) -> Any:

@@ -11,9 +11,7 @@ import pytest
 
 from app.clock import SystemClock
 from app.security import totp
-from tests.test_review_data import USERS, cheap_argon2, load_snapshot, officer
-
-__all__ = ["cheap_argon2"]
+from tests.test_review_data import USERS, load_snapshot, officer
 
 
 @pytest.fixture

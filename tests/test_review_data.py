@@ -12,22 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher, Type
-
 from app.helpdesk import HelpdeskService
 from app.review import ReviewService
 
 DOMAIN = "acme.example"
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Operators are added in most review tests; hash cost is not under test here."""
-    from app.security import passwords
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    monkeypatch.setattr(passwords, "_HASHER", cheap)
 
 
 NOW = "2026-11-27T12:00:00Z"  # FixedClock's default

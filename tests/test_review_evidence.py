@@ -14,9 +14,7 @@ from app.review import ReviewError
 from app.review.evidence import verify_pack
 from tests.helpdesk_helpers import audit_events
 from tests.test_review_campaigns import stepped_up
-from tests.test_review_data import USERS, cheap_argon2, load_snapshot, officer, review
-
-__all__ = ["cheap_argon2"]
+from tests.test_review_data import USERS, load_snapshot, officer, review
 
 
 def signed_off_campaign(admin: Any, tmp_path: Path) -> tuple[Any, Any]:

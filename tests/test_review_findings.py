@@ -14,14 +14,11 @@ from tests.test_review_data import (
     LEAD_CONFIG,
     PLANTED,
     USERS,
-    cheap_argon2,
     load_snapshot,
     officer,
     review,
     user,
 )
-
-__all__ = ["cheap_argon2"]
 
 
 def by_agent(findings: list[Any]) -> dict[int, set[str]]:

@@ -193,8 +193,9 @@ def test_unhandled_error_is_logged_by_type_only(
 def test_cancel_stops_a_reporting_job_and_calls_on_cancelled_only(
     qtbot: QtBot, runner: QtTaskRunner
 ) -> None:
+    # How quickly a cancel lands is measured in tests/bench/bench_gui.py.
     rec = Recorder()
-    stopped_at: list[float] = []
+    stopped: list[int] = []
 
     def job(control: JobControl) -> None:
         n = 0
@@ -204,19 +205,18 @@ def test_cancel_stops_a_reporting_job_and_calls_on_cancelled_only(
                 control.report(n)
                 time.sleep(0.001)
         finally:
-            stopped_at.append(time.monotonic())
+            stopped.append(n)
 
     handle = runner.submit(job, **rec.callbacks())
     qtbot.waitUntil(lambda: bool(rec.progress), timeout=TIMEOUT_MS)
-    cancelled_at = time.monotonic()
     handle.cancel()
-    qtbot.waitUntil(lambda: rec.finished, timeout=1000)
+    qtbot.waitUntil(lambda: rec.finished, timeout=TIMEOUT_MS)
 
     assert rec.cancelled == 1
     assert rec.done == []
     assert rec.errors == []
     assert rec.off_gui_thread == []
-    assert stopped_at[0] - cancelled_at < 0.5
+    assert len(stopped) == 1  # the job's own loop ended: Cancelled reached it
     assert handle.done
 
 
@@ -235,30 +235,37 @@ def test_job_raising_cancelled_itself_counts_as_cancelled(
 
 
 def test_gui_keeps_serving_events_while_a_long_job_runs(qtbot: QtBot, runner: QtTaskRunner) -> None:
+    """The job keeps reporting progress until the GUI thread has served 20 timer events, so it
+    can only finish if the GUI thread is not blocked while it runs (how many ticks a busy job
+    leaves the GUI is measured in tests/bench/bench_gui.py)."""
     ticks = 0
-    ticks_when_done: list[int] = []
+    served = threading.Event()
+    results: list[bool] = []
 
     def tick() -> None:
         nonlocal ticks
         ticks += 1
+        if ticks >= 20:
+            served.set()
 
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(tick)
 
-    def slow_job(control: JobControl) -> str:
-        start = time.monotonic()
-        while time.monotonic() - start < 1.0:
-            control.report(int((time.monotonic() - start) * 100), 100)
-            time.sleep(0.005)  # on the worker thread, never the GUI thread
-        return "finished"
+    def slow_job(control: JobControl) -> bool:
+        step = 0
+        while not served.is_set() and step < 2000:  # 10 s at most: then the test fails
+            step += 1
+            control.report(step, None)
+            served.wait(0.005)  # on the worker thread, never the GUI thread
+        return served.is_set()
 
     timer.start()
-    runner.submit(slow_job, on_done=lambda _r: ticks_when_done.append(ticks))
-    qtbot.waitUntil(lambda: bool(ticks_when_done), timeout=TIMEOUT_MS)
+    runner.submit(slow_job, on_done=results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=15_000)
     timer.stop()
 
-    assert ticks_when_done[0] >= 20
+    assert results == [True]
 
 
 def test_callbacks_of_a_deleted_qobject_are_skipped(qtbot: QtBot, runner: QtTaskRunner) -> None:

@@ -134,7 +134,7 @@ class AuthService:
         """Create the first administrator (only while there is no active operator)."""
         name = validate_username(username)
         passwords.check_password(password, username=name, context_words=[display_name])
-        pw_hash = passwords.hash_password(password)
+        pw_hash = self.ctx.passwords.hash(password)
         secret = totp.new_secret()
         with self.ctx.session() as s:
             if s.scalar(select(Operator.id).where(Operator.status == "active").limit(1)):
@@ -251,7 +251,7 @@ class AuthService:
                 details={"failures": op.failed_logins, "hard_locked": op.hard_locked},
             )
             return _throttled(state, wait)
-        pw_ok = passwords.verify_password(op.password_hash, password)
+        pw_ok = self.ctx.passwords.verify(op.password_hash, password)
         check = totp.verify_code(op.totp_secret, code, now=now, last_step=op.totp_last_step)
         if not (pw_ok and check.ok):
             state = throttle.record_failure(state, now)
@@ -280,8 +280,8 @@ class AuthService:
         op.failed_logins = 0
         op.last_failure_at = None
         op.totp_last_step = check.step
-        if passwords.needs_rehash(op.password_hash):
-            op.password_hash = passwords.hash_password(password)
+        if self.ctx.passwords.needs_rehash(op.password_hash):
+            op.password_hash = self.ctx.passwords.hash(password)
         return None
 
     def _unknown_account(self, s: Session, name: str, password: str, now: datetime) -> LoginFailed:
@@ -297,7 +297,7 @@ class AuthService:
         if wait > 0:
             self.ctx.audit.record(s, action="auth.throttled", outcome="denied", details=details)
             return _throttled(state, wait)
-        passwords.dummy_verify(password)
+        self.ctx.passwords.dummy_verify(password)
         state = throttle.record_failure(state, now)
         row.failures, row.hard_locked = state.failures, state.hard_locked
         row.last_failure_at = utc_iso(now)

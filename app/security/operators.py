@@ -270,7 +270,7 @@ def activate(ctx: AppContext, username: str, enrolment_code: str, password: str)
             secret = None
         else:
             secret = totp.new_secret()
-            op.password_hash = passwords.hash_password(password)
+            op.password_hash = ctx.passwords.hash(password)
             op.totp_secret = secret
             op.totp_last_step = None
             # Single use: a second activation with the same code could replace the password

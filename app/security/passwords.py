@@ -1,5 +1,7 @@
 """Password policy (AUTH-1, AUTH-2) and argon2id storage (AUTH-3, AUTH-4, AUTH-6).
 
+Storage is an :class:`Argon2idHasher` object that the AppContext holds (``ctx.passwords``).
+
 Policy follows NIST SP 800-63B and OWASP ASVS 5.0 V6: a length range plus a blocklist, and
 never composition rules. Every check runs on the NFKC-normalised password, and so does hashing,
 so the same passphrase typed on a different keyboard or input method still verifies.
@@ -24,6 +26,7 @@ import secrets
 import string
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib.resources import files
 
 from argon2 import PasswordHasher, Type
@@ -46,16 +49,21 @@ _SEQUENCES = (
 )
 _TRAILING_JUNK = string.digits + string.punctuation + " "
 
+
+@dataclass(frozen=True)
+class Argon2Params:
+    """argon2id cost parameters (RFC 9106 names)."""
+
+    time_cost: int
+    memory_cost: int  # KiB
+    parallelism: int
+    hash_len: int = 32
+    salt_len: int = 16
+
+
 # ASVS 5.0 Appendix C asks for at least t=3 with m>=12 MiB; these are argon2-cffi's
 # RFC 9106 "low memory" defaults, pinned so a library upgrade cannot silently change them.
-_HASHER = PasswordHasher(
-    time_cost=3,
-    memory_cost=65536,
-    parallelism=4,
-    hash_len=32,
-    salt_len=16,
-    type=Type.ID,
-)
+PRODUCTION_PARAMS = Argon2Params(time_cost=3, memory_cost=65536, parallelism=4)
 
 
 class PasswordRejected(PrivDeskError, ValueError):
@@ -151,41 +159,56 @@ def check_password(password: str, *, username: str, context_words: Iterable[str]
         )
 
 
-def hash_password(password: str) -> str:
-    """Hash with argon2id and a fresh random salt; the result is a PHC string."""
-    return _HASHER.hash(normalise(password))
+class Argon2idHasher:
+    """Hashes and verifies operator passwords (argon2id, PHC strings) with fixed parameters.
 
-
-def verify_password(stored_hash: str, password: str) -> bool:
-    """True only if the password matches; False for a wrong password or an unusable hash."""
-    try:
-        return _HASHER.verify(stored_hash, normalise(password))
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def needs_rehash(stored_hash: str) -> bool:
-    """True if the hash was made with other parameters and should be replaced after login.
-
-    A hash that cannot be parsed also reports True; it can never verify, so replacing it is
-    the only way forward.
+    ``AppContext.passwords`` holds one; services hash through it, never through a module
+    global, so a test can give a context a cheap hasher without touching production code.
+    Every method hashes the NFKC form of the password.
     """
-    try:
-        return _HASHER.check_needs_rehash(stored_hash)
-    except InvalidHashError:
-        return True
 
+    def __init__(self, params: Argon2Params = PRODUCTION_PARAMS) -> None:
+        self.params = params
+        self._argon2 = PasswordHasher(
+            time_cost=params.time_cost,
+            memory_cost=params.memory_cost,
+            parallelism=params.parallelism,
+            hash_len=params.hash_len,
+            salt_len=params.salt_len,
+            type=Type.ID,
+        )
+        self._dummy_hash: str | None = None
 
-@functools.cache
-def _dummy_hash() -> str:
-    # A random throwaway secret: nothing can match it, so the verify always runs to completion.
-    return _HASHER.hash(secrets.token_urlsafe(32))
+    def hash(self, password: str) -> str:
+        """Hash with a fresh random salt; the result is a PHC string."""
+        return self._argon2.hash(normalise(password))
 
+    def verify(self, stored_hash: str, password: str) -> bool:
+        """True only if the password matches; False for a wrong password or an unusable hash."""
+        try:
+            return self._argon2.verify(stored_hash, normalise(password))
+        except (VerificationError, InvalidHashError):
+            return False
 
-def dummy_verify(password: str) -> None:
-    """Spend the same time as a wrong-password check, for logins with an unknown username.
+    def needs_rehash(self, stored_hash: str) -> bool:
+        """True if the hash was made with other parameters and should be replaced after login.
 
-    The dummy hash is computed on first use; call this once at start-up so the first
-    unknown-user login is not slower than the rest (AUTH-6).
-    """
-    verify_password(_dummy_hash(), password)
+        A hash that cannot be parsed also reports True; it can never verify, so replacing it
+        is the only way forward.
+        """
+        try:
+            return self._argon2.check_needs_rehash(stored_hash)
+        except InvalidHashError:
+            return True
+
+    def dummy_verify(self, password: str) -> None:
+        """Spend the same time as a wrong-password check, for logins with an unknown username.
+
+        The dummy hash is computed on first use; call this once at start-up so the first
+        unknown-user login is not slower than the rest (AUTH-6).
+        """
+        if self._dummy_hash is None:
+            # A random throwaway secret: nothing can match it, so the verify always runs
+            # to completion. Two threads racing here just build two equivalent hashes.
+            self._dummy_hash = self._argon2.hash(secrets.token_urlsafe(32))
+        self.verify(self._dummy_hash, password)

@@ -1,4 +1,5 @@
-"""GUI fixtures: a cheap argon2 (hash cost is not under test here), the sync runner, panes."""
+"""GUI fixtures: the sync runner, panes, screenshots (tests/conftest.py makes password
+hashing cheap)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher, Type
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from app.security import passwords, totp
+from app.security import totp
 from tests.conftest import SignedIn
 from views.main_window import MainWindow
 from views.session import CurrentOperator
@@ -19,13 +19,6 @@ from views.start.recent import RecentWorkspaces
 from views.tasks import SyncTaskRunner
 
 SHOTS = os.environ.get("PRIVDESK_SHOTS")  # a folder: save screenshots of key screens there
-
-
-@pytest.fixture(autouse=True)
-def fast_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Production parameters cost ~0.2 s per hash; GUI tests hash dozens of times.
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    monkeypatch.setattr(passwords, "_HASHER", cheap)
 
 
 @pytest.fixture

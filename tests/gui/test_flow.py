@@ -69,9 +69,9 @@ def test_open_sign_in_and_main_window_on_the_thread_pool(
 
 
 def test_first_window_imports_no_database_or_crypto_stack() -> None:
+    # How fast the first window appears is measured in tests/bench/bench_gui.py.
     code = (
-        "import sys, time\n"
-        "t = time.perf_counter()\n"
+        "import sys\n"
         "from PySide6.QtWidgets import QApplication\n"
         "import views.app\n"
         "from views.flow import AppFlow\n"
@@ -80,7 +80,6 @@ def test_first_window_imports_no_database_or_crypto_stack() -> None:
         "flow = AppFlow(QtTaskRunner())\n"
         "flow.start()\n"
         "app.processEvents()\n"
-        "print(round(time.perf_counter() - t, 3))\n"
         "heavy = [m for m in ('sqlalchemy', 'matplotlib', 'argon2', 'cryptography') "
         "if m in sys.modules]\n"
         "print(heavy)\n"
@@ -93,5 +92,4 @@ def test_first_window_imports_no_database_or_crypto_stack() -> None:
         timeout=60,
         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
     ).stdout.splitlines()
-    assert out[1] == "[]"
-    assert float(out[0]) < 1.5  # < 300 ms on a developer machine; generous for CI
+    assert out[-1] == "[]"
