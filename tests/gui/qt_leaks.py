@@ -2,11 +2,12 @@
 pools and task runners with work in flight (after napari's conftest: `_dangling_qthreads`,
 `_dangling_qtimers`, top-level widgets counted before and after).
 
-`QtLeakWatch.start()` patches `QTimer.start`, `QThread.start` and `QThreadPool.start` to
-remember who started what (only calls from this repository's code: pytest-qt's own timers
-are not ours to judge); `finish()` lets Qt settle and returns one line per leak, naming the
-object and the file:line that started it. Single-shot timers from the static
-`QTimer.singleShot` are not tracked: they are Qt-internal and end with their receiver.
+`QtLeakWatch.start()` patches `QTimer.start`, `QThread.start`, `QThreadPool.start` and
+`QtTaskRunner.submit` to remember who started what (the nearest frame of this repository's
+code, so a timer a key click starts through a signal counts too); `finish()` lets Qt
+settle and returns one line per leak, naming the object and the file:line that started it.
+Single-shot timers from the static `QTimer.singleShot` are not tracked: they are
+Qt-internal and end with their receiver.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import gc
 import sys
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,19 +34,13 @@ _QT_SINGLETONS = {"QTipLabel"}
 
 
 def _caller() -> str | None:
-    """file:line of the nearest frame in our code, skipping the task plumbing; None if the
-    call did not come from our code at all."""
+    """file:line of the nearest frame in our code, skipping the task plumbing; None if no
+    frame of ours is on the stack (Qt or a library started it on its own)."""
     frame = sys._getframe(2)
-    first_ours = None
     while frame is not None:
         name = frame.f_code.co_filename
-        if name.startswith(_OURS):
-            if first_ours is None:
-                first_ours = name
-            if not name.startswith(_PLUMBING):
-                return f"{Path(name).relative_to(ROOT)}:{frame.f_lineno}"
-        elif first_ours is None and "site-packages" in name:
-            return None  # started by a library (pytest-qt's wait timers and the like)
+        if name.startswith(_OURS) and not name.startswith(_PLUMBING):
+            return f"{Path(name).relative_to(ROOT)}:{frame.f_lineno}"
         frame = frame.f_back
     return None
 
@@ -63,6 +58,13 @@ def describe(widget: QWidget) -> str:
         f" {label}={value!r}" for label, value in (("title", title), ("name", name)) if value
     )
     return f"{type(widget).__name__}{extra}"
+
+
+def _ancestors(widget: QWidget) -> Iterator[QWidget]:
+    parent = widget.parentWidget()
+    while parent is not None:
+        yield parent
+        parent = parent.parentWidget()
 
 
 def settle(app: QApplication) -> None:
@@ -141,11 +143,13 @@ class QtLeakWatch:
                 leaks.append(f"QThread started at {where} still running")
                 thread.quit()
                 thread.wait(2000)
-        widgets = [
+        new = [
             w
             for w in self.app.topLevelWidgets()
             if w not in self.before and type(w).__name__ not in _QT_SINGLETONS
         ]
+        # A leaked window's own menus and popups are windows too: name only the outermost.
+        widgets = [w for w in new if not any(p in new for p in _ancestors(w))]
         for w in widgets:
             leaks.append(
                 f"top-level widget {describe(w)} still alive (qtbot.addWidget it, close it, "

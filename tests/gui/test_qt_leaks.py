@@ -17,6 +17,8 @@ def test_leaked_widget_timer_and_thread_are_named_with_where_they_started(
     watch.start()
     window = QWidget()
     window.setWindowTitle("Forgotten")
+    menu_of_window = QDialog(window)  # a window too, but it goes with its parent
+    menu_of_window.show()
     timer = QTimer()
     timer.start(60_000)
     thread = QThread()
@@ -27,7 +29,7 @@ def test_leaked_widget_timer_and_thread_are_named_with_where_they_started(
     assert any("QThread started at tests/gui/test_qt_leaks.py:" in line for line in leaks)
     assert any("QWidget title='Forgotten'" in line for line in leaks)
     assert not timer.isActive() and thread.isFinished()  # cleaned up for the next test
-    del window
+    del window, menu_of_window
 
 
 def test_closed_stopped_and_qtbot_owned_objects_are_not_leaks(
