@@ -35,14 +35,29 @@ FAST_SCRYPT = ScryptParams(n=2**12, r=8, p=1)
 # Test-only argon2id cost: production costs ~0.2 s per hash and the suite hashes hundreds
 # of times. The production parameters are asserted in test_passwords.py.
 FAST_ARGON2 = Argon2Params(time_cost=1, memory_cost=1024, parallelism=1)
+PRODUCT_HASHER = AppContext.default_hasher  # what the application itself gives a context
+
+
+def _cheap_hasher() -> Argon2idHasher:
+    return Argon2idHasher(FAST_ARGON2)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher() -> Iterator[None]:
+    """Every AppContext made in the suite hashes passwords cheaply; session-scoped so that
+    module-scoped workspaces (the RBAC world) get it too."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(AppContext, "default_hasher", _cheap_hasher)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every AppContext made during the test hashes cheaply, unless the test is about the
-    hashing cost itself and says so with ``@pytest.mark.real_hasher``."""
-    if request.node.get_closest_marker("real_hasher") is None:
-        monkeypatch.setattr(AppContext, "default_hasher", lambda: Argon2idHasher(FAST_ARGON2))
+def _real_hasher_if_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``@pytest.mark.real_hasher``: the test is about the hashing cost itself, so its
+    AppContexts get the application's own hasher (module-scoped fixtures are not affected)."""
+    if request.node.get_closest_marker("real_hasher") is not None:
+        monkeypatch.setattr(AppContext, "default_hasher", PRODUCT_HASHER)
 
 
 class FakeKeyring(keyring.backend.KeyringBackend):
