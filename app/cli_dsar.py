@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_OK, UsageError, emit
 from app.dsar import deadlines as dl
-from app.dsar.common import CHANNELS, CLOSED, REQUEST_TYPES, NewRequest, RequestDetail
+from app.dsar.records import NewRequest, RequestDetail
+from app.dsar.vocabulary import CHANNELS, CLOSED, REQUEST_TYPES
 
 ACTIONS = (
     "new",
