@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.audit.chain import VerifyResult
+from app.audit.verify import VerifyResult
 from app.errors import PrivDeskError
 from app.keystore import KeyringStatus
 from app.security.guard import Service
