@@ -16,7 +16,7 @@ from app.keystore import KeyringStatus
 from app.security.guard import Service
 from app.security.permissions import Permission
 from app.store import IntegrityReport
-from app.workspace import BACKUP_SUFFIX, BackupResult
+from app.workspace_backup import BACKUP_SUFFIX, BackupResult
 
 IDLE_MIN_S, IDLE_MAX_S = 60, 4 * 3600
 
