@@ -18,7 +18,7 @@ from views.widgets import error_text, notify
 if TYPE_CHECKING:
     from app.admin import HealthReport
     from app.context import AppContext
-    from app.workspace import BackupResult
+    from app.workspace_backup import BackupResult
     from views.session import CurrentOperator
 
 

@@ -199,7 +199,10 @@ def bench_audit(tmp: Path) -> None:
 
 
 def bench_verify_chain() -> None:
-    from app.audit.chain import ChainWriter, canonical_bytes, compute_mac, verify_chain
+    from app.audit.canonical import canonical_bytes
+    from app.audit.chain import ChainWriter
+    from app.audit.keys import compute_mac
+    from app.audit.verify import verify_chain
 
     k0 = bytes(range(32))
     writer = ChainWriter(key=k0, key_epoch=0)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 from views.widgets import hbox
 
 if TYPE_CHECKING:
-    from app.dsar.requests import Dashboard
+    from app.dsar.dashboard import Dashboard
 
 BAR = "#3b6ea8"
 

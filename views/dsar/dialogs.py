@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dsar.common import CHANNELS, REQUEST_TYPES, NewRequest
 from app.dsar.deadlines import DEFAULT_CALENDARS, REGIMES
 from app.dsar.letters import TITLES
+from app.dsar.records import NewRequest
+from app.dsar.vocabulary import CHANNELS, REQUEST_TYPES
 from views.widgets import MARGIN, Banner, hbox, heading, vbox
 
 

@@ -133,7 +133,7 @@ def done_headline(result: ImportResult) -> str:
 
 def _problems(exc: BaseException) -> list[str] | None:
     """The located problems of a failed import, or None for any other error."""
-    from app.importers.common import ImportFailed
+    from app.importers.problems import ImportFailed
 
     if isinstance(exc, ImportFailed):
         return [str(p) for p in exc.problems]

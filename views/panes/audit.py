@@ -27,9 +27,9 @@ from views.panes.table_model import SORT_ROLE, Column, RowTableModel
 from views.widgets import MARGIN, Banner, hbox, heading, table_view, vbox
 
 if TYPE_CHECKING:
-    from app.audit.chain import VerifyResult
     from app.audit.log import AuditRow
     from app.audit.service import AuditFilter, AuditService
+    from app.audit.verify import VerifyResult
 
 ANY = "(any)"
 OBJECT_COLUMN, DETAILS_COLUMN = 4, 6

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dsar.common import CLOSED, EXPORT_TYPES, REQUEST_TYPES, STATUS_TITLES, STATUSES
 from app.dsar.deadlines import REGIMES
+from app.dsar.vocabulary import CLOSED, EXPORT_TYPES, REQUEST_TYPES, STATUS_TITLES, STATUSES
 from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.dsar.charts import DashboardCharts
@@ -42,10 +42,11 @@ from views.stepup import run_guarded
 from views.widgets import MARGIN, Banner, hbox, heading, table_view, vbox, wrapped
 
 if TYPE_CHECKING:
-    from app.dsar.common import RequestDetail, RequestSummary
+    from app.dsar.dashboard import Dashboard
     from app.dsar.erasure import ErasureRecord
     from app.dsar.locate import LocatedItem
-    from app.dsar.requests import Dashboard, DsarService
+    from app.dsar.records import RequestDetail, RequestSummary
+    from app.dsar.requests import DsarService
     from app.security.auth import Principal
 
 ANY = "(any)"

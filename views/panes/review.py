@@ -265,7 +265,7 @@ class ReviewPane(ReviewItemsPane):
         service = self._service()
 
         def ready(choices: tuple[list[str], list[str], list[str]]) -> None:
-            from app.review.service import default_name
+            from app.review.campaigns import default_name
 
             roles, groups, reviewers = choices
             now = self.ctx.clock.now()

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from app.admin import AdminService, BackupInfo
     from app.keystore import KeyringStatus
     from app.security.auth import Principal
-    from app.workspace import BackupResult
+    from app.workspace_backup import BackupResult
 
 
 def backup_columns() -> list[Column[BackupInfo]]:
