@@ -1,16 +1,19 @@
-"""CLI: `privdesk search QUERY [--kind …] [--limit N] [--json]`."""
+"""`privdesk search QUERY [--kind …] [--limit N] [--reveal REASON] [--json]`."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
-from app.cli import EXIT_OK, UsageError
-from app.cli_session import signed_in
+from app.cli.output import EXIT_OK, UsageError, wants_json
+from app.cli.parsing import add_command
+from app.cli.unlock import signed_in
 from app.search import KINDS, SearchService
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = add_command(sub, "search", cmd_search, "search tickets and people")
     p.add_argument("query", help="an email, a phone number, an id or words")
     p.add_argument(
         "--kind", action="append", choices=KINDS, help="ticket, comment or person (repeatable)"
@@ -35,7 +38,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             reveal=args.reveal is not None,
             reason=args.reveal,
         )
-    if getattr(args, "json", False):
+    if wants_json(args):
         print(json.dumps({"query": args.query, "hits": [h.to_json() for h in hits]}, indent=2))
         return EXIT_OK
     for h in hits:

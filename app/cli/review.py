@@ -1,8 +1,7 @@
-"""CLI: `privdesk review create|list|show|findings|decide|signoff|export|verify-remediation|
-verify-pack|settings`.
+"""`privdesk review create|list|show|findings|decide|signoff|export|verify-remediation|
+verify-pack|settings`: quarterly access reviews.
 
-The evidence pack's PDF is rendered with `views.reports.pdf.render_pdf` (Qt's text engine);
-this module is a composition root like `app/cli.py`, so it may import that one module.
+The evidence pack's PDF is rendered by the Qt front end (`views.reports.pdf`).
 """
 
 from __future__ import annotations
@@ -14,77 +13,76 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli import EXIT_CHECK_FAILED, EXIT_OK, UsageError, emit
-from app.cli_session import signed_in, with_step_up
+from app.cli.frontends import frontends
+from app.cli.output import EXIT_CHECK_FAILED, EXIT_OK, UsageError, emit
+from app.cli.parsing import Handler, add_command, add_group
+from app.cli.unlock import signed_in, with_step_up
 from app.review import ReviewService
 from app.review.evidence import verify_pack
 from app.review.findings import FINDING_TYPES
 from app.review.records import DECISIONS, CampaignSummary
 
-ACTIONS = (
-    "create",
-    "list",
-    "show",
-    "findings",
-    "decide",
-    "signoff",
-    "export",
-    "verify-remediation",
-    "verify-pack",
-    "settings",
-)
 
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=ACTIONS)
-    p.add_argument(
-        "target", nargs="?", metavar="CAMPAIGN", help="campaign id (verify-pack: the pack folder)"
-    )
-    p.add_argument("--name", help="create: campaign name (default: the current quarter)")
-    p.add_argument("--snapshot", type=int, help="create: snapshot id (default: the latest)")
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    group = add_group(sub, "review", "quarterly access reviews")
+    p = add_command(group, "create", cmd_create, "start a campaign over a help-desk snapshot")
+    p.add_argument("--name", help="campaign name (default: the current quarter)")
+    p.add_argument("--snapshot", type=int, help="snapshot id (default: the latest)")
     p.add_argument(
         "--scope",
         default="all",
         metavar="SCOPE",
-        help="create: all | admins | group:NAME | role:NAME (default all)",
+        help="all | admins | group:NAME | role:NAME (default all)",
     )
-    p.add_argument("--reviewer", action="append", help="create: reviewer username (repeatable)")
-    p.add_argument("--due", metavar="YYYY-MM-DD", help="create: due date")
-    p.add_argument("--agent", type=int, action="append", help="decide: help-desk agent id")
-    p.add_argument("--finding", choices=FINDING_TYPES, help="decide: every open item with it")
-    p.add_argument("--all-open", action="store_true", help="decide: every open item")
-    p.add_argument("--decision", choices=DECISIONS, help="decide: keep, revoke or modify")
-    p.add_argument("--target-role", help="decide: the role to move to (modify)")
-    p.add_argument("--justification", help="decide: why (needed for revoke and modify)")
-    p.add_argument("--carry-over", action="store_true", help="signoff: carry open items over")
-    p.add_argument("--note", help="signoff: a note for the record")
-    p.add_argument("--out", type=Path, help="export: folder for the evidence pack")
-    p.add_argument("--no-pdf", action="store_true", help="export: skip the PDF")
-    p.add_argument("--remediation", type=Path, help="export: also write the remediation CSV")
+    p.add_argument("--reviewer", action="append", help="reviewer username (repeatable)")
+    p.add_argument("--due", metavar="YYYY-MM-DD", help="due date")
+    add_command(group, "list", cmd_list, "every campaign and its progress")
+    _campaign(group, "show", cmd_show, "progress, reminders and the quarter-over-quarter diff")
+    p = _campaign(group, "findings", cmd_findings, "the automatic findings")
     p.add_argument("--type", dest="types", action="append", choices=FINDING_TYPES)
+    p = _campaign(group, "decide", cmd_decide, "keep, revoke or modify access")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--agent", type=int, action="append", help="help-desk agent id")
+    which.add_argument("--finding", choices=FINDING_TYPES, help="every open item with it")
+    which.add_argument("--all-open", action="store_true", help="every open item")
+    p.add_argument("--decision", choices=DECISIONS, required=True, help="keep, revoke or modify")
+    p.add_argument("--target-role", help="the role to move to (modify)")
+    p.add_argument("--justification", help="why (needed for revoke and modify)")
+    p = _campaign(group, "signoff", cmd_signoff, "sign the campaign off (step-up)")
+    p.add_argument("--carry-over", action="store_true", help="carry open items over")
+    p.add_argument("--note", help="a note for the record")
+    p = _campaign(group, "export", cmd_export, "write the evidence pack")
+    p.add_argument("--out", type=Path, required=True, help="folder for the evidence pack")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+    p.add_argument("--remediation", type=Path, help="also write the remediation CSV")
+    p = _campaign(group, "verify-remediation", cmd_verify_remediation, "proof of revocation")
+    p.add_argument("--snapshot", type=int, help="the later snapshot (default: the latest)")
+    p = add_command(group, "verify-pack", cmd_verify_pack, "check a pack against its manifest")
+    p.add_argument("pack", type=Path, metavar="FOLDER", help="the evidence pack folder")
+    p = add_command(group, "settings", cmd_settings, "dormancy and toxic-combination rules")
     p.add_argument(
-        "--dormant-days", type=int, metavar="N", help="settings: dormant after N days without login"
+        "--dormant-days", type=int, metavar="N", help="dormant after N days without login"
     )
     p.add_argument(
         "--toxic-rules",
         type=Path,
         metavar="FILE",
-        help="settings: toxic-combination rules from a JSON list or a TOML file of [[rule]]",
+        help="toxic-combination rules from a JSON list or a TOML file of [[rule]]",
     )
     p.add_argument(
         "--default-toxic-rules",
         action="store_true",
-        help="settings: go back to the built-in toxic-combination rules",
+        help="go back to the built-in toxic-combination rules",
     )
 
 
-def _campaign_id(args: argparse.Namespace) -> int:
-    if args.target is None:
-        raise UsageError(f"review {args.action} needs a campaign id")
-    try:
-        return int(args.target)
-    except ValueError:
-        raise UsageError(f"campaign id {args.target!r} is not a number") from None
+def _campaign(
+    group: argparse._SubParsersAction[Any], name: str, handler: Handler, help_text: str
+) -> argparse.ArgumentParser:
+    """An action on one campaign."""
+    p = add_command(group, name, handler, help_text)
+    p.add_argument("campaign", type=int, metavar="CAMPAIGN", help="campaign id")
+    return p
 
 
 def _scope(text: str) -> tuple[str, str | None]:
@@ -104,25 +102,7 @@ def _line(c: CampaignSummary) -> str:
     )
 
 
-def cmd_review(args: argparse.Namespace) -> int:
-    handler = {
-        "create": _create,
-        "list": _list,
-        "show": _show,
-        "findings": _findings,
-        "decide": _decide,
-        "signoff": _signoff,
-        "export": _export,
-        "verify-remediation": _verify_remediation,
-        "settings": _settings,
-    }.get(args.action)
-    if args.action == "verify-pack":
-        return _verify_pack(args)
-    assert handler is not None
-    return handler(args)
-
-
-def _create(args: argparse.Namespace) -> int:
+def cmd_create(args: argparse.Namespace) -> int:
     scope, value = _scope(args.scope)
     due = None
     if args.due:
@@ -143,7 +123,7 @@ def _create(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _list(args: argparse.Namespace) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     with signed_in(args) as (ctx, principal):
         rows = ReviewService(ctx, principal).campaigns()
     text = "\n".join(_line(c) for c in rows) or "no access review campaigns yet"
@@ -151,8 +131,8 @@ def _list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _show(args: argparse.Namespace) -> int:
-    cid = _campaign_id(args)
+def cmd_show(args: argparse.Namespace) -> int:
+    cid = args.campaign
     with signed_in(args) as (ctx, principal):
         service = ReviewService(ctx, principal)
         c = service.campaign(cid)
@@ -180,8 +160,8 @@ def _show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _findings(args: argparse.Namespace) -> int:
-    cid = _campaign_id(args)
+def cmd_findings(args: argparse.Namespace) -> int:
+    cid = args.campaign
     with signed_in(args) as (ctx, principal):
         rows = ReviewService(ctx, principal).findings(cid)
     if args.types:
@@ -193,13 +173,8 @@ def _findings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _decide(args: argparse.Namespace) -> int:
-    cid = _campaign_id(args)
-    if not args.decision:
-        raise UsageError("review decide needs --decision keep|revoke|modify")
-    chosen = [bool(args.agent), bool(args.finding), args.all_open]
-    if sum(chosen) != 1:
-        raise UsageError("review decide needs exactly one of --agent, --finding, --all-open")
+def cmd_decide(args: argparse.Namespace) -> int:
+    cid = args.campaign
     with signed_in(args) as (ctx, principal):
         service = ReviewService(ctx, principal)
         items = service.items(cid)
@@ -224,8 +199,8 @@ def _decide(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _signoff(args: argparse.Namespace) -> int:
-    cid = _campaign_id(args)
+def cmd_signoff(args: argparse.Namespace) -> int:
+    cid = args.campaign
     with signed_in(args) as (ctx, principal):
         c = with_step_up(
             ctx,
@@ -238,13 +213,11 @@ def _signoff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export(args: argparse.Namespace) -> int:
-    cid = _campaign_id(args)
-    if args.out is None:
-        raise UsageError("review export needs --out DIR")
+def cmd_export(args: argparse.Namespace) -> int:
+    cid = args.campaign
     renderer = None
     if not args.no_pdf:
-        from views.reports.pdf import render_pdf
+        render_pdf = frontends(args).pdf(" (or pass --no-pdf)")
 
         def renderer(html: str, path: Path) -> object:
             return render_pdf(html, path, title=f"Access review {cid}")
@@ -259,8 +232,8 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _verify_remediation(args: argparse.Namespace) -> int:
-    cid = _campaign_id(args)
+def cmd_verify_remediation(args: argparse.Namespace) -> int:
+    cid = args.campaign
     with signed_in(args) as (ctx, principal):
         rows = ReviewService(ctx, principal).verify_remediation(cid, args.snapshot)
     still = [r for r in rows if r.status == "still_present"]
@@ -274,10 +247,8 @@ def _verify_remediation(args: argparse.Namespace) -> int:
     return EXIT_CHECK_FAILED if still else EXIT_OK
 
 
-def _verify_pack(args: argparse.Namespace) -> int:
-    if args.target is None:
-        raise UsageError("review verify-pack needs the pack folder")
-    check = verify_pack(Path(args.target))
+def cmd_verify_pack(args: argparse.Namespace) -> int:
+    check = verify_pack(args.pack)
     text = "OK: every file matches the manifest" if check.ok else "\n".join(check.problems)
     data = {"ok": check.ok, "pack_sha256": check.pack_sha256, "problems": list(check.problems)}
     emit(args, data, text)
@@ -303,9 +274,7 @@ def _rules_file(path: Path) -> str:
     return json.dumps(rules)
 
 
-def _settings(args: argparse.Namespace) -> int:
-    if args.target is not None:
-        raise UsageError("review settings takes no campaign id")
+def cmd_settings(args: argparse.Namespace) -> int:
     rules_json = _rules_file(args.toxic_rules) if args.toxic_rules else None
     change = args.dormant_days is not None or rules_json is not None or args.default_toxic_rules
     with signed_in(args) as (ctx, principal):

@@ -13,33 +13,55 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, UsageError, emit
+from app.cli.output import (
+    EXIT_BAD_INPUT,
+    EXIT_CANCELLED,
+    EXIT_CHECK_FAILED,
+    EXIT_OK,
+    UsageError,
+    emit,
+    wants_json,
+)
+from app.cli.parsing import add_command, add_group
+from app.cli.unlock import signed_in, with_step_up
 from app.jobs import Cancelled, run_with_text_progress
 from app.redaction import MaskStyle, RedactionEngine, Rule, builtin_rules, load_rules_text
 
-EXIT_CANCELLED = 130
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    redact = add_group(sub, "redact", "mask personal data; redact history")
+    p = add_command(redact, "text", cmd_text, "stdin → masked text (no workspace)")
+    _rules_option(p)
+    _style_option(p)
+    p = add_command(redact, "scan", cmd_scan, "JSONL batch scan: findings per line (no workspace)")
+    p.add_argument(
+        "--jsonl", type=Path, required=True, metavar="FILE", help="input lines {id, text}; - stdin"
+    )
+    _rules_option(p)
+    p = add_command(redact, "history", cmd_history, "preview or rewrite stored tickets (step-up)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="impact preview only")
+    mode.add_argument("--apply", action="store_true", help="rewrite stored tickets")
+    mode.add_argument("--resume", type=int, metavar="RUN", help="resume a run")
+    p.add_argument("--rule", action="append", metavar="ID", help="only these rules")
+    p.add_argument("--plan", type=Path, metavar="FILE", help="write the Zendesk plan")
+    _style_option(p)
+
+    rules = add_group(sub, "rules", "check every redaction rule's examples")
+    p = add_command(rules, "test", cmd_rules_test, "every must-match / must-not-match example")
+    _rules_option(p)
 
 
-def add_redact_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["text", "scan", "history"])
+def _rules_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", type=Path, metavar="FILE", help="TOML rules over the built-ins")
+
+
+def _style_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--style",
         choices=[s.value for s in MaskStyle],
         help="one mask style for every finding (default: each rule's own)",
     )
-    p.add_argument("--jsonl", type=Path, metavar="FILE", help="scan: input lines {id, text}")
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--dry-run", action="store_true", help="history: impact preview only")
-    mode.add_argument("--apply", action="store_true", help="history: rewrite stored tickets")
-    mode.add_argument("--resume", type=int, metavar="RUN", help="history: resume a run")
-    p.add_argument("--rule", action="append", metavar="ID", help="history: only these rules")
-    p.add_argument("--plan", type=Path, metavar="FILE", help="history: write the Zendesk plan")
-
-
-def add_rules_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["test"])
-    p.add_argument("--rules", type=Path, metavar="FILE", help="TOML rules over the built-ins")
 
 
 def offline_rules(path: Path | None) -> list[Rule]:
@@ -59,29 +81,19 @@ def _style(args: argparse.Namespace) -> MaskStyle | None:
     return MaskStyle(args.style) if args.style else None
 
 
-def cmd_redact(args: argparse.Namespace) -> int:
-    if args.action == "text":
-        return _text(args)
-    if args.action == "scan":
-        return _scan(args)
-    return _history(args)
-
-
-def _text(args: argparse.Namespace) -> int:
+def cmd_text(args: argparse.Namespace) -> int:
     engine = RedactionEngine(offline_rules(args.rules))
     source = sys.stdin.read()
     findings = engine.scan(source)
     masked = engine.apply(source, findings, _style(args))
-    if getattr(args, "json", False):
+    if wants_json(args):
         print(json.dumps({"text": masked, "findings": [f.to_json() for f in findings]}))
     else:
         sys.stdout.write(masked)
     return EXIT_OK
 
 
-def _scan(args: argparse.Namespace) -> int:
-    if args.jsonl is None:
-        raise UsageError("redact scan needs --jsonl FILE ('-' for stdin)")
+def cmd_scan(args: argparse.Namespace) -> int:
     engine = RedactionEngine(offline_rules(args.rules))
     try:
         stream = sys.stdin if str(args.jsonl) == "-" else args.jsonl.open(encoding="utf-8")
@@ -114,7 +126,7 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_rules(args: argparse.Namespace) -> int:
+def cmd_rules_test(args: argparse.Namespace) -> int:
     from app.redaction.examples import run_examples
 
     results = run_examples(offline_rules(args.rules))
@@ -135,8 +147,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK if not failed else EXIT_CHECK_FAILED
 
 
-def _history(args: argparse.Namespace) -> int:
-    from app.cli_session import signed_in, with_step_up
+def cmd_history(args: argparse.Namespace) -> int:
     from app.redaction.history import RULE_STYLE, HistoryService
     from app.redaction.service import RedactionService
 

@@ -15,24 +15,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.cli import EXIT_OK, UsageError, _common, emit
+from app.cli.frontends import frontends
+from app.cli.output import EXIT_OK, UsageError, emit
+from app.cli.parsing import add_command, add_group
+from app.cli.unlock import signed_in
 from app.clock import utc_iso
 from app.drills import clocks
 
-Adder = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
-
-def register(add: Adder) -> None:
-    """Add `breach` and `drill` to the top-level parser (called from app.cli)."""
-    breach = add("breach", _missing("breach"), "breach-notification deadlines (no workspace)")
-    bsub = breach.add_subparsers(dest="breach_command", metavar="COMMAND", required=True)
-    p = _leaf(bsub, "clock", cmd_breach_clock, "print every notification deadline")
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    breach = add_group(
+        sub, "breach", "breach-notification deadlines (no workspace)", metavar="COMMAND"
+    )
+    p = add_command(breach, "clock", cmd_breach_clock, "print every notification deadline")
     p.add_argument("--aware", required=True, metavar="ISO", help="when you became aware")
     p.add_argument(
         "--regime",
@@ -48,58 +48,43 @@ def register(add: Adder) -> None:
     )
     p.add_argument("--rules", type=Path, metavar="FILE.toml", help="your own US state rules")
 
-    drill = add("drill", _missing("drill"), "playbooks, drill and incident runs, reports")
-    dsub = drill.add_subparsers(dest="drill_area", metavar="AREA", required=True)
-    pb = _leaf(dsub, "playbooks", cmd_playbooks, "list, export or import playbooks")
-    pb.add_argument("action", choices=["list", "export", "import"])
-    pb.add_argument("target", nargs="?", help="playbook key (export) or file (import)")
-    pb.add_argument("--version", type=int, help="export this version (default: current)")
-    pb.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    drill = add_group(sub, "drill", "playbooks, drill and incident runs, reports", metavar="AREA")
+    playbooks = add_group(drill, "playbooks", "list, export or import playbooks")
+    add_command(playbooks, "list", cmd_playbooks_list, "every playbook, current version")
+    p = add_command(playbooks, "export", cmd_playbooks_export, "a playbook as TOML")
+    p.add_argument("key", metavar="KEY", help="playbook key")
+    p.add_argument("--version", type=int, help="export this version (default: current)")
+    p.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    p = add_command(playbooks, "import", cmd_playbooks_import, "a TOML playbook, as a new version")
+    p.add_argument("file", type=Path, metavar="FILE", help="playbook TOML file")
 
-    run = _leaf(dsub, "run", _missing("drill run"), "start and work through a run")
-    rsub = run.add_subparsers(dest="run_action", metavar="ACTION", required=True)
-    p = _leaf(rsub, "start", cmd_run_start, "start a drill or a real incident")
+    run = add_group(drill, "run", "start and work through a run")
+    p = add_command(run, "start", cmd_run_start, "start a drill or a real incident")
     p.add_argument("playbook", help="playbook key")
     p.add_argument("--kind", choices=["drill", "incident"], default="drill")
     p.add_argument("--title", default="")
-    p = _leaf(rsub, "step", cmd_run_step, "start, finish, skip, assign or annotate a step")
+    p = add_command(run, "step", cmd_run_step, "start, finish, skip, assign or annotate a step")
     p.add_argument("run", type=int)
     p.add_argument("step", help="step id (see `drill run status RUN`)")
     p.add_argument("action", choices=["start", "finish", "skip", "assign", "note"])
     p.add_argument("--note", default="")
     p.add_argument("--reason", default="", help="why the step is skipped")
     p.add_argument("--to", default="", help="assignee")
-    p = _leaf(rsub, "inject", cmd_run_inject, "add, deliver or answer drill injects")
+    p = add_command(run, "inject", cmd_run_inject, "add, deliver or answer drill injects")
     p.add_argument("run", type=int)
-    p.add_argument("--text", help="add an inject with this text")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", help="add an inject with this text")
+    what.add_argument("--ack", type=int, metavar="ID", help="record the reaction to inject ID")
+    what.add_argument("--deliver", action="store_true", help="deliver injects that are due")
     p.add_argument("--at", type=int, default=0, metavar="MIN", help="minutes from the start")
-    p.add_argument("--ack", type=int, metavar="ID", help="record the reaction to inject ID")
     p.add_argument("--response", default="", help="how the team reacted")
-    p.add_argument("--deliver", action="store_true", help="deliver injects that are due")
-    p = _leaf(rsub, "status", cmd_run_status, "list runs, or show one run")
+    p = add_command(run, "status", cmd_run_status, "list runs, or show one run")
     p.add_argument("run", type=int, nargs="?")
 
-    aar = _leaf(dsub, "aar", _missing("drill aar"), "after-action report")
-    asub = aar.add_subparsers(dest="aar_action", metavar="ACTION", required=True)
-    p = _leaf(asub, "export", cmd_aar_export, "write the AAR/IP as HTML or PDF")
+    aar = add_group(drill, "aar", "after-action report")
+    p = add_command(aar, "export", cmd_aar_export, "write the AAR/IP as HTML or PDF")
     p.add_argument("run", type=int)
     p.add_argument("--out", type=Path, required=True, help="FILE.html or FILE.pdf")
-
-
-def _leaf(
-    sub: Any, name: str, handler: Callable[[argparse.Namespace], int], help_text: str
-) -> argparse.ArgumentParser:
-    p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
-    _common(p, top=False)
-    p.set_defaults(handler=handler)
-    return p
-
-
-def _missing(what: str) -> Callable[[argparse.Namespace], int]:
-    def handler(args: argparse.Namespace) -> int:
-        raise UsageError(f"`privdesk {what}` needs a subcommand (see --help)")
-
-    return handler
 
 
 # ---------------------------------------------------------------- breach clock
@@ -161,37 +146,42 @@ def cmd_breach_clock(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- drill
 
 
-def cmd_playbooks(args: argparse.Namespace) -> int:
-    from app.cli_session import signed_in
+def cmd_playbooks_list(args: argparse.Namespace) -> int:
     from app.drills.library import PlaybookService
 
-    if args.action != "list" and not args.target:
-        raise UsageError(f"`drill playbooks {args.action}` needs a playbook key or a file")
+    with signed_in(args) as (ctx, principal):
+        items = PlaybookService(ctx, principal).list_playbooks()
+    emit(
+        args,
+        {"playbooks": [vars(p) for p in items]},
+        "\n".join(f"{p.key:<28} v{p.version:<3} {p.steps:>2} steps  {p.title}" for p in items),
+    )
+    return EXIT_OK
+
+
+def cmd_playbooks_export(args: argparse.Namespace) -> int:
+    from app.drills.library import PlaybookService
+
     with signed_in(args) as (ctx, principal):
         service = PlaybookService(ctx, principal)
-        if args.action == "list":
-            items = service.list_playbooks()
-            emit(
-                args,
-                {"playbooks": [vars(p) for p in items]},
-                "\n".join(
-                    f"{p.key:<28} v{p.version:<3} {p.steps:>2} steps  {p.title}" for p in items
-                ),
-            )
-        elif args.action == "export":
-            if args.out is None:
-                sys.stdout.write(service.export_text(args.target, args.version))
-            else:
-                service.export_file(args.target, args.out, args.version)
-                emit(args, {"exported": str(args.out)}, f"Exported to {args.out}")
-        else:
-            info = service.import_file(Path(args.target))
-            emit(args, {"imported": vars(info)}, f"Imported {info.key} as version {info.version}")
+        if args.out is None:
+            sys.stdout.write(service.export_text(args.key, args.version))
+            return EXIT_OK
+        service.export_file(args.key, args.out, args.version)
+    emit(args, {"exported": str(args.out)}, f"Exported to {args.out}")
+    return EXIT_OK
+
+
+def cmd_playbooks_import(args: argparse.Namespace) -> int:
+    from app.drills.library import PlaybookService
+
+    with signed_in(args) as (ctx, principal):
+        info = PlaybookService(ctx, principal).import_file(args.file)
+    emit(args, {"imported": vars(info)}, f"Imported {info.key} as version {info.version}")
     return EXIT_OK
 
 
 def cmd_run_start(args: argparse.Namespace) -> int:
-    from app.cli_session import signed_in
     from app.drills.runs import RunService
 
     with signed_in(args) as (ctx, principal):
@@ -201,7 +191,6 @@ def cmd_run_start(args: argparse.Namespace) -> int:
 
 
 def cmd_run_step(args: argparse.Namespace) -> int:
-    from app.cli_session import signed_in
     from app.drills.runs import RunService
 
     with signed_in(args) as (ctx, principal):
@@ -213,12 +202,8 @@ def cmd_run_step(args: argparse.Namespace) -> int:
 
 
 def cmd_run_inject(args: argparse.Namespace) -> int:
-    from app.cli_session import signed_in
     from app.drills.runs import RunService
 
-    chosen = sum(x for x in (args.text is not None, args.ack is not None, args.deliver))
-    if chosen != 1:
-        raise UsageError("give exactly one of --text, --ack or --deliver")
     with signed_in(args) as (ctx, principal):
         service = RunService(ctx, principal)
         if args.text is not None:
@@ -234,7 +219,6 @@ def cmd_run_inject(args: argparse.Namespace) -> int:
 
 
 def cmd_run_status(args: argparse.Namespace) -> int:
-    from app.cli_session import signed_in
     from app.drills.runs import RunService
 
     with signed_in(args) as (ctx, principal):
@@ -278,20 +262,18 @@ def cmd_run_status(args: argparse.Namespace) -> int:
 
 
 def cmd_aar_export(args: argparse.Namespace) -> int:
-    from app.cli_session import signed_in
     from app.drills.aar import AarService, aar_html
 
     suffix = args.out.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise UsageError("--out must end in .html or .pdf")
+    render_pdf = frontends(args).pdf(" (or write .html)") if suffix == ".pdf" else None
     with signed_in(args) as (ctx, principal):
         service = AarService(ctx, principal)
         report = service.report(args.run)
         service.record_export(args.run, suffix.lstrip("."))
     text = aar_html(report)
-    if suffix == ".pdf":
-        from views.reports.pdf import render_pdf
-
+    if render_pdf is not None:
         render_pdf(text, args.out, title=f"After-action report — {report.run.label}")
     else:
         args.out.write_text(text, encoding="utf-8")

@@ -10,32 +10,43 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import getpass
 import os
-import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
-from app.cli import UsageError
-from app.cli_workspace import open_workspace
+from app.cli.output import UsageError
+from app.cli.prompts import ask, ask_code, ask_passphrase
 from app.context import AppContext
+from app.errors import PassphraseRequired
+from app.keystore import KeyringStore
 from app.security.auth import AuthService, Principal, StepUpRequired
+from app.workspace import Workspace
 
 T = TypeVar("T")
 
 
-def ask(env: str, prompt: str, *, secret: bool) -> str:
-    """The value of `env`, else a prompt on a terminal, else a one-line refusal."""
-    value = os.environ.get(env)
-    if value:
-        return value
-    if not sys.stdin.isatty():
-        raise UsageError(f"{prompt.lower()} needed: set {env} or run interactively")
-    return getpass.getpass(f"{prompt}: ") if secret else input(f"{prompt}: ")
+def keyring_store(args: argparse.Namespace) -> KeyringStore:
+    allow = bool(getattr(args, "allow_insecure_keyring", False)) or os.environ.get(
+        "PRIVDESK_ALLOW_INSECURE_KEYRING", ""
+    ) in ("1", "true", "yes")
+    return KeyringStore(allow_insecure=allow)
 
 
-def ask_code(prompt: str = "Authenticator code") -> str:
-    return ask("PRIVDESK_TOTP", prompt, secret=False)
+def workspace_dir(args: argparse.Namespace) -> Path:
+    folder: Path | None = getattr(args, "workspace", None)
+    if folder is None:
+        raise UsageError("no workspace given: pass --workspace DIR or set PRIVDESK_WORKSPACE")
+    return folder
+
+
+def open_workspace(args: argparse.Namespace, folder: Path | None = None) -> Workspace:
+    folder = folder or workspace_dir(args)
+    ks = keyring_store(args)
+    try:
+        return Workspace.open(folder, keyring_store=ks)
+    except PassphraseRequired as exc:
+        return Workspace.open(folder, keyring_store=ks, passphrase=ask_passphrase(exc.message))
 
 
 @contextlib.contextmanager
@@ -50,6 +61,7 @@ def context(args: argparse.Namespace) -> Iterator[AppContext]:
 
 @contextlib.contextmanager
 def signed_in(args: argparse.Namespace) -> Iterator[tuple[AppContext, Principal]]:
+    """The unlocked workspace and the operator: PRIVDESK_SESSION, else a one-shot sign-in."""
     with context(args) as ctx:
         auth = AuthService(ctx)
         token = os.environ.get("PRIVDESK_SESSION")
