@@ -22,7 +22,8 @@ from app.cli.output import EXIT_OK, UsageError, emit, wants_json
 from app.cli.parsing import Handler, add_command, add_group
 from app.cli.unlock import signed_in, with_step_up
 from app.dsar import deadlines as dl
-from app.dsar.common import CHANNELS, CLOSED, REQUEST_TYPES, NewRequest, RequestDetail
+from app.dsar.records import NewRequest, RequestDetail
+from app.dsar.vocabulary import CHANNELS, CLOSED, REQUEST_TYPES
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
