@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.context import AppContext
 from app.security import totp
 from tests.conftest import SignedIn
 from tests.gui.qt_leaks import QtLeakWatch
@@ -51,8 +52,16 @@ def recent(tmp_path: Path) -> RecentWorkspaces:
     return RecentWorkspaces(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
+def gui_ctx(signed: SignedIn, principal: object, tasks: object) -> AppContext:
+    """``signed.ctx`` as views.flow leaves it once ``principal`` signed in: panes need no more."""
+    ctx: AppContext = signed.ctx
+    ctx.operator = CurrentOperator(principal)  # type: ignore[arg-type]
+    ctx.tasks = tasks  # type: ignore[assignment]
+    return ctx
+
+
 def make_window(qtbot: QtBot, signed: SignedIn, principal: object, tasks: object) -> MainWindow:
-    window = MainWindow(signed.ctx, CurrentOperator(principal), tasks, idle_tick_ms=10)  # type: ignore[arg-type]
+    window = MainWindow(gui_ctx(signed, principal, tasks), idle_tick_ms=10)
     qtbot.addWidget(window)
     return window
 

@@ -12,7 +12,7 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtWidgets import QWidget
 
-from views.widgets import hbox
+from views.common.widgets import hbox
 
 if TYPE_CHECKING:
     from app.dsar.dashboard import Dashboard

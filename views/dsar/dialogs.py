@@ -22,7 +22,7 @@ from app.dsar.deadlines import DEFAULT_CALENDARS, REGIMES
 from app.dsar.letters import TITLES
 from app.dsar.records import NewRequest
 from app.dsar.vocabulary import CHANNELS, REQUEST_TYPES
-from views.widgets import MARGIN, Banner, hbox, heading, vbox
+from views.common.widgets import MARGIN, Banner, hbox, heading, vbox
 
 
 def _split(text: str) -> list[str]:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.dsar.locate import SOURCE_TITLES, LocatedItem
 from app.dsar.records import RequestSummary, TimelineEvent
 from app.dsar.vocabulary import STATUS_TITLES
-from views.panes.table_model import ROW_ROLE, Column, RowTableModel
+from views.common.table_model import ROW_ROLE, Column, RowTableModel
 
 STATE_COLOURS = {
     "overdue": "#f6d5d2",

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.widgets import MARGIN, Banner, hbox, heading, vbox, wrapped
+from views.common.widgets import MARGIN, Banner, hbox, heading, vbox, wrapped
 
 
 def _role_boxes(checked: Iterable[str] = ()) -> dict[str, QCheckBox]:

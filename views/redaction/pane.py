@@ -12,17 +12,17 @@ from PySide6.QtWidgets import QFileDialog, QSplitter, QTabWidget, QWidget
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
-from views.panes.base import Pane, register_pane
-from views.panes.table_model import RowTableModel
+from views.common.pane import Pane
+from views.common.table_model import RowTableModel
+from views.common.widgets import MARGIN, Banner, hbox, heading, table_view, vbox
 from views.redaction.bench import TestBench
 from views.redaction.columns import example_columns
 from views.redaction.impact_tab import ImpactTab
 from views.redaction.labels_tab import LabelsTab
 from views.redaction.rules_tab import RulesTab
-from views.stepup import run_guarded
-from views.widgets import MARGIN, Banner, hbox, heading, table_view, vbox
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.jobs import TaskHandle
     from app.redaction.engine import RedactionEngine
     from app.redaction.examples import ExampleResult, Miss
@@ -40,7 +40,6 @@ class Loaded:
     runs: list[RunInfo]
 
 
-@register_pane
 class RedactionPane(Pane):
     NAME = "redaction"
     TITLE = "Redaction"
@@ -48,14 +47,13 @@ class RedactionPane(Pane):
     ORDER = 40
     PERMISSION = Permission.REDACTION_VIEW
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.engine: RedactionEngine | None = None
         self.rule_infos: list[RuleInfo] = []
         self.cases: dict[int, CaseInfo] = {}
         self.handle: TaskHandle | None = None
         self._message = ""
-        self.banner = Banner()
         self.rules_tab = RulesTab()
         self.bench = TestBench()
         self.examples: RowTableModel[ExampleResult] = RowTableModel(example_columns(), self)
@@ -124,12 +122,9 @@ class RedactionPane(Pane):
 
         return HistoryService(self.ctx, principal or self.principal())
 
-    def _failed(self, doing: str) -> Callable[[BaseException], None]:
-        def show(exc: BaseException) -> None:
-            self.impact_tab.busy(False)
-            self.report(exc, self.banner, doing)
-
-        return show
+    def report(self, exc: BaseException, doing: str, banner: Banner | None = None) -> None:
+        self.impact_tab.busy(False)  # a failed scan or history run must not leave it busy
+        super().report(exc, doing, banner)
 
     # -- loading --------------------------------------------------------------------
 
@@ -145,7 +140,7 @@ class RedactionPane(Pane):
                 rules, service.engine(), run_examples([i.rule for i in rules]), history.runs()
             )
 
-        self.tasks.submit(job, on_done=self._loaded, on_error=self._failed("loading the rules"))
+        self.run(job, self._loaded, "loading the rules")
 
     def _loaded(self, loaded: Loaded) -> None:
         from app.redaction.rules import entity_types
@@ -172,10 +167,10 @@ class RedactionPane(Pane):
 
     def load_versions(self, rule_id: str) -> None:
         service = self._service()
-        self.tasks.submit(
+        self.run(
             lambda control: service.versions(rule_id),
-            on_done=self.rules_tab.set_versions,
-            on_error=self._failed("reading the rule's versions"),
+            self.rules_tab.set_versions,
+            "reading the rule's versions",
         )
 
     def _changed(self, what: str) -> Callable[[Any], None]:
@@ -186,26 +181,26 @@ class RedactionPane(Pane):
 
     def save_rule(self, rule: Rule) -> None:
         service = self._service()
-        self.tasks.submit(
+        self.run(
             lambda control: service.save_rule(rule),
-            on_done=self._changed(f"Rule {rule.id} saved as a new version."),
-            on_error=self._failed("saving the rule"),
+            self._changed(f"Rule {rule.id} saved as a new version."),
+            "saving the rule",
         )
 
     def toggle_rule(self, rule_id: str, enabled: bool) -> None:
         service = self._service()
-        self.tasks.submit(
+        self.run(
             lambda control: service.set_enabled(rule_id, enabled),
-            on_done=self._changed(f"Rule {rule_id} {'enabled' if enabled else 'disabled'}."),
-            on_error=self._failed("changing the rule"),
+            self._changed(f"Rule {rule_id} {'enabled' if enabled else 'disabled'}."),
+            "changing the rule",
         )
 
     def revert_rule(self, rule_id: str, version: int) -> None:
         service = self._service()
-        self.tasks.submit(
+        self.run(
             lambda control: service.revert(rule_id, version),
-            on_done=self._changed(f"Rule {rule_id}: version {version} is current again."),
-            on_error=self._failed("reverting the rule"),
+            self._changed(f"Rule {rule_id}: version {version} is current again."),
+            "reverting the rule",
         )
 
     def what_changes(self, edited: Rule) -> None:
@@ -238,7 +233,7 @@ class RedactionPane(Pane):
                 else "No sample texts yet: save test cases or import the demo labels."
             )
 
-        self.tasks.submit(job, on_done=done, on_error=self._failed("comparing the rules"))
+        self.run(job, done, "comparing the rules")
 
     # -- bench and labelled set -------------------------------------------------------
 
@@ -246,11 +241,7 @@ class RedactionPane(Pane):
         engine, text = self.engine, self.bench.text()
         if engine is None:
             return
-        self.tasks.submit(
-            lambda control: engine.scan(text),
-            on_done=self.bench.show_findings,
-            on_error=self._failed("scanning the text"),
-        )
+        self.run(lambda control: engine.scan(text), self.bench.show_findings, "scanning the text")
 
     def save_case(self, text: str, labels: list[Any]) -> None:
         if not text.strip():
@@ -258,12 +249,12 @@ class RedactionPane(Pane):
             return
         service = self._service()
         name = " ".join(text.split())[:40]
-        self.tasks.submit(
+        self.run(
             lambda control: service.add_case(name, text, labels),
-            on_done=lambda case: self.banner.show_message(
+            lambda case: self.banner.show_message(
                 f"Saved as test case {case.id} with {len(case.labels)} label(s).", "ok"
             ),
-            on_error=self._failed("saving the test case"),
+            "saving the test case",
         )
 
     def choose_demo_folder(self) -> None:
@@ -273,10 +264,10 @@ class RedactionPane(Pane):
 
     def import_demo(self, folder: Path) -> None:
         service = self._service()
-        self.tasks.submit(
+        self.run(
             lambda control: service.import_demo_cases(folder),
-            on_done=self._imported,
-            on_error=self._failed("importing the labelled set"),
+            self._imported,
+            "importing the labelled set",
         )
 
     def _imported(self, count: int) -> None:
@@ -297,7 +288,7 @@ class RedactionPane(Pane):
             self.cases = {c.id: c for c in cases}
             self.labels_tab.show_evaluation(evaluation, len(cases))
 
-        self.tasks.submit(job, on_done=done, on_error=self._failed("evaluating the rules"))
+        self.run(job, done, "evaluating the rules")
 
     def open_miss(self, miss: Miss) -> None:
         case = self.cases.get(miss.case_id)
@@ -312,10 +303,10 @@ class RedactionPane(Pane):
         service = self._service()
         self.banner.clear()
         self.impact_tab.busy(True, "scanning")
-        self.handle = self.tasks.submit(
+        self.handle = self.run(
             lambda control: service.impact(None, control),
-            on_done=self._previewed,
-            on_error=self._failed("previewing the impact"),
+            self._previewed,
+            "previewing the impact",
             on_progress=self.impact_tab.set_progress,
             on_cancelled=lambda: self.impact_tab.busy(False),
         )
@@ -336,49 +327,37 @@ class RedactionPane(Pane):
             self.export_plan(Path(name))
 
     def export_plan(self, path: Path) -> None:
-        run_guarded(
-            self,
-            self.ctx,
-            self.principal,
-            self.tasks,
+        self.run_guarded(
             lambda p: lambda control: self._history(p).export_plan(path),
-            on_done=lambda plan: self.banner.show_message(
+            lambda plan: self.banner.show_message(
                 f"Plan for {plan.comments} comments written to {plan.path}. It contains the "
                 "values: delete it once pushed to the help desk.",
                 "info",
             ),
-            on_error=self._failed("exporting the plan"),
+            "exporting the plan",
         )
 
     def apply(self) -> None:
-        run_guarded(
-            self,
-            self.ctx,
-            self.principal,
-            self.tasks,
+        self.run_guarded(
             lambda p: lambda control: self._history(p).start(),
-            on_done=self._run,
-            on_error=self._failed("starting the history run"),
+            self._run,
+            "starting the history run",
         )
 
     def resume(self, run_id: int) -> None:
-        run_guarded(
-            self,
-            self.ctx,
-            self.principal,
-            self.tasks,
+        self.run_guarded(
             lambda p: lambda control: self._history(p).resume(run_id),
-            on_done=self._run,
-            on_error=self._failed("resuming the history run"),
+            self._run,
+            "resuming the history run",
         )
 
     def _run(self, run: RunInfo) -> None:
         history = self._history()
         self.impact_tab.busy(True, f"run #{run.id}")
-        self.handle = self.tasks.submit(
+        self.handle = self.run(
             lambda control: history.run(run.id, control),
-            on_done=self._ran,
-            on_error=self._failed("redacting history"),
+            self._ran,
+            "redacting history",
             on_progress=self.impact_tab.set_progress,
             on_cancelled=self._run_cancelled,
         )

@@ -6,17 +6,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QPushButton
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QPushButton, QWidget
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
-from views.panes.base import Pane, register_pane
-from views.panes.operator_dialogs import AddOperatorDialog, EnrolmentCodeDialog, RolesDialog
-from views.panes.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
-from views.stepup import run_guarded
-from views.widgets import MARGIN, Banner, hbox, heading, table_view, vbox
+from views.common.pane import Pane
+from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from views.common.widgets import MARGIN, hbox, heading, table_view, vbox
+from views.operators.dialogs import AddOperatorDialog, EnrolmentCodeDialog, RolesDialog
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.security.auth import Principal
     from app.security.operators import NewOperator, OperatorService, OperatorView
 
@@ -53,7 +53,6 @@ def operator_columns() -> list[Column[OperatorView]]:
     ]
 
 
-@register_pane
 class OperatorsPane(Pane):
     NAME = "operators"
     TITLE = "Operators"
@@ -61,8 +60,8 @@ class OperatorsPane(Pane):
     ORDER = 80
     PERMISSION = Permission.OPERATORS_MANAGE
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.model: RowTableModel[OperatorView] = RowTableModel(operator_columns(), self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -78,7 +77,6 @@ class OperatorsPane(Pane):
         self.filter.setPlaceholderText("Filter operators")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.banner = Banner()
         self.buttons: dict[str, QPushButton] = {}
         for key, text, slot in (
             ("add", "Add…", self.add),
@@ -108,11 +106,7 @@ class OperatorsPane(Pane):
 
     def refresh(self) -> None:
         principal = self.principal()
-        self.tasks.submit(
-            lambda control: self._service(principal).list(),
-            on_done=self._loaded,
-            on_error=lambda exc: self.report(exc, self.banner, "listing operators"),
-        )
+        self.run(lambda control: self._service(principal).list(), self._loaded, "listing operators")
 
     def _loaded(self, rows: list[OperatorView]) -> None:
         self.model.set_rows(rows)
@@ -150,15 +144,7 @@ class OperatorsPane(Pane):
             self.refresh()
 
         self.banner.clear()
-        run_guarded(
-            self,
-            self.ctx,
-            self.principal,
-            self.tasks,
-            action,
-            on_done=done,
-            on_error=lambda exc: self.report(exc, self.banner, doing),
-        )
+        self.run_guarded(action, done, doing)
 
     def _act(self, verb: str, doing: str) -> None:
         op = self.selected()

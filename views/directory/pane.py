@@ -6,19 +6,19 @@ row limit and masking apply to what is shown; the proxy model only sorts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QStackedWidget, QWidget
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
-from views.panes.base import Pane, register_pane
-from views.panes.table_model import SORT_ROLE, Column, RowTableModel
-from views.widgets import MARGIN, Banner, hbox, heading, table_view, vbox, wrapped
+from views.common.pane import Pane
+from views.common.table_model import SORT_ROLE, Column, RowTableModel
+from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.helpdesk import HelpdeskService, HelpdeskStatus, PersonRow
 
 SEARCH_DELAY_MS = 300
@@ -85,7 +85,6 @@ def status_text(status: HelpdeskStatus) -> str:
     return " · ".join(parts) + f" — snapshot #{snap.id} ({snap.source}, {taken} UTC)"
 
 
-@register_pane
 class DirectoryPane(Pane):
     NAME = "directory"
     TITLE = "Directory"
@@ -95,8 +94,8 @@ class DirectoryPane(Pane):
     ORDER = 75
     PERMISSION = Permission.HELPDESK_VIEW
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.model: RowTableModel[PersonRow] = RowTableModel(directory_columns(), self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -122,7 +121,6 @@ class DirectoryPane(Pane):
 
         self.summary = wrapped()
         self.count = QLabel()
-        self.banner = Banner()
         self.empty = wrapped(
             EMPTY_IMPORTER if self.can(Permission.HELPDESK_IMPORT) else EMPTY_VIEWER
         )
@@ -182,7 +180,7 @@ class DirectoryPane(Pane):
             return seq, status, service.directory(query, role, ROW_LIMIT)
 
         self.banner.clear()
-        self.tasks.submit(job, on_done=self._loaded, on_error=self._failed("reading the directory"))
+        self.run(job, self._loaded, "reading the directory")
 
     def run_query(self) -> None:
         if not self.has_data:
@@ -196,7 +194,7 @@ class DirectoryPane(Pane):
             return seq, service.directory(query, role, ROW_LIMIT)
 
         self.banner.clear()
-        self.tasks.submit(job, on_done=self._queried, on_error=self._failed("searching"))
+        self.run(job, self._queried, "searching")
 
     def _loaded(self, result: tuple[int, HelpdeskStatus, list[PersonRow]]) -> None:
         seq, status, rows = result
@@ -224,6 +222,3 @@ class DirectoryPane(Pane):
             self.count.setText(f"First {len(rows)} people shown — narrow the search to see more.")
         else:
             self.count.setText(f"{len(rows)} {'person' if len(rows) == 1 else 'people'} shown")
-
-    def _failed(self, doing: str) -> Callable[[BaseException], None]:
-        return lambda exc: self.report(exc, self.banner, doing)

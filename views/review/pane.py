@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
-from views.panes.base import register_pane
-from views.panes.table_model import SORT_ROLE, RowTableModel
+from views.common.table_model import SORT_ROLE, RowTableModel
+from views.common.widgets import MARGIN, hbox, heading, table_view, vbox
 from views.review.charts import ReviewCharts
 from views.review.dialogs import (
     CreateCampaignDialog,
@@ -37,10 +37,9 @@ from views.review.models import (
     campaign_columns,
     who_columns,
 )
-from views.stepup import run_guarded
-from views.widgets import MARGIN, Banner, hbox, heading, table_view, vbox
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.review.records import (
         CampaignSummary,
         DiffSummary,
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
     )
 
 
-@register_pane
 class ReviewPane(ReviewItemsPane):
     NAME = "review"
     TITLE = "Access review"
@@ -59,15 +57,14 @@ class ReviewPane(ReviewItemsPane):
     ORDER = 20
     PERMISSION = Permission.REVIEW_VIEW
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.campaign: CampaignSummary | None = None
         self.progress: Progress | None = None
         self.diff: DiffSummary | None = None
         self.roles: list[str] = []
         self.reviewer_names: list[str] = []
         self.decision_dialog: DecisionDialog | None = None
-        self.banner = Banner()
         manage = self.can(Permission.REVIEW_MANAGE)
 
         # campaign list
@@ -160,11 +157,7 @@ class ReviewPane(ReviewItemsPane):
     def refresh(self) -> None:
         service = self._service()
         self.banner.clear()
-        self.tasks.submit(
-            lambda control: service.campaigns(),
-            on_done=self._campaigns_loaded,
-            on_error=self._failed("reading campaigns"),
-        )
+        self.run(lambda control: service.campaigns(), self._campaigns_loaded, "reading campaigns")
 
     def _campaigns_loaded(self, rows: list[CampaignSummary]) -> None:
         self.campaigns.set_rows(rows)
@@ -204,7 +197,7 @@ class ReviewPane(ReviewItemsPane):
                 (roles, reviewers),
             )
 
-        self.tasks.submit(job, on_done=self._campaign_loaded, on_error=self._failed("opening"))
+        self.run(job, self._campaign_loaded, "opening")
 
     def _campaign_loaded(self, result: Any) -> None:
         campaign, items, progress, diff, permissions, (roles, reviewers) = result
@@ -283,17 +276,15 @@ class ReviewPane(ReviewItemsPane):
             self.create_dialog = dialog
             dialog.open()
 
-        self.tasks.submit(
-            lambda control: service.choices(), on_done=ready, on_error=self._failed("preparing")
-        )
+        self.run(lambda control: service.choices(), ready, "preparing")
 
     def create_campaign(self, **values: Any) -> None:
         service = self._service()
         self.banner.clear()
-        self.tasks.submit(
+        self.run(
             lambda control: service.create_campaign(**values),
-            on_done=self._created,
-            on_error=self._failed("creating the campaign"),
+            self._created,
+            "creating the campaign",
         )
 
     def _created(self, campaign: CampaignSummary) -> None:
@@ -309,10 +300,10 @@ class ReviewPane(ReviewItemsPane):
         if self.campaign is None:
             return
         service, cid = self._service(), self.campaign.id
-        self.tasks.submit(
+        self.run(
             lambda control: (service.campaign(cid), service.progress(cid)),
-            on_done=lambda pair: self._progress_loaded(*pair),
-            on_error=self._failed("reading progress"),
+            lambda pair: self._progress_loaded(*pair),
+            "reading progress",
         )
 
     def _progress_loaded(self, campaign: CampaignSummary, progress: Progress) -> None:
@@ -330,11 +321,7 @@ class ReviewPane(ReviewItemsPane):
         if self.campaign is None or not key:
             return
         service, cid = self._service(), self.campaign.id
-        self.tasks.submit(
-            lambda control: service.who_can(cid, key),
-            on_done=self.who.set_rows,
-            on_error=self._failed("listing holders"),
-        )
+        self.run(lambda control: service.who_can(cid, key), self.who.set_rows, "listing holders")
 
     # ------------------------------------------------------------ sign-off, evidence
 
@@ -360,14 +347,10 @@ class ReviewPane(ReviewItemsPane):
             service = self._service(principal)
             return lambda control: service.sign_off(cid, carry_over=carry_over, note=note)
 
-        run_guarded(
-            self,
-            self.ctx,
-            self.principal,
-            self.tasks,
+        self.run_guarded(
             action,
-            on_done=lambda c: self._after_change(f"{c.name} signed off; decisions are locked."),
-            on_error=self._failed("signing off"),
+            lambda c: self._after_change(f"{c.name} signed off; decisions are locked."),
+            "signing off",
         )
 
     def ask_export(self) -> None:
@@ -385,14 +368,14 @@ class ReviewPane(ReviewItemsPane):
         def renderer(html: str, path: Path) -> object:
             return render_pdf(html, path, title=f"Access review {c.name}")
 
-        self.tasks.submit(
+        self.run(
             lambda control: service.export_pack(c.id, folder, render_pdf=renderer if pdf else None),
-            on_done=lambda pack: self.banner.show_message(
+            lambda pack: self.banner.show_message(
                 f"Evidence pack written to {pack.folder} ({len(pack.files)} files); "
                 f"SHA-256 {pack.pack_sha256[:16]}… recorded in the audit log.",
                 "ok",
             ),
-            on_error=self._failed("exporting the evidence pack"),
+            "exporting the evidence pack",
         )
 
     def verify_remediation(self) -> None:
@@ -406,11 +389,7 @@ class ReviewPane(ReviewItemsPane):
             self.banner.show_message(text, "error" if still else "ok")
             self.open_campaign(cid)
 
-        self.tasks.submit(
-            lambda control: service.verify_remediation(cid),
-            on_done=done,
-            on_error=self._failed("verifying remediation"),
-        )
+        self.run(lambda control: service.verify_remediation(cid), done, "verifying remediation")
 
     # ------------------------------------------------------------ settings
 
@@ -425,11 +404,7 @@ class ReviewPane(ReviewItemsPane):
             dialog.open()
 
         self.banner.clear()
-        self.tasks.submit(
-            lambda control: service.settings(),
-            on_done=ready,
-            on_error=self._failed("reading the settings"),
-        )
+        self.run(lambda control: service.settings(), ready, "reading the settings")
 
     def save_settings(self, dialog: SettingsDialog, values: dict[str, Any]) -> None:
         if not values:
@@ -447,8 +422,9 @@ class ReviewPane(ReviewItemsPane):
                 "ok",
             )
 
-        self.tasks.submit(
+        self.run(
             lambda control: service.update_settings(**values),
-            on_done=done,
-            on_error=lambda exc: self.report(exc, dialog.banner, "saving the settings"),
+            done,
+            "saving the settings",
+            banner=dialog.banner,
         )

@@ -9,9 +9,8 @@ report and the service rolls the transaction back.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,14 +32,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs import JobControl
-from views.panes.table_model import Column, RowTableModel
-from views.widgets import MARGIN, Banner, error_text, hbox, heading, table_view, vbox, wrapped
+from views.common.errors import error_text, is_permission_denied, is_session_problem
+from views.common.table_model import RowTableModel
+from views.common.widgets import MARGIN, Banner, hbox, heading, table_view, vbox, wrapped
+from views.imports.request import ImportRequest
+from views.imports.summary import (
+    CountRow,
+    count_columns,
+    count_rows,
+    done_headline,
+    preview_headline,
+    problems_of,
+)
 
 if TYPE_CHECKING:
     from app.context import AppContext
     from app.helpdesk import HelpdeskService, ImportResult
-    from app.jobs import TaskHandle, TaskRunner
-    from views.session import CurrentOperator
+    from app.jobs import TaskHandle
 
 CSV_KINDS = (
     ("agents", "Agents (a help desk's staff list)"),
@@ -63,96 +71,13 @@ class Step(enum.IntEnum):
     DONE = 3
 
 
-@dataclass(frozen=True)
-class ImportRequest:
-    """What the operator chose; ``run`` is the single service call for both steps."""
-
-    source: str  # zendesk | csv
-    paths: tuple[Path, ...]
-    kind: str = ""
-    mapping: Path | None = None
-
-    def run(self, service: HelpdeskService, control: JobControl, *, preview: bool) -> Any:
-        if self.source == "zendesk":
-            return service.import_zendesk(list(self.paths), control, preview=preview)
-        return service.import_csv(self.kind, self.paths[0], self.mapping, control, preview=preview)
-
-
-@dataclass(frozen=True)
-class CountRow:
-    kind: str
-    read: int
-    inserted: int
-    updated: int
-    unchanged: int
-
-
-def count_rows(result: ImportResult) -> list[CountRow]:
-    """One row per kind of record the files held (kinds with nothing read are noise)."""
-    return [
-        CountRow(kind, c["read"], c["inserted"], c["updated"], c["unchanged"])
-        for kind, c in result.counts.items()
-        if c["read"]
-    ]
-
-
-def _number(title: str, value: Any) -> Column[CountRow]:
-    return Column(title, lambda r: str(value(r)), value, align_right=True)
-
-
-def count_columns() -> list[Column[CountRow]]:
-    return [
-        Column("Records", lambda r: r.kind.replace("_", " ").capitalize()),
-        _number("Read", lambda r: r.read),
-        _number("New", lambda r: r.inserted),
-        _number("Changed", lambda r: r.updated),
-        _number("Unchanged", lambda r: r.unchanged),
-    ]
-
-
-def preview_headline(result: ImportResult) -> str:
-    records = sum(c["read"] for c in result.counts.values())
-    files = len(result.files)
-    found = f"{records} records in {files} file{'' if files == 1 else 's'}"
-    if result.unchanged:
-        return f"Checked {found}: all already imported, importing again changes nothing."
-    return f"Checked {found}: no problems. Nothing has been written yet."
-
-
-def done_headline(result: ImportResult) -> str:
-    if result.unchanged:
-        current = f" Snapshot #{result.snapshot_id} stays current." if result.snapshot_id else ""
-        return f"Nothing changed: every record was already imported.{current}"
-    snapshot = (
-        f"New snapshot #{result.snapshot_id}."
-        if result.snapshot_created
-        else "The directory snapshot is unchanged."
-    )
-    return f"Imported: {result.changes} records new or changed. {snapshot}"
-
-
-def _problems(exc: BaseException) -> list[str] | None:
-    """The located problems of a failed import, or None for any other error."""
-    from app.importers.problems import ImportFailed
-
-    if isinstance(exc, ImportFailed):
-        return [str(p) for p in exc.problems]
-    return None
-
-
 class ImportDialog(QDialog):
     imported = Signal(object)  # the ImportResult, after a completed (non-preview) import
     sessionProblem = Signal(object)
 
-    def __init__(
-        self,
-        ctx: AppContext,
-        session: CurrentOperator,
-        tasks: TaskRunner,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ctx, self.session, self.tasks = ctx, session, tasks
+        self.ctx = ctx
         self.setWindowTitle("Import help-desk data")
         self.setMinimumSize(640, 460)
         self.request: ImportRequest | None = None
@@ -401,7 +326,7 @@ class ImportDialog(QDialog):
     def _service(self) -> HelpdeskService:
         from app.helpdesk import HelpdeskService
 
-        return HelpdeskService(self.ctx, self.session())
+        return HelpdeskService(self.ctx, self.ctx.operator())
 
     def check(self) -> None:
         """The dry run: validate and count in the background, write nothing."""
@@ -430,7 +355,7 @@ class ImportDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Cancel")
         self._go(Step.RUNNING)  # only Cancel (or Esc, which cancels) is offered
-        self._task = self.tasks.submit(
+        self._task = self.ctx.tasks.submit(
             job,
             on_done=self._finished,
             on_error=self._failed,
@@ -489,14 +414,14 @@ class ImportDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         if self._stopped():
             return
-        if type(exc).__name__ in ("SessionLocked", "SessionExpired"):
+        if is_session_problem(exc):
             self.sessionProblem.emit(exc)
             self.reject()
             return
-        problems = _problems(exc)
+        problems = problems_of(exc)
         if problems is None:
-            denied = type(exc).__name__ == "PermissionDenied"
             doing = "checking the files" if self._previewing else "importing"
+            denied = is_permission_denied(exc)
             self.source_banner.show_error(DENIED if denied else error_text(exc, doing=doing))
             self._go(Step.SOURCE)
             return

@@ -1,14 +1,10 @@
-"""Tiny layout helpers, a busy overlay and an error banner shared by every screen.
+"""Tiny layout helpers, a busy overlay, an error banner and a table view shared by every screen.
 
-Errors from services reach the user through :func:`error_text`: a PrivDeskError's
-``message`` (written to be shown), a polite permission sentence, or a generic line naming
-only the exception type — never a traceback, never an exception's own text, which could
-carry personal data.
+The banner words service errors with :func:`views.common.errors.error_text`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
@@ -29,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-log = logging.getLogger(__name__)
+from views.common.errors import error_text
 
 SPACING = 8
 MARGIN = 12
@@ -83,29 +79,6 @@ def wrapped(text: str = "", *, selectable: bool = False) -> QLabel:
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-def error_text(exc: BaseException, *, doing: str | None = None) -> str:
-    """The sentence shown for an error raised by a service."""
-    from app.errors import PrivDeskError  # light module; kept local so imports stay lazy
-
-    if type(exc).__name__ == "PermissionDenied" and isinstance(exc, PrivDeskError):
-        return (
-            exc.message
-            if exc.message.startswith("You don't")
-            else (f"You don't have permission to {doing or 'do this'}.")
-        )
-    if isinstance(exc, PrivDeskError):
-        return exc.message
-    reason = getattr(exc, "reason", None)  # PasswordRejected carries a showable reason
-    if isinstance(reason, str):
-        return reason
-    # Type name only: the exception text could hold ticket text or e-mail addresses.
-    log.error("unexpected %s while %s", type(exc).__name__, doing or "working")
-    return (
-        f"Something went wrong ({type(exc).__name__}) while {doing or 'working'}. "
-        "Nothing was shown to protect personal data; see the log for the error type."
-    )
 
 
 class Banner(QFrame):

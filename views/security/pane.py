@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
@@ -15,17 +15,18 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSpinBox,
+    QWidget,
 )
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
-from views.panes.base import Pane, register_pane
-from views.panes.table_model import SORT_ROLE, Column, RowTableModel
-from views.stepup import run_guarded
-from views.widgets import MARGIN, Banner, hbox, heading, table_view, vbox, wrapped
+from views.common.pane import Pane
+from views.common.table_model import SORT_ROLE, Column, RowTableModel
+from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.admin import AdminService, BackupInfo
+    from app.context import AppContext
     from app.keystore import KeyringStatus
     from app.security.auth import Principal
     from app.workspace_backup import BackupResult
@@ -50,7 +51,6 @@ class Overview:
     idle_timeout_s: int
 
 
-@register_pane
 class SecurityPane(Pane):
     NAME = "security"
     TITLE = "Security & backups"
@@ -58,9 +58,8 @@ class SecurityPane(Pane):
     ORDER = 90
     PERMISSION = Permission.BACKUP_VIEW
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.banner = Banner()
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         # Keyring
         self.unlock_mode = wrapped(self.ctx.workspace.unlock.describe().capitalize() + ".")
         self.keyring_state = wrapped("…")
@@ -131,9 +130,6 @@ class SecurityPane(Pane):
 
         return AdminService(self.ctx, principal or self.principal())
 
-    def _failed(self, doing: str) -> Callable[[BaseException], None]:
-        return lambda exc: self.report(exc, self.banner, doing)
-
     def refresh(self) -> None:
         service = self._service()
 
@@ -142,7 +138,7 @@ class SecurityPane(Pane):
                 service.keyring_status(), service.list_backups(), service.idle_timeout_s()
             )
 
-        self.tasks.submit(job, on_done=self._loaded, on_error=self._failed("loading"))
+        self.run(job, self._loaded, "loading")
 
     def _loaded(self, overview: Overview) -> None:
         self._show_keyring(overview.keyring)
@@ -165,10 +161,10 @@ class SecurityPane(Pane):
 
     def enrol_keyring(self) -> None:
         service = self._service()
-        self.tasks.submit(
+        self.run(
             lambda control: service.enrol_keyring(),
-            on_done=self._show_keyring,
-            on_error=self._failed("storing the key in the keyring"),
+            self._show_keyring,
+            "storing the key in the keyring",
         )
 
     def backup(self) -> None:
@@ -182,9 +178,9 @@ class SecurityPane(Pane):
 
         def failed(exc: BaseException) -> None:
             self.backup_button.setEnabled(True)
-            self.report(exc, self.banner, "backing up")
+            self.report(exc, "backing up")
 
-        self.tasks.submit(lambda control: service.backup(), on_done=done, on_error=failed)
+        self.ctx.tasks.submit(lambda control: service.backup(), on_done=done, on_error=failed)
 
     def rekey(self) -> None:
         box = QMessageBox(
@@ -210,16 +206,10 @@ class SecurityPane(Pane):
             service = self._service(principal)
             return lambda control: service.rekey()
 
-        run_guarded(
-            self,
-            self.ctx,
-            self.principal,
-            self.tasks,
+        self.run_guarded(
             action,
-            on_done=lambda gen: self.banner.show_message(
-                f"Database key rotated (generation {gen}).", "ok"
-            ),
-            on_error=self._failed("rotating the key"),
+            lambda gen: self.banner.show_message(f"Database key rotated (generation {gen}).", "ok"),
+            "rotating the key",
         )
 
     def save_idle_timeout(self) -> None:
@@ -229,8 +219,6 @@ class SecurityPane(Pane):
             self.banner.show_message(f"Idle lock set to {self.idle.value()} min.", "ok")
             self.settingsChanged.emit()
 
-        self.tasks.submit(
-            lambda control: service.set_idle_timeout_s(seconds),
-            on_done=done,
-            on_error=self._failed("changing the idle timeout"),
+        self.run(
+            lambda control: service.set_idle_timeout_s(seconds), done, "changing the idle timeout"
         )

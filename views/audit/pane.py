@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel
 from PySide6.QtWidgets import (
@@ -18,18 +17,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QWidget,
 )
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
-from views.panes.base import Pane, register_pane
-from views.panes.table_model import SORT_ROLE, Column, RowTableModel
-from views.widgets import MARGIN, Banner, hbox, heading, table_view, vbox
+from views.common.pane import Pane
+from views.common.table_model import SORT_ROLE, Column, RowTableModel
+from views.common.widgets import MARGIN, hbox, heading, table_view, vbox
 
 if TYPE_CHECKING:
     from app.audit.log import AuditRow
     from app.audit.service import AuditFilter, AuditService
     from app.audit.verify import VerifyResult
+    from app.context import AppContext
 
 ANY = "(any)"
 OBJECT_COLUMN, DETAILS_COLUMN = 4, 6
@@ -74,7 +75,6 @@ def _date_filter(label: str) -> tuple[QCheckBox, QDateEdit]:
     return box, edit
 
 
-@register_pane
 class AuditPane(Pane):
     NAME = "audit"
     TITLE = "Audit log"
@@ -82,8 +82,8 @@ class AuditPane(Pane):
     ORDER = 70
     PERMISSION = Permission.AUDIT_VIEW
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.model: RowTableModel[AuditRow] = RowTableModel(audit_columns(), self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -119,7 +119,6 @@ class AuditPane(Pane):
         self.verify_result.setWordWrap(True)
         self.verify_result.hide()
         self.count = QLabel()
-        self.banner = Banner()
         filters = hbox(
             QLabel("Operator"),
             self.actor,
@@ -179,7 +178,7 @@ class AuditPane(Pane):
             return service.query(flt), service.actors_and_actions()
 
         self.banner.clear()
-        self.tasks.submit(job, on_done=self._loaded, on_error=self._failed("reading the log"))
+        self.run(job, self._loaded, "reading the log")
 
     def _loaded(self, result: tuple[list[AuditRow], tuple[list[str], list[str]]]) -> None:
         rows, (actors, actions) = result
@@ -196,11 +195,7 @@ class AuditPane(Pane):
     def verify(self) -> None:
         service = self._service()
         self.verify_result.hide()
-        self.tasks.submit(
-            lambda control: service.verify(),
-            on_done=self._verified,
-            on_error=self._failed("verifying the audit chain"),
-        )
+        self.run(lambda control: service.verify(), self._verified, "verifying the audit chain")
 
     def _verified(self, result: VerifyResult) -> None:
         colour = ("#1e5b2b", "#e9f6ec") if result.ok else ("#8a1c1c", "#fdecea")
@@ -226,11 +221,8 @@ class AuditPane(Pane):
             path.write_text(text, encoding="utf-8", newline="")
             return path
 
-        self.tasks.submit(
+        self.run(
             job,
-            on_done=lambda p: self.banner.show_message(f"Audit log exported to {p}.", "ok"),
-            on_error=self._failed("exporting the log"),
+            lambda p: self.banner.show_message(f"Audit log exported to {p}.", "ok"),
+            "exporting the log",
         )
-
-    def _failed(self, doing: str) -> Callable[[BaseException], None]:
-        return lambda exc: self.report(exc, self.banner, doing)

@@ -7,26 +7,25 @@ Drills are tagged as exercises everywhere and nothing is ever sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QTabWidget
+from PySide6.QtWidgets import QCheckBox, QTabWidget, QWidget
 
 from app.security.permissions import Permission
-from views.drills.common import HIGH_CONTRAST
+from views.common.pane import Pane
+from views.common.widgets import MARGIN, hbox, heading, vbox
+from views.drills.high_contrast import HIGH_CONTRAST
 from views.drills.library import PlaybookLibrary
 from views.drills.run_view import RunView
 from views.drills.team import TeamView
 from views.drills.trends import TrendsView
-from views.panes.base import Pane, register_pane
-from views.widgets import MARGIN, Banner, hbox, heading, vbox
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.drills.records import RunSummary
 
 
-@register_pane
 class DrillsPane(Pane):
     NAME = "drills"
     TITLE = "Incident drills"
@@ -34,13 +33,16 @@ class DrillsPane(Pane):
     ORDER = 45
     PERMISSION = Permission.DRILLS_VIEW
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.banner = Banner()
-        self.library = PlaybookLibrary(self)
-        self.run_view = RunView(self)
-        self.team = TeamView(self)
-        self.trends = TrendsView(self)
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.library = PlaybookLibrary(ctx)
+        self.run_view = RunView(ctx)
+        self.team = TeamView(ctx)
+        self.trends = TrendsView(ctx)
+        for tab in (self.library, self.run_view, self.team, self.trends):
+            tab.messageShown.connect(self.banner.show_message)
+            tab.messageCleared.connect(self.banner.clear)
+            tab.failed.connect(self.report)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.library, "Playbooks")
         self.tabs.addTab(self.run_view, "Run")
@@ -64,14 +66,6 @@ class DrillsPane(Pane):
                 spacing=MARGIN,
             )
         )
-
-    # The Host contract of views/drills: principal(), ctx, tasks, banner, fail(), changed().
-
-    def fail(self, doing: str) -> Callable[[BaseException], None]:
-        return lambda exc: self.report(exc, self.banner, doing)
-
-    def changed(self) -> None:
-        self.run_view.reload()
 
     def refresh(self) -> None:
         self.library.refresh()
