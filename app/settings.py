@@ -87,9 +87,8 @@ class SettingSpec:
                 raise SettingError(f"{self.key} must be a non-empty text")
             if self.choices and value not in self.choices:
                 raise SettingError(f"{self.key} must be one of {', '.join(self.choices)}")
-        elif self.type is list:
-            if not isinstance(value, list):
-                raise SettingError(f"{self.key} must be a JSON list")
+        elif self.type is list and not isinstance(value, list):
+            raise SettingError(f"{self.key} must be a JSON list")
         if self.check is not None:
             self.check(value)
         return value
