@@ -1,3 +1,6 @@
-from app.cli import main
+"""`python -m app`: the headless command line (no GUI, no PDF, no Qt check); `privdesk`
+and `python -m views` are the full program."""
+
+from app.cli.main import main
 
 raise SystemExit(main())

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.audit.chain import VerifyResult
+from app.audit.verify import VerifyResult
 from app.errors import PrivDeskError
 from app.keystore import KeyringStatus
 from app.security.guard import Service
 from app.security.permissions import Permission
 from app.store import IntegrityReport
-from app.workspace import BACKUP_SUFFIX, BackupResult
+from app.workspace_backup import BACKUP_SUFFIX, BackupResult
 
 IDLE_MIN_S, IDLE_MAX_S = 60, 4 * 3600
 

@@ -2,6 +2,7 @@
 
 It holds the unlocked workspace (session factory and key material, kept private there),
 the clock, the audit log and the workspace settings. Tests build one with a FixedClock.
+A front end also puts its task runner and the signed-in operator on it (see `operator`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,10 @@ from app.crypto.envelope import ScryptParams
 from app.keystore import KeyringState, KeyringStore
 from app.workspace import Workspace
 from models.workspace import Setting
+
+if TYPE_CHECKING:
+    from app.jobs import TaskRunner
+    from app.security.current import CurrentPrincipal
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "idle_timeout_s": 15 * 60,  # AAL3-style for screens full of personal data (AUTH-9)
@@ -42,6 +47,9 @@ class AppContext:
         self.workspace = workspace
         self.clock = clock or workspace.clock
         self.audit = AuditLog(workspace.folder, workspace.workspace_id, self.clock)
+        # The front end's session: set after sign-in (views.flow), read by panes.
+        self._operator: CurrentPrincipal | None = None
+        self._tasks: TaskRunner | None = None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -130,6 +138,32 @@ class AppContext:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # ------------------------------------------------------------ signed-in front end
+    # Services never read these: they take their principal as an argument. Panes do, so
+    # they need only the context.
+
+    @property
+    def operator(self) -> CurrentPrincipal:
+        """The live holder of the signed-in operator; calling it gives the principal."""
+        if self._operator is None:
+            raise RuntimeError("nobody has signed in on this context yet")
+        return self._operator
+
+    @operator.setter
+    def operator(self, holder: CurrentPrincipal) -> None:
+        self._operator = holder
+
+    @property
+    def tasks(self) -> TaskRunner:
+        """The background task runner of the front end (``views.tasks`` in the GUI)."""
+        if self._tasks is None:
+            raise RuntimeError("no task runner has been set on this context")
+        return self._tasks
+
+    @tasks.setter
+    def tasks(self, runner: TaskRunner) -> None:
+        self._tasks = runner
 
     # ------------------------------------------------------------ sessions
 

@@ -94,7 +94,7 @@ def _sign_in(ctx: AppContext, username: str, secret: str) -> Principal:
 def seed_demo_activity(ctx: AppContext, creds: dict[str, dict[str, str]]) -> None:
     """Give each work pane something to show: a review campaign, two DSARs, a drill."""
     from app.drills.runs import RunService
-    from app.dsar.common import NewRequest
+    from app.dsar.records import NewRequest
     from app.dsar.requests import DsarService
     from app.helpdesk import HelpdeskService
     from app.review import ReviewService

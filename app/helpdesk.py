@@ -17,9 +17,9 @@ from sqlalchemy import and_, desc, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
-from app.importers.common import ImportFailed
 from app.importers.csv_import import CsvImport, load_mapping
 from app.importers.loader import Counts, latest_snapshot
+from app.importers.problems import ImportFailed
 from app.importers.zendesk_run import Outcome, ZendeskImport, plan
 from app.jobs import Cancelled, JobControl
 from app.security.guard import PermissionDenied, Service

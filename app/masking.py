@@ -1,27 +1,40 @@
 """Masking of personal data in free text, for display (search snippets, previews).
 
 Emails become ``j***@e***.com``; phone numbers keep their last 2 digits and their layout
-(``(***) ***-**32``); long digit runs — card numbers, SSNs, IBAN-like account numbers —
-keep their last 4 (``**** **** **** 1111``). ISO dates are left alone.
+(``(***) ***-**32``); card numbers, SSNs and ITINs keep their last 4
+(``**** **** **** 1111``), IBANs their last 4 letters or digits.
 
-The *detection* here (`find_spans`: a few regexes) is deliberately small. The redaction
-engine of a later issue will replace it with its rule library; `Span`, `mask_text` and
-`excerpt` are the interface callers keep.
+Detection is the redaction engine's (`app.redaction`, its builtin rules with their
+validators), so what is masked on screen is what redaction would find. The engine is
+compiled once per process: search calls this for every hit.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import dataclass
 
-EMAIL_RE = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
-# Digit groups joined by the separators people put in phone and card numbers.
-DIGITS_RE = re.compile(r"(?<!\w)\+?\(?\d+(?:[ \t().\-/]{1,3}\d+)*")
-ISO_DATE_RE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+from app.redaction.engine import RedactionEngine
+from app.redaction.rules import builtin_rules
+from app.redaction.types import (
+    CREDIT_CARD,
+    EMAIL_ADDRESS,
+    IBAN_CODE,
+    PHONE_NUMBER,
+    US_ITIN,
+    US_SSN,
+)
 
-MIN_DIGITS = 7  # shorter numbers (ticket numbers, amounts, years) stay readable
-MAX_PHONE_DIGITS = 12
+# Engine entity type → the display kind (and so the mask). Other types the engine knows
+# (IP addresses, keys, passwords) were never masked on screen; they stay as they were.
+KINDS = {
+    EMAIL_ADDRESS: "email",
+    PHONE_NUMBER: "phone",
+    CREDIT_CARD: "number",
+    US_SSN: "number",
+    US_ITIN: "number",
+    IBAN_CODE: "iban",
+}
 
 
 @dataclass(frozen=True)
@@ -30,7 +43,7 @@ class Span:
 
     start: int
     end: int
-    kind: str  # email | phone | number | iban
+    kind: str  # email | phone | number | iban (see KINDS)
     replacement: str
 
 
@@ -56,33 +69,30 @@ def mask_keep_last(text: str, keep: int, *, alnum: bool = False) -> str:
     return "".join(out)
 
 
-def _number_span(m: re.Match[str]) -> Span | None:
-    text = m.group()
-    groups = re.findall(r"\d+", text)
-    digits = sum(len(g) for g in groups)
-    if digits < MIN_DIGITS or ISO_DATE_RE.fullmatch(text):
-        return None
-    ssn_shaped = [len(g) for g in groups] == [3, 2, 4]
-    if digits <= MAX_PHONE_DIGITS and not ssn_shaped:
-        return Span(m.start(), m.end(), "phone", mask_keep_last(text, 2))
-    return Span(m.start(), m.end(), "number", mask_keep_last(text, 4))
+@functools.cache
+def detector() -> RedactionEngine:
+    """The builtin-rule engine, built on first use and shared (scanning is thread-safe)."""
+    # No pseudonyms are drawn here, so the engine's key is never used.
+    return RedactionEngine(builtin_rules(), key=bytes(32))
+
+
+def _replacement(kind: str, value: str) -> str:
+    if kind == "email":
+        return mask_email(value)
+    if kind == "phone":
+        return mask_keep_last(value, 2)
+    return mask_keep_last(value, 4, alnum=kind == "iban")
 
 
 def find_spans(text: str) -> list[Span]:
-    """Non-overlapping spans of personal data, in order (emails win over numbers)."""
-    spans = [
-        Span(m.start(), m.end(), "email", mask_email(m.group())) for m in EMAIL_RE.finditer(text)
-    ]
-    spans += [
-        Span(m.start(), m.end(), "iban", mask_keep_last(m.group(), 4, alnum=True))
-        for m in IBAN_RE.finditer(text)
-        if not _overlaps(m.start(), m.end(), spans)
-    ]
-    for m in DIGITS_RE.finditer(text):
-        span = _number_span(m)
-        if span is not None and not _overlaps(span.start, span.end, spans):
-            spans.append(span)
-    return sorted(spans, key=lambda s: s.start)
+    """Non-overlapping spans of personal data, in order."""
+    spans: list[Span] = []
+    for f in sorted(detector().scan(text), key=lambda f: (f.start, -f.end)):
+        kind = KINDS.get(f.entity_type)
+        if kind is None or _overlaps(f.start, f.end, spans):
+            continue
+        spans.append(Span(f.start, f.end, kind, _replacement(kind, text[f.start : f.end])))
+    return spans
 
 
 def _overlaps(start: int, end: int, spans: list[Span]) -> bool:

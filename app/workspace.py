@@ -3,20 +3,18 @@
 `Workspace.create` makes the store and its key envelope; `Workspace.open` unlocks it
 (keyring first, then the recovery passphrase), refuses plain SQLite, migrates after a
 backup copy, and hands out SQLAlchemy sessions. Backups, restore, verification and key
-rotation live here because each must hold the raw key, which never leaves this module.
+rotation live here because each must hold the raw key, which leaves this module only for
+its two helpers: `app.workspace_keys` (keys.json) and `app.workspace_backup` (.pdbk files).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import secrets
 import shutil
 import tempfile
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,25 +27,31 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import __version__, migrate, store
 from app.clock import Clock, SystemClock, utc_iso
 from app.crypto import envelope
-from app.crypto.envelope import ScryptParams, UnwrapError
+from app.crypto.envelope import ScryptParams
 from app.errors import (
     BackupError,
-    BadWorkspace,
     IntegrityFailure,
     PassphraseRequired,
     WorkspaceExists,
     WorkspaceNotFound,
-    WrongKeyError,
-    WrongPassphraseError,
 )
 from app.keystore import KeyringState, KeyringStatus, KeyringStore
+from app.workspace_backup import BACKUP_SUFFIX, BackupResult, unpack_backup, write_archive
+from app.workspace_keys import (
+    DB_NAME,
+    KEYS_FORMAT,
+    KEYS_NAME,
+    aad_kek,
+    dek_wrap,
+    finish_rotation,
+    fsync_dir,
+    kek_fingerprint,
+    read_keys,
+    unwrap_dek,
+    unwrap_kek_with_passphrase,
+    write_json_atomic,
+)
 from models.workspace import WorkspaceInfo
-
-DB_NAME = "privdesk.db"
-KEYS_NAME = "keys.json"
-KEYS_FORMAT = "privdesk-keys/1"
-BACKUP_FORMAT = "privdesk-backup/1"
-BACKUP_SUFFIX = ".pdbk"
 
 UnlockMode = Literal["keyring", "passphrase"]
 # Called at named points of a multi-step operation; crash tests kill the process there.
@@ -72,94 +76,6 @@ class Created:
     workspace: Workspace
     recovery_passphrase: str
     keyring: KeyringStatus
-
-
-@dataclass(frozen=True)
-class BackupResult:
-    path: Path
-    sha256: str
-    size: int
-
-
-# ---------------------------------------------------------------- keys.json
-
-
-def _aad_dek(workspace_id: str, generation: int) -> bytes:
-    return f"privdesk:{workspace_id}:dek:{generation}".encode()
-
-
-def _aad_kek(workspace_id: str) -> bytes:
-    return f"privdesk:{workspace_id}:kek".encode()
-
-
-def kek_fingerprint(kek: bytes) -> str:
-    return hashlib.sha256(b"privdesk-kek-id\x00" + kek).hexdigest()[:16]
-
-
-def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _read_keys(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadWorkspace(f"{path}: missing; this folder is not a PrivDesk workspace") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadWorkspace(f"{path}: unreadable ({type(exc).__name__})") from None
-    if not isinstance(data, dict) or data.get("format") != KEYS_FORMAT:
-        raise BadWorkspace(f"{path}: not a {KEYS_FORMAT} key file")
-    for field in ("workspace_id", "kek", "dek", "dek_generation"):
-        if field not in data:
-            raise BadWorkspace(f"{path}: field {field!r} missing")
-    return data
-
-
-def _unwrap_kek_with_passphrase(keys: dict[str, Any], passphrase: str) -> bytes:
-    wrap = keys["kek"]
-    try:
-        params = ScryptParams.from_json(wrap["params"])
-        salt = envelope.b64d(wrap["salt"])
-    except (KeyError, TypeError, ValueError):
-        raise BadWorkspace("keys.json: passphrase wrap is malformed") from None
-    pk = envelope.stretch(passphrase, salt, params)
-    try:
-        return envelope.unwrap(pk, wrap, _aad_kek(keys["workspace_id"]))
-    except UnwrapError:
-        raise WrongPassphraseError("wrong recovery passphrase") from None
-
-
-def _unwrap_dek(keys: dict[str, Any], kek: bytes, slot: str = "dek") -> bytes:
-    wrap = keys[slot]
-    generation = int(wrap.get("generation", keys["dek_generation"]))
-    return envelope.unwrap(kek, wrap, _aad_dek(keys["workspace_id"], generation))
-
-
-def _dek_wrap(workspace_id: str, kek: bytes, dek: bytes, generation: int) -> dict[str, Any]:
-    wrap: dict[str, Any] = envelope.wrap(kek, dek, _aad_dek(workspace_id, generation))
-    wrap["generation"] = generation
-    wrap["wrapped_by"] = "kek"
-    return wrap
-
-
-# ---------------------------------------------------------------- the workspace
 
 
 class Workspace:
@@ -256,7 +172,7 @@ class Workspace:
         params = scrypt_params or ScryptParams()
         salt = secrets.token_bytes(16)
         pk = envelope.stretch(passphrase, salt, params)
-        kek_wrap: dict[str, Any] = envelope.wrap(pk, kek, _aad_kek(workspace_id))
+        kek_wrap: dict[str, Any] = envelope.wrap(pk, kek, aad_kek(workspace_id))
         kek_wrap.update(
             {
                 "wrapped_by": "recovery-passphrase",
@@ -272,7 +188,7 @@ class Workspace:
             "kek_id": kek_fingerprint(kek),
             "kek": kek_wrap,
             "dek_generation": 1,
-            "dek": _dek_wrap(workspace_id, kek, dek, 1),
+            "dek": dek_wrap(workspace_id, kek, dek, 1),
         }
         keyring_status = keyring_store.put_kek(workspace_id, kek)
 
@@ -281,7 +197,7 @@ class Workspace:
         conn = store.raw_connect(db_path, dek)
         conn.execute("PRAGMA journal_mode = WAL").fetchall()
         conn.close()
-        _write_json_atomic(folder / KEYS_NAME, keys)
+        write_json_atomic(folder / KEYS_NAME, keys)
 
         mode: UnlockMode = (
             "keyring" if keyring_status.state is KeyringState.AVAILABLE else ("passphrase")
@@ -322,7 +238,7 @@ class Workspace:
                 raise WorkspaceNotFound(f"{folder}: no such folder")
             raise WorkspaceNotFound(f"{folder}: not a PrivDesk workspace (no keys.json)")
         store.cipher_version()
-        keys = _read_keys(folder / KEYS_NAME)
+        keys = read_keys(folder / KEYS_NAME)
         workspace_id = keys["workspace_id"]
 
         kek, status = keyring_store.get_kek(workspace_id)
@@ -339,10 +255,10 @@ class Workspace:
                 raise PassphraseRequired(
                     f"recovery passphrase needed: {status.reason}", keyring_status=status
                 )
-            kek = _unwrap_kek_with_passphrase(keys, passphrase)
+            kek = unwrap_kek_with_passphrase(keys, passphrase)
             mode = "passphrase"
 
-        dek = cls._finish_rotation(folder, keys, kek)
+        dek = finish_rotation(folder, keys, kek)
         ws = cls(folder, keys, kek, dek, UnlockInfo(mode, status), keyring_store, clock)
         if run_migrations:
             try:
@@ -362,42 +278,15 @@ class Workspace:
     ) -> store.IntegrityReport:
         """Both integrity checks on a file too damaged to open normally (no writes)."""
         folder = Path(folder)
-        keys = _read_keys(folder / KEYS_NAME)
+        keys = read_keys(folder / KEYS_NAME)
         kek, status = (keyring_store or KeyringStore()).get_kek(keys["workspace_id"])
         if kek is None or kek_fingerprint(kek) != keys.get("kek_id"):
             if passphrase is None:
                 raise PassphraseRequired(
                     f"recovery passphrase needed: {status.reason}", keyring_status=status
                 )
-            kek = _unwrap_kek_with_passphrase(keys, passphrase)
-        return store.inspect_file(folder / DB_NAME, _unwrap_dek(keys, kek))
-
-    @staticmethod
-    def _finish_rotation(folder: Path, keys: dict[str, Any], kek: bytes) -> bytes:
-        """Pick the key that opens the file, completing or discarding an interrupted rekey."""
-        db_path = folder / DB_NAME
-        try:
-            dek = _unwrap_dek(keys, kek)
-        except UnwrapError:
-            raise BadWorkspace("keys.json: the database key does not authenticate") from None
-        try:
-            store.raw_connect(db_path, dek).close()
-        except WrongKeyError:
-            if "dek_pending" not in keys:
-                raise
-            pending = _unwrap_dek(keys, kek, "dek_pending")
-            store.raw_connect(db_path, pending).close()  # raises if neither key opens it
-            keys["dek"] = keys.pop("dek_pending")
-            keys["dek_generation"] = keys["dek"]["generation"]
-            _write_json_atomic(folder / KEYS_NAME, keys)
-            dek = pending
-        else:
-            if "dek_pending" in keys:
-                keys.pop("dek_pending")
-                _write_json_atomic(folder / KEYS_NAME, keys)
-        for leftover in folder.glob(f"{DB_NAME}.rekey-*"):
-            leftover.unlink(missing_ok=True)
-        return dek
+            kek = unwrap_kek_with_passphrase(keys, passphrase)
+        return store.inspect_file(folder / DB_NAME, unwrap_dek(keys, kek))
 
     def _migrate(self) -> None:
         heads = migrate.head_revisions()
@@ -503,37 +392,9 @@ class Workspace:
         if to.exists():
             raise BackupError(f"{to}: already exists; choose another name")
         to.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=to.parent, prefix=".privdesk-backup-") as tmp:
-            db_copy = Path(tmp) / DB_NAME
-            with self.engine.connect() as conn:
-                store.backup_to(conn.connection.dbapi_connection, db_copy, self._dek)
-                conn.rollback()
-            after = store.check_integrity(db_copy, self._dek)
-            if not after.ok:
-                raise IntegrityFailure(f"backup copy failed verification: {after.summary()}")
-            keys_bytes = self.keys_path.read_bytes()
-            db_hash = _sha256_file(db_copy)
-            manifest = {
-                "format": BACKUP_FORMAT,
-                "workspace_id": self.workspace_id,
-                "created_at": utc_iso(self.clock.now()),
-                "app_version": __version__,
-                "cipher_version": store.cipher_version(),
-                "files": {
-                    DB_NAME: db_hash,
-                    KEYS_NAME: hashlib.sha256(keys_bytes).hexdigest(),
-                },
-            }
-            partial = to.with_name(to.name + ".partial")
-            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
-                zf.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-                zf.writestr(KEYS_NAME, keys_bytes)
-                zf.write(db_copy, DB_NAME)
-            with open(partial, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.chmod(partial, 0o600)
-            os.replace(partial, to)
-        return BackupResult(to, _sha256_file(to), to.stat().st_size)
+        return write_archive(
+            to, self.engine, self._dek, self.keys_path, self.workspace_id, self.clock
+        )
 
     @classmethod
     def restore(
@@ -555,7 +416,7 @@ class Workspace:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".privdesk-restore-"))
         try:
-            _unpack_backup(backup_file, staging)
+            unpack_backup(backup_file, staging)
             for sub in ("backups", "exports"):
                 (staging / sub).mkdir(mode=0o700, exist_ok=True)
             ws = cls.open(
@@ -611,8 +472,8 @@ class Workspace:
         hook("verified")
 
         keys = dict(self._keys)
-        keys["dek_pending"] = _dek_wrap(self.workspace_id, self._kek, new_dek, generation)
-        _write_json_atomic(self.keys_path, keys)
+        keys["dek_pending"] = dek_wrap(self.workspace_id, self._kek, new_dek, generation)
+        write_json_atomic(self.keys_path, keys)
         hook("pending-written")
 
         self.close()  # checkpoints and removes the WAL so it cannot replay onto the new file
@@ -621,53 +482,17 @@ class Workspace:
             if side.exists():
                 side.unlink()
         os.replace(tmp, self.db_path)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         hook("swapped")
 
         keys["dek"] = keys.pop("dek_pending")
         keys["dek_generation"] = generation
-        _write_json_atomic(self.keys_path, keys)
+        write_json_atomic(self.keys_path, keys)
         hook("committed")
 
         self._keys = keys
         self._bind(new_dek)
         return generation
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _unpack_backup(backup_file: Path, staging: Path) -> None:
-    name = backup_file.name
-    try:
-        with zipfile.ZipFile(backup_file) as zf:
-            members = set(zf.namelist())
-            expected = {"manifest.json", KEYS_NAME, DB_NAME}
-            if members != expected:
-                raise BackupError(f"{name}: not a PrivDesk backup (unexpected contents)")
-            manifest = json.loads(zf.read("manifest.json"))
-            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
-                raise BackupError(f"{name}: manifest.json is not a {BACKUP_FORMAT} manifest")
-            files = manifest.get("files", {})
-            for member in (KEYS_NAME, DB_NAME):
-                out = staging / member
-                with zf.open(member) as src, open(out, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                os.chmod(out, 0o600)
-                if _sha256_file(out) != files.get(member):
-                    raise BackupError(
-                        f"{name}: {member} does not match its SHA-256 in the manifest "
-                        "(backup altered or damaged); nothing was restored"
-                    )
-    except zipfile.BadZipFile:
-        raise BackupError(f"{name}: not a PrivDesk backup (not a zip archive)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BackupError(f"{name}: manifest.json is unreadable") from None
 
 
 def parse_timestamp(text: str) -> datetime:

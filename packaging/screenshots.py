@@ -3,7 +3,7 @@
     .venv/bin/python packaging/screenshots.py                 # builds a demo in a temp folder
     .venv/bin/python packaging/screenshots.py -w /tmp/demo    # reuse (or build) a demo there
 
-Writes docs/screenshots/<pane>.png for every registered pane (each shown to an operator
+Writes docs/screenshots/<pane>.png for every pane of views.navigation (each shown to an operator
 whose role may open it), plus the first-run picker (light and dark) and the About and
 Keyboard shortcuts dialogs. The system keyring is never touched: the demo is opened with
 its published recovery passphrase. A pane that fails to render is reported and skipped.
@@ -94,7 +94,7 @@ def render_panes(app: QApplication, folder: Path) -> int:
     from views.about import AboutDialog
     from views.help import ShortcutsDialog
     from views.main_window import MainWindow
-    from views.panes import all_panes
+    from views.navigation import all_panes
     from views.session import CurrentOperator
     from views.tasks import SyncTaskRunner
 
@@ -112,36 +112,40 @@ def render_panes(app: QApplication, folder: Path) -> int:
         for name in OPERATORS
     }
     failed: list[str] = []
-    windows: dict[str, MainWindow] = {}
+    shown_by: dict[str, list[str]] = {name: [] for name in OPERATORS}
+    print("panes:")
+    for pane in all_panes():
+        who = next(
+            (n for n in OPERATORS if pane.PERMISSION is None or principals[n].can(pane.PERMISSION)),
+            None,
+        )
+        if who is None:
+            print(f"  {pane.NAME}: no demo operator may open it, skipped")
+        else:
+            shown_by[who].append(pane.NAME)
+    ctx.tasks = tasks
+    window: MainWindow | None = None
     try:
-        print("panes:")
-        for pane in all_panes():
-            who = next(
-                (
-                    n
-                    for n in OPERATORS
-                    if pane.PERMISSION is None or principals[n].can(pane.PERMISSION)
-                ),
-                None,
-            )
-            if who is None:
-                print(f"  {pane.NAME}: no demo operator may open it, skipped")
+        # One window at a time: the context holds one signed-in operator, like the app.
+        for who, names in shown_by.items():
+            if not names:
                 continue
-            try:
-                window = windows.get(who)
-                if window is None:
-                    window = MainWindow(ctx, CurrentOperator(principals[who]), tasks)
-                    window.idle.stop()  # a screenshot run must not lock itself
-                    window.resize(*SIZE)
-                    window.show()
-                    windows[who] = window
-                window.show_pane(pane.NAME)
-                save(window, f"pane-{pane.NAME}", app)
-            except Exception as exc:  # one broken pane must not cost the others' pictures
-                failed.append(pane.NAME)
-                print(f"  {pane.NAME}: FAILED ({type(exc).__name__}: {exc})")
+            if window is not None:
+                window.close()
+                settle(app)
+            ctx.operator = CurrentOperator(principals[who])
+            window = MainWindow(ctx)
+            window.idle.stop()  # a screenshot run must not lock itself
+            window.resize(*SIZE)
+            window.show()
+            for name in names:
+                try:
+                    window.show_pane(name)
+                    save(window, f"pane-{name}", app)
+                except Exception as exc:  # one broken pane must not cost the others' pictures
+                    failed.append(name)
+                    print(f"  {name}: FAILED ({type(exc).__name__}: {exc})")
         print("dialogs:")
-        window = windows.get("ada") or next(iter(windows.values()))
         about = AboutDialog(tasks, workspace=folder, parent=window)
         about.show()
         save(about, "about", app)
@@ -151,7 +155,7 @@ def render_panes(app: QApplication, folder: Path) -> int:
         save(shortcuts, "shortcuts", app)
         shortcuts.close()
     finally:
-        for window in windows.values():
+        if window is not None:
             window.idle.stop()
             window.close()
         settle(app)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.dsar.common import NewRequest
+from app.dsar.records import NewRequest
 from app.dsar.requests import DsarService
 from app.helpdesk import HelpdeskService
 from app.security import totp

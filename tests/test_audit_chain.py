@@ -27,21 +27,10 @@ from app.audit.anchors import (
     read_anchors,
     save_kit,
 )
-from app.audit.chain import (
-    GENESIS_PREV_MAC,
-    Anchor,
-    AuditEvent,
-    ChainWriter,
-    PruneStart,
-    VerifyResult,
-    VerifyStatus,
-    anchor_for,
-    canonical_bytes,
-    evolve,
-    key_for_epoch,
-    seal_event,
-    verify_chain,
-)
+from app.audit.canonical import GENESIS_PREV_MAC, Anchor, AuditEvent, PruneStart, canonical_bytes
+from app.audit.chain import ChainWriter, anchor_for, seal_event
+from app.audit.keys import evolve, key_for_epoch
+from app.audit.verify import VerifyResult, VerifyStatus, verify_chain
 
 K0 = bytes(range(32))
 N_EVENTS = 10_000

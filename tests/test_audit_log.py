@@ -26,9 +26,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.admin import AdminService
 from app.audit.anchors import ANCHOR_FILENAME, read_anchors, save_kit
-from app.audit.chain import Anchor, VerifyResult, VerifyStatus, key_for_epoch, seal_event
+from app.audit.canonical import Anchor
+from app.audit.chain import seal_event
+from app.audit.keys import key_for_epoch
 from app.audit.log import ANCHOR_EVERY, EPOCH_LENGTH
 from app.audit.service import AuditFilter, AuditService
+from app.audit.verify import VerifyResult, VerifyStatus
 from app.context import AppContext
 from app.keystore import KeyringStore
 from app.security.auth import AuthService, LoginFailed

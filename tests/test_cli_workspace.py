@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 from app.clock import FixedClock, SystemClock
 from app.security import totp
 
@@ -135,10 +135,8 @@ def test_verify_exit_1_on_damage(
 
 
 def test_bad_usage_is_exit_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["no-such-command"])
-    assert info.value.code == 2
-    err = capsys.readouterr().err
+    code, _out, err = run(capsys, "no-such-command")
+    assert code == 2
     assert err.count("\n") == 1 and "invalid choice" in err
 
     code, _out, err = run(capsys, "verify")
@@ -152,10 +150,10 @@ def test_missing_workspace_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 @pytest.mark.slow
 def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
-    """`python -m app` works and selftest reports SQLCipher 4 and the Qt plugin."""
+    """`python -m views` (what `privdesk` runs) selftests SQLCipher 4 and the Qt plugin."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     proc = subprocess.run(
-        [sys.executable, "-m", "app", "selftest", "--json"],
+        [sys.executable, "-m", "views", "selftest", "--json"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -173,12 +171,12 @@ def test_unexpected_error_is_one_line_without_traceback(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Bad things happen: the user still gets one line, never a traceback with data in it."""
-    from app import cli_workspace
+    from app.cli import machine
 
     def boom(_args: object) -> int:
         raise RuntimeError("customer jane@example.com broke it")
 
-    monkeypatch.setattr(cli_workspace, "cmd_selftest", boom)
+    monkeypatch.setattr(machine, "cmd_selftest", boom)
     code, _out, err = run(capsys, "selftest")
     assert code == 2
     assert err == (

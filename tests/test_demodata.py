@@ -325,11 +325,6 @@ def test_makers_are_valid_over_many_draws() -> None:
         assert not luhn_ok(bad)
         assert not ssn_ok(pii.make_ssn_like(rng).value)
         assert not iban_ok(pii.make_invalid_iban(rng).value)
-    assert pii.luhn_valid("4111111111111111") and not pii.luhn_valid("4111111111111112")
-    assert pii.iban_valid("GB82 WEST 1234 5698 7654 32") and pii.iban_valid(
-        "DE89370400440532013000"
-    )
-    assert not pii.ssn_valid("078-05-1120") and pii.ssn_valid("773-12-3456")
 
 
 def test_cross_check_with_python_stdnum_and_phonenumbers(planted: dict[str, Any]) -> None:

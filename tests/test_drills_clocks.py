@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.cli import main
+from app.cli.main import main
 from app.drills import clocks
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -121,8 +121,8 @@ def test_cli_drill_run_from_start_to_aar(
     admin: SignedIn, monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path, qapp
 ) -> None:
     # `qapp`: the PDF renderer reuses the test QApplication instead of making its own.
-    from app.cli import main
     from app.security import totp
+    from views.launch import main  # the full `privdesk`: the AAR renders a PDF
 
     long_sessions(admin)
     _, secret = admin.add_operator("ivan", ["incident_lead"])

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from app.dsar.common import DsarError
 from app.dsar.erasure import ErasureService, certificate_text
+from app.dsar.errors import DsarError
 from app.dsar.export import ExportService
 from app.dsar.locate import LocateService
 from app.search import SearchService

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.dsar.common import DsarError
+from app.dsar.errors import DsarError
 from app.dsar.requests import DsarService
 from app.security.guard import PermissionDenied
 from tests.dsar_helpers import Desk, make_desk

@@ -81,7 +81,7 @@ def cli_env(admin, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PRIVDESK_PASSWORD", ADMIN_PASSWORD)
 
     def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-        from app.cli import main
+        from app.cli.main import main
 
         monkeypatch.setenv("PRIVDESK_TOTP", admin.code())
         code = main(list(argv))

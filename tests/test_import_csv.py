@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.importers.common import ImportFailed
+from app.importers.problems import ImportFailed
 from models.helpdesk import Person, RosterEntry
 from tests.helpdesk_helpers import CSV, audit_events, service, table_counts
 

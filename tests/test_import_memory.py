@@ -12,9 +12,9 @@ import random
 import tracemalloc
 from pathlib import Path
 
-from app.importers import common
-from app.importers.common import SourceFile, peek
+from app.importers import sources
 from app.importers.loader import IdSet
+from app.importers.sources import SourceFile, peek
 from app.importers.zendesk import kind_from_content
 
 
@@ -31,7 +31,7 @@ def test_a_large_json_file_is_recognised_without_parsing_it_whole(tmp_path: Path
     big = tmp_path / "labels.json"
     items = [{"ticket_id": n, "note": "x" * 2000, "tags": [n, {"a": "}]"}]} for n in range(4000)]
     big.write_text(json.dumps({"format": 1, "entities": items, "users_like": "no"}))
-    assert big.stat().st_size > common.PEEK_WHOLE
+    assert big.stat().st_size > sources.PEEK_WHOLE
     src = SourceFile(big, big.name)
     kind, peak = _traced_peak(lambda: kind_from_content(src))
     assert kind is None
@@ -45,7 +45,7 @@ def test_a_large_api_file_is_recognised_by_its_keys(tmp_path: Path) -> None:
         {"id": n, "name": f"User {n}", "role": "end-user", "bio": "y" * 1000} for n in range(5000)
     ]
     big.write_text(json.dumps({"count": 5000, "users": users, "next_page": None}))
-    assert big.stat().st_size > common.PEEK_WHOLE
+    assert big.stat().st_size > sources.PEEK_WHOLE
     kind = kind_from_content(SourceFile(big, big.name))
     assert kind is not None and kind.name == "users"
     listed = tmp_path / "bare-list.json"

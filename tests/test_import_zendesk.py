@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
-from app.importers.common import ImportFailed
+from app.importers.problems import ImportFailed
 from app.jobs import Cancelled, JobControl
 from app.security.guard import PermissionDenied
 from models.helpdesk import Comment, CustomRole, Person, Snapshot, Ticket

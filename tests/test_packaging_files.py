@@ -6,6 +6,7 @@ import configparser
 import shutil
 import struct
 import subprocess
+import tomllib
 import xml.etree.ElementTree as ET
 from importlib.resources import files
 from pathlib import Path
@@ -121,6 +122,16 @@ def test_spec_collects_what_is_loaded_by_name() -> None:
         "app.APP_ID",
     ):
         assert needed in spec, needed
+
+
+def test_spec_entry_script_is_the_console_scripts_entry_point() -> None:
+    # The frozen binary and `pip install`'s `privdesk` must start the same function.
+    spec = (ROOT / "packaging" / "privdesk.spec").read_text(encoding="utf-8")
+    assert 'ROOT / "views" / "__main__.py"' in spec
+    entry = (ROOT / "views" / "__main__.py").read_text(encoding="utf-8")
+    assert "from views.launch import main" in entry
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["scripts"] == {"privdesk": "views.launch:main"}
 
 
 def test_every_migration_is_a_resource_of_the_models_package() -> None:

@@ -26,7 +26,7 @@ def cli(admin: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     monkeypatch.setenv("PRIVDESK_PASSWORD", "a sunny day in the office 7")
 
     def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:
-        from app.cli import main
+        from views.launch import main  # the full `privdesk`: export renders a PDF
 
         admin.clock.advance(30)
         monkeypatch.setenv("PRIVDESK_TOTP", totp.current_code(secret, admin.clock.now()))
@@ -92,7 +92,7 @@ def test_review_cli_usage_errors(cli: Any, capsys: Any) -> None:
     code, _out, err = cli(capsys, "review", "create", "--scope", "group")
     assert code == 2 and "--scope must be" in err
     code, _out, err = cli(capsys, "review", "show")
-    assert code == 2 and "needs a campaign id" in err
+    assert code == 2 and "required: CAMPAIGN" in err
 
 
 def test_review_settings_cli(cli: Any, capsys: Any, tmp_path: Path) -> None:

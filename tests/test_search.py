@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from app.cli import main
+from app.cli.main import main
 from app.masking import excerpt, mask_text
 from app.search import Hit, SearchService, parse_query
 from app.security.guard import PermissionDenied
@@ -303,7 +303,7 @@ def test_cli_json_shape(desk: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any)
     def signed_in(_args: Any) -> Iterator[tuple[Any, Any]]:
         yield desk.ctx, desk.principal
 
-    monkeypatch.setattr("app.cli_search.signed_in", signed_in)
+    monkeypatch.setattr("app.cli.search.signed_in", signed_in)
     assert main(["search", "(415) 555-0132", "--kind", "comment", "--limit", "2", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["query"] == "(415) 555-0132"

@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QThreadPool, QTim
 from pytestqt.qtbot import QtBot
 
 from app.jobs import Cancelled, JobControl
-from views.tasks import QtTaskRunner, SyncTaskRunner
+from views.tasks import QtTaskRunner, SyncTaskRunner, while_alive
 
 TIMEOUT_MS = 3000
 
@@ -283,6 +283,24 @@ def test_callbacks_of_a_deleted_qobject_are_skipped(qtbot: QtBot, runner: QtTask
     qtbot.waitUntil(lambda: handle.done, timeout=TIMEOUT_MS)
 
     assert pane.results == []  # the Python side survives; the callback was not made
+
+
+def test_a_closure_bound_to_a_deleted_owner_is_skipped(qtbot: QtBot, runner: QtTaskRunner) -> None:
+    release = threading.Event()
+    results: list[object] = []
+
+    def job(control: JobControl) -> str:
+        release.wait(TIMEOUT_MS / 1000)
+        return "late"
+
+    owner, survivor = QObject(), QObject()
+    handle = runner.submit(job, on_done=while_alive(owner, lambda r: results.append(("gone", r))))
+    kept = runner.submit(job, on_done=while_alive(survivor, lambda r: results.append(("kept", r))))
+    shiboken6.delete(owner)  # a lambda has no __self__: only while_alive knows whose it is
+    release.set()
+    qtbot.waitUntil(lambda: handle.done and kept.done, timeout=TIMEOUT_MS)
+
+    assert results == [("kept", "late")]
 
 
 def test_many_jobs_all_complete_and_active_count_drains(qtbot: QtBot, runner: QtTaskRunner) -> None:

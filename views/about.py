@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.common.widgets import MARGIN, hbox, heading, vbox, wrapped
 from views.theme import app_icon
-from views.widgets import MARGIN, hbox, heading, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.jobs import JobControl, TaskRunner

@@ -209,9 +209,10 @@ class AppFlow(QObject):
         from views.session import CurrentOperator
 
         assert self.ctx is not None
-        window = MainWindow(
-            self.ctx, CurrentOperator(result.principal), self.tasks, idle_tick_ms=self.idle_tick_ms
-        )
+        # What every pane reads from the context from now on.
+        self.ctx.operator = CurrentOperator(result.principal)
+        self.ctx.tasks = self.tasks
+        window = MainWindow(self.ctx, idle_tick_ms=self.idle_tick_ms)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.signedOut.connect(self._signed_out)
         window.destroyed.connect(self._window_gone)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QWidget
 
-from views.widgets import MARGIN, table_view, vbox, wrapped
+from views.common.widgets import MARGIN, table_view, vbox, wrapped
 
 # Keys every Qt window understands; listed so people know they work here too.
 GENERAL = (

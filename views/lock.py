@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFormLayout, QPushButton, QWidget
 
-from app.jobs import JobControl, TaskRunner
+from app.jobs import JobControl
+from views.common.widgets import MARGIN, Banner, BusyOverlay, hbox, heading, vbox, wrapped
 from views.start.wizard_pages import code_field, password_field
-from views.widgets import MARGIN, Banner, BusyOverlay, hbox, heading, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.clock import Clock
     from app.context import AppContext
     from app.security.auth import Principal
-    from views.session import CurrentOperator
 
 _INPUT_EVENTS = frozenset(
     {
@@ -115,15 +114,9 @@ class LockScreen(QWidget):
     unlocked = Signal()
     signOutRequested = Signal(str)  # a notice for the sign-in dialog
 
-    def __init__(
-        self,
-        ctx: AppContext,
-        session: CurrentOperator,
-        tasks: TaskRunner,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ctx, self._session, self._tasks = ctx, session, tasks
+        self._ctx = ctx
         self.who = wrapped()
         self.password = password_field("Password")
         self.code = code_field()
@@ -154,7 +147,7 @@ class LockScreen(QWidget):
         self.busy = BusyOverlay(self)
 
     def prepare(self) -> None:
-        p = self._session()
+        p = self._ctx.operator()
         self.who.setText(
             f"Locked after inactivity. {p.display_name} ({p.username}): enter your password "
             "and a fresh authenticator code to continue."
@@ -168,7 +161,7 @@ class LockScreen(QWidget):
         if not (self.password.text() and self.code.hasAcceptableInput()):
             self.banner.show_error("Enter your password and the 6-digit code.")
             return
-        ctx, principal = self._ctx, self._session()
+        ctx, principal = self._ctx, self._ctx.operator()
         password, code = self.password.text(), self.code.text()
 
         def job(control: JobControl) -> Principal:
@@ -177,13 +170,13 @@ class LockScreen(QWidget):
             return AuthService(ctx).unlock(principal, password, code)
 
         self.busy.start("Unlocking…")
-        self._tasks.submit(job, on_done=self._done, on_error=self._failed)
+        ctx.tasks.submit(job, on_done=self._done, on_error=self._failed)
 
     def _done(self, principal: Principal) -> None:
         self.busy.stop()
         self.password.clear()
         self.code.clear()
-        self._session.replace(principal)
+        self._ctx.operator.replace(principal)
         self.unlocked.emit()
 
     def _failed(self, exc: BaseException) -> None:

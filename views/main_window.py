@@ -1,4 +1,4 @@
-"""The main window: navigation built from the pane registry, the status bar, the lock screen.
+"""The main window: navigation from the pane list (views.navigation), status bar, lock screen.
 
 It hosts and nothing else: each pane talks to its own services; the window only reacts to
 the session (idle lock, 12-hour limit, sign-out) and offers a few workspace-wide commands.
@@ -19,11 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.jobs import JobControl, TaskRunner
+from app.jobs import JobControl
 from app.security.permissions import Permission
+from views.common.errors import is_session_problem
+from views.common.pane import Pane
+from views.common.widgets import hbox
 from views.lock import IdleWatcher, LockScreen
-from views.panes import Pane, panes_for
-from views.widgets import hbox
+from views.navigation import panes_for
+from views.session import CurrentOperator
 from views.workspace_actions import WorkspaceActions
 
 if TYPE_CHECKING:
@@ -32,7 +35,6 @@ if TYPE_CHECKING:
     from views.about import AboutDialog
     from views.help import ShortcutsDialog
     from views.imports import ImportDialog
-    from views.session import CurrentOperator
 
 DEFAULT_IDLE_S = 15 * 60
 
@@ -53,16 +55,14 @@ class MainWindow(QMainWindow):
     signedOut = Signal(str)  # a notice for the sign-in dialog, "" for a plain sign-out
 
     def __init__(
-        self,
-        ctx: AppContext,
-        session: CurrentOperator,
-        tasks: TaskRunner,
-        *,
-        idle_tick_ms: int = 1000,
-        parent: QWidget | None = None,
+        self, ctx: AppContext, *, idle_tick_ms: int = 1000, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.ctx, self.session, self.tasks = ctx, session, tasks
+        session = ctx.operator
+        # The window follows step-up and unlock through the Qt holder's `changed` signal.
+        if not isinstance(session, CurrentOperator):
+            raise TypeError("ctx.operator must be a views.session.CurrentOperator")
+        self.ctx, self.session, self.tasks = ctx, session, ctx.tasks
         self.setWindowTitle(f"PrivDesk — {ctx.workspace.folder.name}")
         self.nav = QListWidget()
         self.nav.setIconSize(QSize(20, 20))
@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
         self.panes: dict[str, Pane] = {}
         self._refreshed: set[str] = set()
         for cls in panes_for(session()):
-            pane = cls(ctx, session, tasks)
+            pane = cls(ctx)
             pane.sessionProblem.connect(self.handle_session_problem)
             pane.settingsChanged.connect(self._load_idle_timeout)
             self.panes[cls.NAME] = pane
@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
 
         self.content = QWidget()
         self.content.setLayout(hbox(self.nav, self.stack, margin=0, spacing=0))
-        self.lock_screen = LockScreen(ctx, session, tasks)
+        self.lock_screen = LockScreen(ctx)
         self.lock_screen.unlocked.connect(self.unlock)
         self.lock_screen.signOutRequested.connect(self.sign_out)
         self.outer = QStackedWidget()
@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(self.lock_screen)
         self.setCentralWidget(self.outer)
 
-        self.actions_ = WorkspaceActions(self, ctx, session, tasks)
+        self.actions_ = WorkspaceActions(self, ctx)
         self.actions_.sessionProblem.connect(self.handle_session_problem)
         self._build_menus()
         self._build_status_bar()
@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
     def import_helpdesk(self) -> ImportDialog:
         from views.imports import ImportDialog  # loaded on first use, like the services
 
-        dialog = ImportDialog(self.ctx, self.session, self.tasks, self)
+        dialog = ImportDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._data_changed)
         dialog.sessionProblem.connect(self.handle_session_problem)
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
         self.tasks.submit(job, on_done=self.session.replace, on_error=self._check_failed)
 
     def _check_failed(self, exc: BaseException) -> None:
-        if type(exc).__name__ in ("SessionLocked", "SessionExpired"):
+        if is_session_problem(exc):
             self.handle_session_problem(exc)
 
     def _load_idle_timeout(self) -> None:

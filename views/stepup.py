@@ -1,6 +1,7 @@
 """Step-up: when a service says an action needs a fresh code, ask for it and try again.
 
-Panes call :func:`run_guarded` instead of ``tasks.submit`` for sensitive actions. The
+Panes call :meth:`Pane.run_guarded <views.common.pane.Pane.run_guarded>` (which uses
+:func:`run_guarded`) instead of ``run`` for sensitive actions. The
 service decides what is sensitive (it raises StepUpRequired); the GUI only reacts.
 """
 
@@ -12,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
-from app.jobs import JobControl, TaskRunner
+from app.jobs import JobControl
+from views.common.widgets import MARGIN, Banner, BusyOverlay, heading, vbox, wrapped
 from views.start.wizard_pages import code_field
-from views.widgets import MARGIN, Banner, BusyOverlay, heading, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.context import AppContext
     from app.security.auth import Principal
-    from views.session import CurrentOperator
 
 ActionFor = Callable[["Principal"], Callable[[JobControl], Any]]
 
@@ -27,17 +27,10 @@ ActionFor = Callable[["Principal"], Callable[[JobControl], Any]]
 class StepUpDialog(QDialog):
     """Asks for one fresh authenticator code and calls AuthService.step_up."""
 
-    def __init__(
-        self,
-        ctx: AppContext,
-        session: CurrentOperator,
-        tasks: TaskRunner,
-        reason: str,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, reason: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Confirm with your authenticator")
-        self._ctx, self._session, self._tasks = ctx, session, tasks
+        self._ctx = ctx
         self.code = code_field()
         self.banner = Banner()
         self.buttons = QDialogButtonBox(
@@ -64,7 +57,7 @@ class StepUpDialog(QDialog):
         if not self.code.hasAcceptableInput():
             self.banner.show_error("Type the 6-digit code from your authenticator app.")
             return
-        ctx, principal, code = self._ctx, self._session(), self.code.text()
+        ctx, principal, code = self._ctx, self._ctx.operator(), self.code.text()
 
         def job(control: JobControl) -> Principal:
             from app.security.auth import AuthService
@@ -72,11 +65,11 @@ class StepUpDialog(QDialog):
             return AuthService(ctx).step_up(principal, code)
 
         self.busy.start("Checking the code…")
-        self._tasks.submit(job, on_done=self._done, on_error=self._failed)
+        ctx.tasks.submit(job, on_done=self._done, on_error=self._failed)
 
     def _done(self, principal: Principal) -> None:
         self.busy.stop()
-        self._session.replace(principal)
+        self._ctx.operator.replace(principal)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
@@ -88,14 +81,13 @@ class StepUpDialog(QDialog):
 def run_guarded(
     parent: QWidget,
     ctx: AppContext,
-    session: CurrentOperator,
-    tasks: TaskRunner,
     action: ActionFor,
     *,
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None],
 ) -> None:
     """Run ``action(principal)`` as a job; on StepUpRequired ask for a code, then retry once."""
+    tasks, session = ctx.tasks, ctx.operator
 
     def failed(exc: BaseException) -> None:
         from app.security.auth import StepUpRequired
@@ -103,7 +95,7 @@ def run_guarded(
         if not isinstance(exc, StepUpRequired):
             on_error(exc)
             return
-        dialog = StepUpDialog(ctx, session, tasks, exc.message, parent)
+        dialog = StepUpDialog(ctx, exc.message, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # open(), not exec(): no nested event loop, and tests can reach the dialog.
         dialog.accepted.connect(

@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 import shiboken6
 from PySide6.QtCore import (
@@ -41,11 +41,12 @@ from PySide6.QtCore import (
 
 from app.jobs import Cancelled, Job, JobControl, ProgressCallback, TaskHandle, TaskRunner
 
-__all__ = ["QtTaskRunner", "SyncTaskRunner", "TaskHandle", "TaskRunner"]
+__all__ = ["QtTaskRunner", "SyncTaskRunner", "TaskHandle", "TaskRunner", "while_alive"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 Outcome = Literal["done", "error", "cancelled"]
 
 PROGRESS_INTERVAL = 0.05
@@ -75,6 +76,19 @@ def _receiver_alive(callback: Callable[..., object]) -> bool:
     """
     owner = getattr(callback, "__self__", None)
     return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
+def while_alive(owner: QObject, callback: Callable[P, None]) -> Callable[P, None]:
+    """``callback``, skipped once ``owner`` (the pane or dialog that asked) was deleted.
+
+    Covers what :func:`_receiver_alive` cannot see: lambdas and closures that use ``owner``.
+    """
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> None:
+        if shiboken6.isValid(owner) and _receiver_alive(callback):
+            callback(*args, **kwargs)
+
+    return call
 
 
 def _deliver(callbacks: _Callbacks, outcome: Outcome, payload: object) -> None:

@@ -6,20 +6,22 @@ Each action calls one AdminService method in a job and shows the typed result.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QProgressBar, QWidget
 
-from app.jobs import JobControl, TaskRunner
-from views.widgets import error_text, notify
+from app.jobs import Job, JobControl
+from views.common.errors import error_text, is_session_problem
+from views.common.widgets import notify
 
 if TYPE_CHECKING:
     from app.admin import HealthReport
     from app.context import AppContext
-    from app.workspace import BackupResult
-    from views.session import CurrentOperator
+    from app.workspace_backup import BackupResult
+
+T = TypeVar("T")
 
 
 def health_text(report: HealthReport) -> str:
@@ -35,11 +37,9 @@ def health_text(report: HealthReport) -> str:
 class WorkspaceActions(QObject):
     sessionProblem = Signal(object)
 
-    def __init__(
-        self, window: QWidget, ctx: AppContext, session: CurrentOperator, tasks: TaskRunner
-    ) -> None:
+    def __init__(self, window: QWidget, ctx: AppContext) -> None:
         super().__init__(window)
-        self._window, self._ctx, self._session, self._tasks = window, ctx, session, tasks
+        self._window, self._ctx = window, ctx
         self.backup = QAction("&Backup now", self)
         self.backup.triggered.connect(self.run_backup)
         self.verify = QAction("&Verify workspace", self)
@@ -50,7 +50,7 @@ class WorkspaceActions(QObject):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.last_message = ""
-        count_changed = getattr(tasks, "activeCountChanged", None)
+        count_changed = getattr(ctx.tasks, "activeCountChanged", None)
         if count_changed is not None:
             # A bound method of this QObject: Qt drops the connection when the window goes.
             count_changed.connect(self._show_busy)
@@ -59,14 +59,14 @@ class WorkspaceActions(QObject):
         self.progress.setVisible(active > 0)
 
     def run_backup(self) -> None:
-        ctx, principal = self._ctx, self._session()
+        ctx, principal = self._ctx, self._ctx.operator()
 
         def job(control: JobControl) -> BackupResult:
             from app.admin import AdminService
 
             return AdminService(ctx, principal).backup()
 
-        self._tasks.submit(job, on_done=self._backed_up, on_error=self._failed("backing up"))
+        self._run(job, self._backed_up, "backing up")
 
     def _backed_up(self, result: BackupResult) -> None:
         self._show(
@@ -76,27 +76,27 @@ class WorkspaceActions(QObject):
         )
 
     def run_verify(self) -> None:
-        ctx, principal = self._ctx, self._session()
+        ctx, principal = self._ctx, self._ctx.operator()
 
         def job(control: JobControl) -> HealthReport:
             from app.admin import AdminService
 
             return AdminService(ctx, principal).verify()
 
-        self._tasks.submit(job, on_done=self._verified, on_error=self._failed("verifying"))
+        self._run(job, self._verified, "verifying")
 
     def _verified(self, report: HealthReport) -> None:
         title = "Workspace verified" if report.ok else "Workspace verification FAILED"
         self._show(title, health_text(report), ok=report.ok)
 
-    def _failed(self, doing: str) -> Callable[[BaseException], None]:
-        def show(exc: BaseException) -> None:
-            if type(exc).__name__ in ("SessionLocked", "SessionExpired"):
+    def _run(self, job: Job[T], done: Callable[[T], None], doing: str) -> None:
+        def failed(exc: BaseException) -> None:
+            if is_session_problem(exc):
                 self.sessionProblem.emit(exc)
             else:
                 self._show("PrivDesk", error_text(exc, doing=doing), ok=False)
 
-        return show
+        self._ctx.tasks.submit(job, on_done=done, on_error=failed)
 
     def _show(self, title: str, text: str, *, ok: bool) -> None:
         self.last_message = text

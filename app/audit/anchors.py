@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from app.audit.chain import KEY_BYTES, Anchor
+from app.audit.canonical import KEY_BYTES, Anchor
 
 __all__ = [
     "ANCHOR_FILENAME",

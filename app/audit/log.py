@@ -21,20 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import anchors as anchor_file
-from app.audit.chain import (
-    GENESIS_PREV_MAC,
-    Anchor,
-    AuditEvent,
-    PruneStart,
-    VerifyResult,
-    VerifyStatus,
-    canonical_bytes,
-    compute_mac,
-    evolve,
-    new_k0,
-    seal_event,
-    verify_chain,
-)
+from app.audit.canonical import GENESIS_PREV_MAC, Anchor, AuditEvent, PruneStart, canonical_bytes
+from app.audit.chain import seal_event
+from app.audit.keys import compute_mac, evolve, new_k0
+from app.audit.verify import VerifyResult, VerifyStatus, verify_chain
 from app.clock import Clock, utc_iso
 from models.security import AuditEntry, AuditState
 

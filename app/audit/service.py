@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.audit import anchors as anchor_file
-from app.audit.chain import VerifyResult
 from app.audit.log import AuditRow, to_row
+from app.audit.verify import VerifyResult
 from app.errors import PrivDeskError
 from app.security.guard import Service
 from app.security.permissions import Permission

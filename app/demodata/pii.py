@@ -19,6 +19,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from stdnum import luhn
+from stdnum.iso7064 import mod_97_10
+from stdnum.us import ssn as us_ssn
+
 # --- entity type names (Presidio's, as the redaction engine uses them) -----------------
 
 CREDIT_CARD = "CREDIT_CARD"
@@ -61,29 +65,6 @@ class Made:
 # --- Luhn and cards ----------------------------------------------------------------------
 
 
-def luhn_valid(digits: str) -> bool:
-    """True if the digit string passes the Luhn (mod 10) check."""
-    if not digits.isdigit():
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def luhn_check_digit(payload: str) -> str:
-    """The digit that makes `payload + digit` Luhn-valid."""
-    for d in "0123456789":
-        if luhn_valid(payload + d):
-            return d
-    raise AssertionError("unreachable: one of ten digits always completes a Luhn number")
-
-
 # brand -> (prefix choices, length). Mastercard's 2-series (2221-2720) is its own entry so
 # the corpus always contains it; Visa 19 is a real (if rare) length detectors must accept.
 CARD_BRANDS: dict[str, tuple[tuple[str, ...], int]] = {
@@ -115,7 +96,7 @@ def make_card_digits(rng: random.Random, brand: str) -> str:
     while True:
         prefix = rng.choice(prefixes)
         body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
-        pan = body + luhn_check_digit(body)
+        pan = body + luhn.calc_check_digit(body)
         if len(set(pan)) > 1:
             return pan
 
@@ -148,33 +129,18 @@ def make_card(rng: random.Random) -> Made:
 
 # --- SSNs ------------------------------------------------------------------------------
 
+# Numbers the SSA published in advertising: stdnum rejects them, so they make good decoys.
 ADVERTISING_SSNS = frozenset({"078-05-1120", "219-09-9999", "457-55-5462"})
 
 
-def ssn_valid(ssn: str) -> bool:
-    """SSA structural rules for a dashed SSN: area not 000/666/9xx, group not 00, serial
-    not 0000, and not one of the known advertising numbers."""
-    parts = ssn.split("-")
-    if (
-        len(parts) != 3
-        or [len(p) for p in parts] != [3, 2, 4]
-        or not all(p.isdigit() for p in parts)
-    ):
-        return False
-    area, group, serial = (int(p) for p in parts)
-    if area == 0 or area == 666 or area >= 900 or group == 0 or serial == 0:
-        return False
-    return ssn not in ADVERTISING_SSNS
-
-
 def make_ssn(rng: random.Random) -> Made:
-    """A dashed SSN that passes `ssn_valid` (post-2011 randomisation: any area 001-899)."""
+    """A dashed SSN that stdnum accepts (post-2011 randomisation: any area 001-899)."""
     while True:
         area = rng.randint(1, 899)
         if area == 666:
             continue
         ssn = f"{area:03d}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"
-        if ssn_valid(ssn):
+        if us_ssn.is_valid(ssn):
             return Made(ssn, "dashed")
 
 
@@ -202,7 +168,7 @@ def make_ssn_like(rng: random.Random) -> Made:
 
 # --- IBANs -----------------------------------------------------------------------------
 
-IBAN_LENGTHS = {"DE": 22, "GB": 22, "FR": 27, "NL": 18}
+IBAN_COUNTRIES = ("DE", "GB", "FR", "NL")
 
 # Real bank identifiers (public directory data), random account numbers.
 _DE_BLZ = ("37040044", "50010517", "10020030", "20041133", "70150000", "50070010")
@@ -211,24 +177,7 @@ _FR_BANKS = (("30004", "00001"), ("30003", "03620"), ("20041", "01005"), ("30006
 _NL_BANKS = ("ABNA", "INGB", "RABO", "TRIO", "SNSB")
 
 
-def _iban_int(rearranged: str) -> int:
-    return int("".join(str(int(ch, 36)) for ch in rearranged))
-
-
-def iban_valid(iban: str) -> bool:
-    """ISO 13616 check: known country, exact length, MOD 97-10 remainder 1."""
-    compact = iban.replace(" ", "").upper()
-    cc = compact[:2]
-    if IBAN_LENGTHS.get(cc) != len(compact) or not compact.isalnum():
-        return False
-    return _iban_int(compact[4:] + compact[:4]) % 97 == 1
-
-
-def iban_check_digits(country: str, bban: str) -> str:
-    """The two MOD 97-10 check digits for `country` + `bban`."""
-    return f"{98 - _iban_int(bban + country + '00') % 97:02d}"
-
-
+# python-stdnum checks the IBAN but has no French RIB key or Dutch elfproef, hence these two.
 def _fr_rib_key(bank: str, branch: str, account: str) -> str:
     # France's BBAN carries its own "clé RIB"; computing it keeps the BBAN realistic.
     return f"{97 - (89 * int(bank) + 15 * int(branch) + 3 * int(account)) % 97:02d}"
@@ -261,7 +210,7 @@ def make_iban_compact(rng: random.Random, country: str) -> str:
         bban = rng.choice(_NL_BANKS) + _nl_account(rng)
     else:
         raise ValueError(f"unsupported IBAN country {country!r}")
-    return country + iban_check_digits(country, bban) + bban
+    return country + mod_97_10.calc_check_digits(bban + country) + bban
 
 
 def format_iban(compact: str, spaced: bool) -> str:
@@ -283,7 +232,7 @@ def make_iban(rng: random.Random) -> Made:
 
 def make_invalid_iban(rng: random.Random) -> Made:
     """An IBAN-shaped string whose check digits are wrong (fails MOD 97-10)."""
-    compact = make_iban_compact(rng, rng.choice(tuple(IBAN_LENGTHS)))
+    compact = make_iban_compact(rng, rng.choice(IBAN_COUNTRIES))
     good = int(compact[2:4])
     # Within 02..98 exactly one value satisfies mod 97, so any other one fails.
     bad = rng.choice([c for c in range(2, 99) if c != good])
@@ -384,7 +333,7 @@ def make_ms_timestamp(rng: random.Random, now: datetime) -> Made:
     base = int(now.timestamp() * 1000)
     while True:
         value = str(base - rng.randint(0, 2 * 86_400_000))
-        if not luhn_valid(value):
+        if not luhn.is_valid(value):
             return Made(value, "epoch_ms")
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
-from app.drills.clocks import ClockError, art33_status, deadlines, parse_instant
+from app.drills.clocks import ClockError, art33_status, parse_instant
 from app.drills.notices import fill, load_templates
 from app.drills.records import (
     ART34_RESOLUTIONS,
@@ -27,10 +27,8 @@ from app.drills.records import (
     REQUIRED_ITEMS,
     RISK_LEVELS,
     BreachView,
-    ClockView,
     DrillError,
     NoticeView,
-    end_of_day_utc,
     parse_ts,
 )
 from app.drills.store import (
@@ -56,44 +54,6 @@ TEXT_FIELDS = (
     "dpo_contact",
 )
 NUMBER_FIELDS = ("subjects_approx", "records_approx")
-
-
-def regimes_for(jurisdictions: tuple[str, ...]) -> list[str]:
-    """EU/EEA/UK (or none given) → GDPR; US-XX → that state's rules."""
-    chosen = {"gdpr"} if not jurisdictions else set()
-    for j in jurisdictions:
-        code = j.strip().upper()
-        if code in ("EU", "EEA", "UK", "GDPR") or (len(code) == 2 and code != "US"):
-            chosen.add("gdpr")
-        elif code.startswith("US-"):
-            chosen.add(code.lower())
-        elif code == "US":
-            chosen.add("us")
-    return sorted(chosen)
-
-
-def clock_views(breach: BreachView) -> tuple[ClockView, ...]:
-    """The countdowns of a breach record; none before awareness is decided."""
-    aware = parse_ts(breach.aware_at)
-    if aware is None:
-        return ()
-    try:
-        items = deadlines(
-            aware, regimes=regimes_for(breach.jurisdictions), residents=breach.residents
-        )
-    except ClockError:
-        items = deadlines(aware, regimes=["gdpr"])
-    out = []
-    for d in items:
-        if isinstance(d.due, datetime):
-            due: datetime | None = d.due
-        elif d.due is not None:
-            due = end_of_day_utc(d.due.isoformat())
-        else:
-            due = None
-        met = breach.authority_notified_at if d.key == "gdpr_art33_due" else None
-        out.append(ClockView(d.key, d.title, due, d.iso(), d.basis, d.condition, met))
-    return tuple(out)
 
 
 def _task(s: Session, run_id: int, kind: str, item: str) -> RunTask | None:

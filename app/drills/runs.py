@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.clock import utc_iso
-from app.drills.breach import clock_views
+from app.drills.breach_clocks import clock_views
 from app.drills.library import PlaybookService, playbook_row, version_text
 from app.drills.playbooks import parse_playbook
 from app.drills.records import DrillError, RunDetail, RunSummary, parse_ts

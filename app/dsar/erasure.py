@@ -21,7 +21,9 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
-from app.dsar.common import CLOSED, DsarError, add_event, identifiers, load
+from app.dsar.errors import DsarError
+from app.dsar.queries import add_event, identifiers, load
+from app.dsar.vocabulary import CLOSED
 from app.search import parse_query
 from app.security.guard import Service
 from app.security.permissions import Permission

@@ -22,9 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
-from app.dsar.common import EXPORT_TYPES, DsarError, add_event, identifiers, load
+from app.dsar.errors import DsarError
 from app.dsar.locate import latest_directory
 from app.dsar.masking import KnownPeople, Subject, mask_third_party
+from app.dsar.queries import add_event, identifiers, load
+from app.dsar.vocabulary import EXPORT_TYPES
 from app.security.guard import Service
 from app.security.permissions import Permission
 from models.dsar import DsarItem, DsarRequest

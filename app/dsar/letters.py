@@ -6,7 +6,8 @@ from datetime import date
 from importlib.resources import files
 from string import Template
 
-from app.dsar.common import DeadlineView, DsarError
+from app.dsar.errors import DsarError
+from app.dsar.records import DeadlineView
 from models.dsar import DsarRequest
 
 TITLES = {

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.dsar.common import DsarError, add_event, identifiers, load
+from app.dsar.errors import DsarError
+from app.dsar.queries import add_event, identifiers, load
 from app.importers.loader import latest_snapshot
 from app.masking import excerpt, mask_email, mask_text
 from app.search import Fts5Backend, parse_query

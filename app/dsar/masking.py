@@ -1,5 +1,8 @@
-"""Third-party masking for export packages: one function, so the redaction engine of issue 5
-can replace the interim detector (`app.masking.find_spans`) without touching the export.
+"""Third-party masking for export packages, on the redaction engine's detection.
+
+Emails, phones and card/account numbers are the engine's findings (`app.masking.find_spans`,
+builtin rules and validators); the other people of the directory are matched by name and
+e-mail as literals (`KnownPeople`).
 
 What stays: the subject's own emails, phones and name. What goes: every other email,
 phone, card/account number the detector finds, and the names and emails of the other

@@ -9,9 +9,7 @@ Reading a request's personal data (`get`, `list`) is audited as a view.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -20,56 +18,25 @@ from sqlalchemy.orm import Session
 from app.clock import utc_iso
 from app.dsar import deadlines as dl
 from app.dsar import letters
-from app.dsar.common import (
+from app.dsar.dashboard import Dashboard, dashboard_of
+from app.dsar.detail import request_detail
+from app.dsar.errors import DsarError
+from app.dsar.queries import add_event, deadline_of, load, summary_of
+from app.dsar.records import NewRequest, RequestDetail, RequestSummary
+from app.dsar.settings import SETTINGS, local_today, setting, zone
+from app.dsar.vocabulary import (
     CHANNELS,
     CLOSED,
     REQUEST_TYPES,
-    SETTINGS,
     STATUS_TITLES,
     STATUSES,
-    TRANSITIONS,
-    DsarError,
-    NewRequest,
-    RequestDetail,
-    RequestSummary,
-    TimelineEvent,
-    Verification,
-    add_event,
-    deadline_of,
-    identifiers,
-    load,
-    local_today,
-    setting,
-    summary_of,
-    zone,
 )
-from app.masking import mask_email, mask_keep_last, mask_text
 from app.security.guard import Actor, PermissionDenied, Service
 from app.security.permissions import Permission
-from models.dsar import DsarEvent, DsarPause, DsarRequest, DsarSetting, DsarVerification
+from models.dsar import DsarPause, DsarRequest, DsarSetting, DsarVerification
 
 P = Permission
 Step = Callable[[Session, Actor, DsarRequest, datetime, date], None]
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """Numbers for the queue's charts (counts only)."""
-
-    open_by_age: dict[str, int]  # age bucket → open requests
-    on_time_by_month: dict[str, tuple[int, int]]  # YYYY-MM closed → (on time, closed)
-    by_type: dict[str, int]
-    by_regime: dict[str, int]
-
-
-AGE_BUCKETS = ("0–7 d", "8–14 d", "15–21 d", "22–28 d", "29+ d")
-
-
-def _bucket(days: int) -> str:
-    for limit, name in zip((7, 14, 21, 28), AGE_BUCKETS, strict=False):
-        if days <= limit:
-            return name
-    return AGE_BUCKETS[-1]
 
 
 def _clean(values: Sequence[str]) -> list[str]:
@@ -146,7 +113,7 @@ class DsarService(Service):
                     "identifiers": len(emails) + len(phones) + len(ids),
                 },
             )
-            return self._detail(s, req, now)
+            return request_detail(s, req, now)
 
     def list(
         self,
@@ -199,7 +166,7 @@ class DsarService(Service):
                 )
             else:
                 self.audit(s, "dsar.view", object_type="dsar", object_id=str(req.id))
-            return self._detail(s, req, self.ctx.clock.now(), masked=not reveal)
+            return request_detail(s, req, self.ctx.clock.now(), masked=not reveal)
 
     # ------------------------------------------------------------ the status machine
 
@@ -460,21 +427,7 @@ class DsarService(Service):
             today = local_today(s, self.ctx.clock.now())
             rows = [summary_of(s, r, today) for r in s.scalars(select(DsarRequest))]
             self.audit(s, "dsar.dashboard", details={"count": len(rows)})
-        ages = Counter(
-            _bucket((today - r.received_date).days) for r in rows if r.status not in CLOSED
-        )
-        months: dict[str, list[int]] = {}
-        for r in rows:
-            if r.closed_date is not None and r.status == "completed":
-                slot = months.setdefault(r.closed_date.strftime("%Y-%m"), [0, 0])
-                slot[0] += r.closed_date <= r.deadline.due
-                slot[1] += 1
-        return Dashboard(
-            open_by_age={b: ages.get(b, 0) for b in AGE_BUCKETS},
-            on_time_by_month={m: (v[0], v[1]) for m, v in sorted(months.items())},
-            by_type=dict(Counter(r.request_type for r in rows)),
-            by_regime=dict(Counter(r.regime for r in rows)),
-        )
+        return dashboard_of(rows, today)
 
     # ------------------------------------------------------------ internals
 
@@ -494,64 +447,9 @@ class DsarService(Service):
                 object_id=str(req.id),
                 details={"from": before, "to": req.status},
             )
-            return self._detail(s, req, now)
+            return request_detail(s, req, now)
 
     def _move(
         self, s: Session, actor: Actor, req: DsarRequest, now: datetime, to: str, note: str
     ) -> None:
         add_event(s, req, actor.username, now, "status", note, to_status=to)
-
-    def _detail(
-        self, s: Session, req: DsarRequest, now: datetime, *, masked: bool = True
-    ) -> RequestDetail:
-        today = local_today(s, now)
-        emails, phones, ids = identifiers(req)
-        notes = req.notes
-        if masked:
-            emails = [mask_email(e) for e in emails]
-            phones = [mask_keep_last(p, 2) for p in phones]
-            ids = [mask_keep_last(i, 2, alnum=True) for i in ids]
-            notes = mask_text(notes or "")
-        events = s.scalars(
-            select(DsarEvent).where(DsarEvent.request_id == req.id).order_by(DsarEvent.id)
-        ).all()
-        checks = s.scalars(
-            select(DsarVerification)
-            .where(DsarVerification.request_id == req.id)
-            .order_by(DsarVerification.id)
-        ).all()
-        pauses = s.scalars(
-            select(DsarPause).where(DsarPause.request_id == req.id).order_by(DsarPause.id)
-        ).all()
-        original = s.get(DsarRequest, req.duplicate_of_id) if req.duplicate_of_id else None
-        return RequestDetail(
-            summary=summary_of(s, req, today),
-            emails=tuple(emails),
-            phones=tuple(phones),
-            ids=tuple(ids),
-            calendar=req.calendar,
-            received_at=req.received_at,
-            channel=req.channel,
-            agent=req.agent,
-            notes=notes,
-            outcome_reason=req.outcome_reason,
-            duplicate_of=original.reference if original else None,
-            extension_reasons=req.extension_reasons,
-            verifications=tuple(
-                Verification(v.method, v.evidence_note, v.verified_by, v.verified_at)
-                for v in checks
-            ),
-            pauses=tuple(
-                (
-                    date.fromisoformat(p.start_date),
-                    date.fromisoformat(p.end_date) if p.end_date else None,
-                )
-                for p in pauses
-            ),
-            timeline=tuple(
-                TimelineEvent(e.at, e.actor, e.kind, e.from_status, e.to_status, e.summary, e.body)
-                for e in events
-            ),
-            allowed=tuple(sorted(TRANSITIONS[req.status])),
-            masked=masked,
-        )

@@ -4,6 +4,6 @@ Readers and row building are pure; :mod:`app.importers.loader` writes inside the
 transaction. Services call them through :class:`app.helpdesk.HelpdeskService`.
 """
 
-from app.importers.common import ImportFailed, ImportProblem, Location
+from app.importers.problems import ImportFailed, ImportProblem, Location
 
 __all__ = ["ImportFailed", "ImportProblem", "Location"]

@@ -21,21 +21,10 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from app.importers.common import (
-    BadValue,
-    ImportFailed,
-    Location,
-    Problems,
-    Progress,
-    TooManyProblems,
-    as_date,
-    as_email,
-    describe,
-    dumps,
-    fail_now,
-    parse_timestamp,
-)
+from app.importers.fields import BadValue, as_date, as_email, describe, dumps, parse_timestamp
 from app.importers.loader import Counts, SnapshotWriter
+from app.importers.problems import ImportFailed, Location, Problems, TooManyProblems, fail_now
+from app.importers.sources import Progress
 from app.jobs import JobControl
 from models.helpdesk import SNAPSHOT_DIRECTORY, SNAPSHOT_ROSTER, Person, RosterEntry
 

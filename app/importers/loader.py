@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Table, desc, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from app.importers.common import Location, Problems, row_hash
+from app.importers.fields import row_hash
+from app.importers.problems import Location, Problems
 from models.helpdesk import Person, Snapshot, Ticket
 
 BATCH = 500

@@ -21,11 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.importers.common import (
+from app.importers.fields import (
     BadValue,
-    Location,
-    Problems,
-    SourceFile,
     Spec,
     apply_spec,
     as_bool,
@@ -43,8 +40,9 @@ from app.importers.common import (
     describe,
     dumps,
     one_of,
-    peek,
 )
+from app.importers.problems import Location, Problems
+from app.importers.sources import SourceFile, peek
 
 TS = as_timestamp
 

@@ -18,16 +18,6 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from app.importers.common import (
-    ImportFailed,
-    Location,
-    Problems,
-    Progress,
-    SourceFile,
-    TooManyProblems,
-    fail_now,
-    iter_records,
-)
 from app.importers.loader import (
     Counts,
     IdSet,
@@ -37,6 +27,8 @@ from app.importers.loader import (
     known_tickets,
     latest_snapshot,
 )
+from app.importers.problems import ImportFailed, Location, Problems, TooManyProblems, fail_now
+from app.importers.sources import Progress, SourceFile, iter_records
 from app.importers.zendesk import (
     BY_NAME,
     KINDS,

@@ -31,13 +31,8 @@ from app.clock import utc_iso
 from app.jobs import Cancelled, JobControl
 from app.redaction import store
 from app.redaction.rules import rule_from_dict
-from app.redaction.service import (
-    BATCH_TICKETS,
-    RedactionError,
-    RedactionService,
-    ticket_batches,
-    ticket_rows,
-)
+from app.redaction.service import RedactionError, RedactionService
+from app.redaction.ticket_text import BATCH_TICKETS, ticket_batches, ticket_rows
 from app.redaction.types import MaskStyle
 from app.security.guard import Service
 from app.security.permissions import Permission

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,13 +26,13 @@ from app.redaction.engine import KNOWN_PEOPLE, RedactionEngine
 from app.redaction.examples import Evaluation, Label, evaluate
 from app.redaction.rules import check_rule, dump_rules, load_rules_text
 from app.redaction.store import RuleInfo, RuleVersionInfo
-from app.redaction.types import Finding, MaskStyle, Rule
+from app.redaction.ticket_text import masked_excerpt, ticket_batches, ticket_rows
+from app.redaction.types import Rule
 from app.security.guard import Service
 from app.security.permissions import Permission
-from models.helpdesk import Comment, Ticket
+from models.helpdesk import Ticket
 from models.redaction import RedactionCase
 
-BATCH_TICKETS = 200
 SAMPLE_LIMIT = 30
 # Writing a changed row (update + FTS delete/insert) costs about this much on top of the
 # scan, measured on the demo workspace; used only to estimate.
@@ -86,55 +86,6 @@ class CaseInfo:
     text: str
     labels: tuple[Label, ...]
     source: str
-
-
-# One row of stored ticket text: (ticket id, comment id or None, column, text).
-TextRow = tuple[int, int | None, str, str]
-TICKET_FIELDS = ("subject", "description")
-COMMENT_FIELDS = ("body", "html_body", "plain_body")
-
-
-def ticket_rows(s: Session, ticket_ids: Sequence[int]) -> list[TextRow]:
-    rows: list[TextRow] = []
-    for t in s.execute(
-        select(Ticket.id, Ticket.subject, Ticket.description).where(Ticket.id.in_(ticket_ids))
-    ):
-        rows += [(t.id, None, f, v) for f, v in zip(TICKET_FIELDS, t[1:], strict=True) if v]
-    for c in s.execute(
-        select(Comment.ticket_id, Comment.id, Comment.body, Comment.html_body, Comment.plain_body)
-        .where(Comment.ticket_id.in_(ticket_ids))
-        .order_by(Comment.id)
-    ):
-        rows += [(c[0], c[1], f, v) for f, v in zip(COMMENT_FIELDS, c[2:], strict=True) if v]
-    return rows
-
-
-def ticket_batches(s: Session, after: int = 0, size: int = BATCH_TICKETS) -> Iterator[list[int]]:
-    last = after
-    while True:
-        ids = list(
-            s.scalars(select(Ticket.id).where(Ticket.id > last).order_by(Ticket.id).limit(size))
-        )
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
-
-
-def masked_excerpt(
-    engine: RedactionEngine, text: str, findings: Sequence[Finding], f: Finding, width: int = 60
-) -> str:
-    a, b = max(0, f.start - width), min(len(text), f.end + width)
-    for g in findings:  # never cut through a finding: widen over it
-        if g.start < b and g.end > a:
-            a, b = min(a, g.start), max(b, g.end)
-    inside = [
-        Finding(g.start - a, g.end - a, g.entity_type, g.rule_id, g.score)
-        for g in findings
-        if g.start >= a and g.end <= b
-    ]
-    body = " ".join(engine.apply(text[a:b], inside, MaskStyle.TOKEN).split())
-    return ("…" if a else "") + body + ("…" if b < len(text) else "")
 
 
 class RedactionService(Service):

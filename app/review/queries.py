@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import PrivDeskError
 from app.helpdesk import mask_email
-from app.review.findings import Finding
+from app.review.findings import Finding, PreviousItem
 from app.review.permissions import Grant
 from app.review.records import CampaignSummary, ItemRow
 from app.review.snapshot import scope_label
@@ -149,3 +149,17 @@ def items_of(s: Session, campaign_id: int, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         stmt = stmt.where(ReviewItem.id.in_(list(ids)))
     return list(s.scalars(stmt.order_by(ReviewItem.id)))
+
+
+def previous_items(s: Session, campaign_id: int) -> dict[int, PreviousItem]:
+    """Agent id → role and permission keys in an earlier campaign (for the diff)."""
+    out = {}
+    for agent_id, role_name, grants in s.execute(
+        select(ReviewItem.agent_id, ReviewItem.role_name, ReviewItem.grants_json).where(
+            ReviewItem.campaign_id == campaign_id
+        )
+    ):
+        if agent_id is not None:
+            keys = frozenset(g["key"] for g in json.loads(grants or "[]"))
+            out[agent_id] = PreviousItem(role_name, keys)
+    return out

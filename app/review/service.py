@@ -1,32 +1,23 @@
-"""Access review campaigns: create, decide, comment, reassign, sign off, read.
-
-Every call checks `review.view` or `review.manage` and writes one audit event in the same
-transaction (ids and counts only). Reviewers are operators; nobody decides on a help-desk
-account whose e-mail is their own. Sign-off needs the privacy-officer role and a fresh
-authenticator code, and after it the service refuses every change to the campaign.
-"""
+"""The access-review service: `ReviewService` = campaigns and decisions (`CampaignService`)
+plus who-can-see-what, the quarter-over-quarter diff, proof of revocation, evidence export."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from pathlib import Path
 
-from sqlalchemy import desc, insert, select
+from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
 from app.importers.loader import latest_snapshot
+from app.review import evidence
 from app.review import settings as review_settings
-from app.review.findings import (
-    EngineInput,
-    PreviousItem,
-    findings_for,
-    mfa_status,
-    sort_findings,
-)
+from app.review.campaigns import CampaignService
+from app.review.findings import rules_from_json
+from app.review.progress import campaign_progress
 from app.review.queries import (
     ReviewError,
     get_campaign,
@@ -34,531 +25,371 @@ from app.review.queries import (
     items_of,
     latest_verifications,
     operator_names,
-    require_open,
-    reviewers_of,
     summary,
 )
 from app.review.records import (
-    CARRY_OVER,
-    DECISIONS,
-    NEEDS_JUSTIFICATION,
-    CampaignSummary,
-    FindingRow,
-    HistoryEntry,
-    ItemDetail,
+    DiffSummary,
     ItemRow,
-    Progress,
+    PackResult,
+    PermissionCount,
+    ReviewSettings,
+    Verification,
+    WhoCan,
 )
-from app.review.snapshot import SCOPES, load_agents, load_policy, load_roster
-from app.security.guard import Actor, Service
-from app.security.permissions import Permission, Role, permissions_for
-from models.helpdesk import SNAPSHOT_DIRECTORY, SNAPSHOT_ROSTER, Snapshot
-from models.review import (
-    CAMPAIGN_OPEN,
-    CAMPAIGN_SIGNED_OFF,
-    ReviewCampaign,
-    ReviewComment,
-    ReviewDecision,
-    ReviewItem,
-    ReviewReviewer,
-    ReviewVerification,
-)
+from app.review.snapshot import group_names, load_agents, role_names
+from app.security.permissions import Permission, permissions_for
+from models.helpdesk import SNAPSHOT_DIRECTORY, Snapshot
+from models.review import CAMPAIGN_SIGNED_OFF, ReviewCampaign, ReviewItem, ReviewVerification
 from models.security import Operator
 
-REMIND_DAYS = 7  # reminders start this many days before the due date
 
+class ReviewService(CampaignService):
+    """Access reviews: campaigns and decisions (CampaignService), analysis and evidence."""
 
-def default_name(now: datetime) -> str:
-    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+    # ------------------------------------------------------------ who can see what
 
-
-def _email(value: str | None) -> str:
-    return (value or "").strip().lower()
-
-
-class CampaignService(Service):
-    """Campaign lifecycle and decisions; `app.review.ReviewService` adds evidence."""
-
-    # ------------------------------------------------------------ campaigns
-
-    def create_campaign(
-        self,
-        name: str | None = None,
-        *,
-        snapshot_id: int | None = None,
-        scope: str = "all",
-        scope_value: str | None = None,
-        reviewers: Sequence[str] = (),
-        due_date: date | None = None,
-    ) -> CampaignSummary:
-        """A campaign over a snapshot: one item per agent in scope, findings computed now."""
-        if scope not in SCOPES:
-            raise ReviewError(f"scope must be one of {', '.join(SCOPES)}")
-        if scope in ("group", "custom_role") and not (scope_value and scope_value.strip()):
-            raise ReviewError(f"scope {scope} needs a name (which {scope.replace('_', ' ')})")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.create") as (s, actor):
-            now = self.ctx.clock.now()
-            name = (name or "").strip() or default_name(now)
-            snap = self._snapshot(s, snapshot_id)
-            roster = latest_snapshot(s, SNAPSHOT_ROSTER)
-            reviewer_ops = self._reviewers(s, reviewers or [actor.username])
-            previous = s.scalars(
-                select(ReviewCampaign)
-                .where(
-                    ReviewCampaign.status == CAMPAIGN_SIGNED_OFF,
-                    ReviewCampaign.snapshot_id < snap.id,
-                )
-                .order_by(desc(ReviewCampaign.snapshot_id), desc(ReviewCampaign.id))
-                .limit(1)
-            ).first()
-            dormant = review_settings.dormant_days(s)
-            rules = review_settings.toxic_rules(s)
-            campaign = ReviewCampaign(
-                name=name,
-                snapshot_id=snap.id,
-                roster_snapshot_id=roster.id if roster else None,
-                previous_campaign_id=previous.id if previous else None,
-                scope_kind=scope,
-                scope_value=scope_value.strip() if scope_value else None,
-                due_date=due_date.isoformat() if due_date else None,
-                status=CAMPAIGN_OPEN,
-                dormant_days=dormant,
-                settings_json=json.dumps({"toxic_rules": [r.to_json() for r in rules]}),
-                created_at=utc_iso(now),
-                created_by=actor.username,
-            )
-            s.add(campaign)
-            s.flush()
-            for op in reviewer_ops:
-                s.add(ReviewReviewer(campaign_id=campaign.id, operator_id=op.id))
-            inp = EngineInput(
-                now=now,
-                dormant_days=dormant,
-                policy=load_policy(s, snap.id),
-                roster=load_roster(s, campaign.roster_snapshot_id),
-                rules=rules,
-                previous=_previous_items(s, previous.id) if previous else None,
-                previous_name=previous.name if previous else None,
-            )
-            count = self._populate(s, campaign, inp, reviewer_ops, scope, scope_value)
-            self.audit(
-                s,
-                "review.create",
-                object_type="review_campaign",
-                object_id=str(campaign.id),
-                details={
-                    "snapshot_id": snap.id,
-                    "scope": scope,
-                    "items": count,
-                    "reviewers": [op.id for op in reviewer_ops],
-                    "previous_campaign_id": campaign.previous_campaign_id,
-                },
-            )
-            return summary(s, campaign, now)
-
-    def _snapshot(self, s: Session, snapshot_id: int | None) -> Snapshot:
-        if snapshot_id is None:
-            snap = latest_snapshot(s, SNAPSHOT_DIRECTORY)
-            if snap is None:
-                raise ReviewError("Import help-desk data first: there is no snapshot to review.")
-            return snap
-        found = s.get(Snapshot, snapshot_id)
-        if found is None or found.kind != SNAPSHOT_DIRECTORY:
-            raise ReviewError(f"No directory snapshot #{snapshot_id}.")
-        return found
-
-    def _reviewers(self, s: Session, usernames: Sequence[str]) -> list[Operator]:
-        out = []
-        for username in dict.fromkeys(u.strip().lower() for u in usernames if u.strip()):
-            op = s.scalars(select(Operator).where(Operator.username == username)).first()
-            if op is None or op.status != "active":
-                raise ReviewError(f"Reviewer {username!r} is not an active operator.")
-            if Permission.REVIEW_MANAGE not in permissions_for(r.role for r in op.roles):
-                raise ReviewError(
-                    f"Reviewer {username!r} cannot decide access reviews (needs privacy officer)."
-                )
-            out.append(op)
-        return out
-
-    def _populate(
-        self,
-        s: Session,
-        campaign: ReviewCampaign,
-        inp: EngineInput,
-        reviewers: list[Operator],
-        scope: str,
-        scope_value: str | None,
-    ) -> int:
-        agents = load_agents(s, campaign.snapshot_id, scope, scope_value)
-        rows: list[dict[str, Any]] = []
-        turn = 0
-        for agent in agents:
-            found = sort_findings(findings_for(agent, inp))
-            status, text = mfa_status(agent, inp.policy)
-            reviewer_id = None
-            # Round-robin, skipping a reviewer whose own account this is.
-            for step in range(len(reviewers)):
-                op = reviewers[(turn + step) % len(reviewers)]
-                if not agent.email or _email(op.email) != _email(agent.email):
-                    reviewer_id = op.id
-                    turn = (turn + step + 1) % len(reviewers)
-                    break
-            types = dict.fromkeys(f.type for f in found)
-            rows.append(
-                {
-                    "campaign_id": campaign.id,
-                    "agent_id": agent.agent_id,
-                    "email": agent.email,
-                    "name": agent.name,
-                    "role": agent.role,
-                    "role_name": agent.role_name,
-                    "groups_json": json.dumps(list(agent.groups)),
-                    "grants_json": json.dumps([g.to_json() for g in agent.grants]),
-                    "findings_json": json.dumps([f.to_json() for f in found]),
-                    "changes_json": json.dumps(
-                        [f.reason for f in found if f.type == "changed_since_last_review"]
-                    ),
-                    "facts_json": json.dumps(
-                        {
-                            "mfa": status,
-                            "mfa_text": text,
-                            "last_login_at": agent.last_login_at,
-                            "suspended": agent.suspended,
-                        }
-                    ),
-                    "finding_types": "," + ",".join(types) + "," if types else "",
-                    "reviewer_id": reviewer_id,
-                }
-            )
-        if rows:
-            s.execute(insert(ReviewItem), rows)
-        return len(rows)
-
-    def campaigns(self) -> list[CampaignSummary]:
-        with self.authorized(Permission.REVIEW_VIEW, action="review.list") as (s, _a):
-            rows = s.scalars(select(ReviewCampaign).order_by(desc(ReviewCampaign.id))).all()
-            out = [summary(s, c, self.ctx.clock.now()) for c in rows]
-            self.audit(s, "review.list", details={"campaigns": len(out)})
-            return out
-
-    def campaign(self, campaign_id: int) -> CampaignSummary:
-        with self.authorized(Permission.REVIEW_VIEW, action="review.show") as (s, _a):
-            c = get_campaign(s, campaign_id)
-            self.audit(s, "review.show", object_type="review_campaign", object_id=str(c.id))
-            return summary(s, c, self.ctx.clock.now())
-
-    # ------------------------------------------------------------ items & findings
-
-    def items(self, campaign_id: int) -> list[ItemRow]:
-        """Every item of a campaign; e-mails masked for operators who may not reveal PII."""
-        with self.authorized(Permission.REVIEW_VIEW, action="review.items") as (s, actor):
+    def permission_counts(self, campaign_id: int) -> list[PermissionCount]:
+        """Every statement held by someone in the campaign, with how many hold it."""
+        with self.authorized(Permission.REVIEW_VIEW, action="review.permissions") as (s, _a):
             get_campaign(s, campaign_id)
-            masked = not actor.principal.can(Permission.PII_REVEAL)
-            names = operator_names(s)
-            verified = latest_verifications(s, campaign_id)
-            rows = [
-                item_row(it, names, masked=masked, verification=verified.get(it.id))
-                for it in items_of(s, campaign_id)
-            ]
+            holders: dict[str, set[int]] = defaultdict(set)
+            texts: dict[str, str] = {}
+            for item_id, grants in s.execute(
+                select(ReviewItem.id, ReviewItem.grants_json).where(
+                    ReviewItem.campaign_id == campaign_id
+                )
+            ):
+                for g in json.loads(grants or "[]"):
+                    holders[g["key"]].add(item_id)
+                    texts.setdefault(g["key"], g["text"])
             self.audit(
                 s,
-                "review.items.view",
+                "review.permissions.view",
                 object_type="review_campaign",
                 object_id=str(campaign_id),
-                details={"items": len(rows), "masked": masked},
             )
-            return rows
+            return sorted(
+                (PermissionCount(k, texts[k], len(v)) for k, v in holders.items()),
+                key=lambda p: (p.key.startswith("raw:"), p.text),
+            )
 
-    def item(self, item_id: int) -> ItemDetail:
-        """One item with its history: decisions, comments and verifications, oldest first."""
-        with self.authorized(Permission.REVIEW_VIEW, action="review.item") as (s, actor):
-            it = s.get(ReviewItem, item_id)
-            if it is None:
-                raise ReviewError(f"No review item #{item_id}.")
-            masked = not actor.principal.can(Permission.PII_REVEAL)
-            history: list[HistoryEntry] = []
-            for d in s.scalars(select(ReviewDecision).where(ReviewDecision.item_id == item_id)):
-                text = d.decision + (f" → {d.target_role}" if d.target_role else "")
-                if d.justification:
-                    text += f": {d.justification}"
-                history.append(HistoryEntry(d.at, d.operator, "decision", text))
-            for c in s.scalars(select(ReviewComment).where(ReviewComment.item_id == item_id)):
-                history.append(HistoryEntry(c.created_at, c.author, "comment", c.body))
-            for v in s.scalars(
-                select(ReviewVerification).where(ReviewVerification.item_id == item_id)
-            ):
-                text = f"{v.status.replace('_', ' ')} in snapshot #{v.snapshot_id}: {v.detail}"
-                history.append(HistoryEntry(v.checked_at, v.checked_by, "verification", text))
-            history.sort(key=lambda h: h.at)
-            verified = latest_verifications(s, it.campaign_id).get(it.id)
-            row = item_row(it, operator_names(s), masked=masked, verification=verified)
-            self.audit(s, "review.item.view", object_type="review_item", object_id=str(item_id))
-            return ItemDetail(row, tuple(history))
-
-    def findings(self, campaign_id: int) -> list[FindingRow]:
-        with self.authorized(Permission.REVIEW_VIEW, action="review.findings") as (s, actor):
+    def who_can(self, campaign_id: int, key: str) -> list[WhoCan]:
+        """Every agent holding statement `key`, and which role, key or flag grants it."""
+        with self.authorized(Permission.REVIEW_VIEW, action="review.who_can") as (s, actor):
             get_campaign(s, campaign_id)
             masked = not actor.principal.can(Permission.PII_REVEAL)
-            out: list[FindingRow] = []
+            out = []
             for it in items_of(s, campaign_id):
                 row = item_row(it, {}, masked=masked)
-                out += [
-                    FindingRow(
-                        it.id, row.agent_id, row.email, row.name, f.type, f.severity, f.reason
-                    )
-                    for f in row.findings
-                ]
+                via = tuple(g.via for g in row.grants if g.key == key)
+                if via:
+                    out.append(WhoCan(row.agent_id, row.name, row.email, row.role_name, via))
             self.audit(
                 s,
-                "review.findings.view",
+                "review.who_can",
                 object_type="review_campaign",
                 object_id=str(campaign_id),
-                details={"findings": len(out), "masked": masked},
+                details={"permission": key, "agents": len(out)},
             )
             return out
 
-    # ------------------------------------------------------------ decisions
+    # ------------------------------------------------------------ quarter over quarter
 
-    def decide(
-        self,
-        item_ids: Sequence[int],
-        decision: str,
-        *,
-        target_role: str | None = None,
-        justification: str | None = None,
-    ) -> int:
-        """Record one decision on every given item (bulk); all or nothing."""
-        if decision not in DECISIONS:
-            raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}")
-        justification = (justification or "").strip() or None
-        target_role = (target_role or "").strip() or None
-        if decision in NEEDS_JUSTIFICATION and not justification:
-            raise ReviewError(f"A {decision} decision needs a justification.")
-        if decision == "modify" and not target_role:
-            raise ReviewError("A modify decision needs the target role.")
-        if decision != "modify":
-            target_role = None
-        if not item_ids:
-            raise ReviewError("Select at least one item.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.decide") as (s, actor):
-            items = self._items_for_change(s, item_ids, actor)
-            now = utc_iso(self.ctx.clock.now())
-            for it in items:
-                it.decision, it.target_role, it.justification = decision, target_role, justification
-                it.decided_by, it.decided_at = actor.username, now
-                s.add(
-                    ReviewDecision(
-                        item_id=it.id,
-                        campaign_id=it.campaign_id,
-                        decision=decision,
-                        target_role=target_role,
-                        justification=justification,
-                        operator=actor.username,
-                        at=now,
-                    )
-                )
+    def diff(self, campaign_id: int) -> DiffSummary:
+        with self.authorized(Permission.REVIEW_VIEW, action="review.diff") as (s, _a):
+            result = _diff(s, get_campaign(s, campaign_id))
             self.audit(
-                s,
-                "review.decide",
-                object_type="review_campaign",
-                object_id=str(items[0].campaign_id),
-                details={
-                    "decision": decision,
-                    "items": len(items),
-                    "item_ids": [it.id for it in items][:200],
-                    "justified": justification is not None,
-                },
+                s, "review.diff.view", object_type="review_campaign", object_id=str(campaign_id)
             )
-            return len(items)
-
-    def _items_for_change(
-        self, s: Session, item_ids: Sequence[int], actor: Actor
-    ) -> list[ReviewItem]:
-        ids = list(dict.fromkeys(item_ids))
-        first = s.get(ReviewItem, ids[0])
-        if first is None:
-            raise ReviewError(f"No review item #{ids[0]}.")
-        campaign = get_campaign(s, first.campaign_id)
-        require_open(campaign)
-        items = items_of(s, campaign.id, ids)
-        if len(items) != len(ids):
-            raise ReviewError("Some selected items are not in this campaign.")
-        if actor.principal.operator_id not in reviewers_of(s, campaign.id):
-            raise ReviewError(f"You are not a reviewer of campaign {campaign.name}.")
-        own = _email(s.get(Operator, actor.principal.operator_id).email)  # type: ignore[union-attr]
-        if own and any(_email(it.email) == own for it in items):
-            raise ReviewError(
-                "You cannot review your own help-desk account; leave it to another reviewer."
-            )
-        return items
-
-    def reassign(self, item_ids: Sequence[int], reviewer: str) -> int:
-        if not item_ids:
-            raise ReviewError("Select at least one item.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.reassign") as (s, _a):
-            first = s.get(ReviewItem, item_ids[0])
-            if first is None:
-                raise ReviewError(f"No review item #{item_ids[0]}.")
-            campaign = get_campaign(s, first.campaign_id)
-            require_open(campaign)
-            (op,) = self._reviewers(s, [reviewer])
-            items = items_of(s, campaign.id, item_ids)
-            if any(_email(op.email) and _email(op.email) == _email(it.email) for it in items):
-                raise ReviewError(f"{op.username} cannot review their own help-desk account.")
-            if op.id not in reviewers_of(s, campaign.id):
-                s.add(ReviewReviewer(campaign_id=campaign.id, operator_id=op.id))
-            for it in items:
-                it.reviewer_id = op.id
-            self.audit(
-                s,
-                "review.reassign",
-                object_type="review_campaign",
-                object_id=str(campaign.id),
-                details={"items": len(items), "reviewer_id": op.id},
-            )
-            return len(items)
-
-    def comment(self, item_id: int, body: str) -> None:
-        body = body.strip()
-        if not body:
-            raise ReviewError("A comment cannot be empty.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.comment") as (s, actor):
-            it = s.get(ReviewItem, item_id)
-            if it is None:
-                raise ReviewError(f"No review item #{item_id}.")
-            require_open(get_campaign(s, it.campaign_id))
-            s.add(
-                ReviewComment(
-                    item_id=it.id,
-                    author=actor.username,
-                    body=body,
-                    created_at=utc_iso(self.ctx.clock.now()),
-                )
-            )
-            self.audit(s, "review.comment", object_type="review_item", object_id=str(it.id))
-
-    # ------------------------------------------------------------ progress & sign-off
-
-    def progress(self, campaign_id: int) -> Progress:
-        with self.authorized(Permission.REVIEW_VIEW, action="review.progress") as (s, _a):
-            c = get_campaign(s, campaign_id)
-            result = campaign_progress(s, c, self.ctx.clock.now().date())
-            self.audit(s, "review.progress", object_type="review_campaign", object_id=str(c.id))
             return result
 
-    def sign_off(
-        self, campaign_id: int, *, carry_over: bool = False, note: str | None = None
-    ) -> CampaignSummary:
-        """Lock the campaign (privacy officer, step-up). Open items block it unless carried over."""
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.signoff", step_up=True) as (
-            s,
-            actor,
-        ):
-            if Role.PRIVACY_OFFICER.value not in actor.principal.roles:
-                raise ReviewError("Only a privacy officer can sign off an access review.")
+    # ------------------------------------------------------------ remediation
+
+    def verify_remediation(
+        self, campaign_id: int, snapshot_id: int | None = None
+    ) -> list[Verification]:
+        """Check each revoke/modify of a signed-off campaign against a later snapshot."""
+        with self.authorized(Permission.REVIEW_MANAGE, action="review.verify") as (s, actor):
             c = get_campaign(s, campaign_id)
-            require_open(c)
+            if c.status != CAMPAIGN_SIGNED_OFF:
+                raise ReviewError("Sign off the campaign before verifying its remediation.")
+            snap = self._later_snapshot(s, c, snapshot_id)
+            current = {a.agent_id: a for a in load_agents(s, snap.id)}
             now = utc_iso(self.ctx.clock.now())
-            open_items = [it for it in items_of(s, c.id) if it.decision is None]
-            if open_items and not carry_over:
-                raise ReviewError(
-                    f"{len(open_items)} items are still open: decide them, or carry them over "
-                    "to the next review explicitly."
-                )
-            for it in open_items:
-                it.decision, it.decided_by, it.decided_at = CARRY_OVER, actor.username, now
-                it.justification = "carried over to the next review at sign-off"
+            out: list[Verification] = []
+            for it in items_of(s, c.id):
+                if it.decision not in ("revoke", "modify"):
+                    continue
+                agent = current.get(it.agent_id)
+                if agent is None:
+                    status, detail = "verified", "no longer an agent or admin"
+                elif agent.suspended or not agent.active:
+                    status, detail = "verified", "account suspended"
+                elif it.decision == "revoke":
+                    status, detail = "still_present", f"still holds {agent.role_name}"
+                elif agent.role_name.lower() == (it.target_role or "").lower():
+                    status, detail = "verified", f"now {agent.role_name}"
+                else:
+                    status = "still_present"
+                    detail = f"still {agent.role_name} (expected {it.target_role})"
                 s.add(
-                    ReviewDecision(
+                    ReviewVerification(
                         item_id=it.id,
                         campaign_id=c.id,
-                        decision=CARRY_OVER,
-                        justification=it.justification,
-                        operator=actor.username,
-                        at=now,
+                        snapshot_id=snap.id,
+                        status=status,
+                        detail=detail,
+                        checked_at=now,
+                        checked_by=actor.username,
                     )
                 )
-            c.status, c.signed_off_at, c.signed_off_by = CAMPAIGN_SIGNED_OFF, now, actor.username
-            c.sign_off_note = (note or "").strip() or None
+                out.append(
+                    Verification(
+                        it.id, it.agent_id, it.email, it.decision, it.target_role, status, detail
+                    )
+                )
+            counts = Counter(v.status for v in out)
             self.audit(
                 s,
-                "review.signoff",
+                "review.verify_remediation",
+                object_type="review_campaign",
+                object_id=str(c.id),
+                details={"snapshot_id": snap.id, **counts},
+            )
+            return out
+
+    def _later_snapshot(self, s: Session, c: ReviewCampaign, snapshot_id: int | None) -> Snapshot:
+        if snapshot_id is not None:
+            snap = s.get(Snapshot, snapshot_id)
+            if snap is None or snap.kind != SNAPSHOT_DIRECTORY:
+                raise ReviewError(f"No directory snapshot #{snapshot_id}.")
+            if snap.id <= c.snapshot_id:
+                raise ReviewError("Verify against a snapshot imported after the reviewed one.")
+            return snap
+        later = s.scalars(
+            select(Snapshot)
+            .where(Snapshot.kind == SNAPSHOT_DIRECTORY, Snapshot.id > c.snapshot_id)
+            .order_by(desc(Snapshot.id))
+            .limit(1)
+        ).first()
+        if later is None:
+            raise ReviewError(
+                "Import a newer help-desk snapshot first: proof of revocation compares the "
+                "reviewed snapshot with a later one."
+            )
+        return later
+
+    def remediation_csv(self, campaign_id: int) -> str:
+        """CSV of revocations and modifications to apply in the help desk (full e-mails)."""
+        with self.authorized(Permission.REVIEW_MANAGE, action="review.remediation") as (s, _a):
+            c = get_campaign(s, campaign_id)
+            rows = [item_row(it, {}, masked=False) for it in items_of(s, c.id)]
+            text = evidence.remediation_csv(summary(s, c, self.ctx.clock.now()), rows)
+            changes = sum(1 for r in rows if r.decision in ("revoke", "modify"))
+            self.audit(
+                s,
+                "review.remediation.export",
+                object_type="review_campaign",
+                object_id=str(c.id),
+                details={"rows": changes},
+            )
+            return text
+
+    # ------------------------------------------------------------ evidence pack
+
+    def export_pack(
+        self,
+        campaign_id: int,
+        folder: Path,
+        *,
+        render_pdf: evidence.PdfRenderer | None = None,
+    ) -> PackResult:
+        """Write the evidence pack into `folder` and audit its SHA-256 in the same transaction."""
+        with self.authorized(Permission.REVIEW_VIEW, action="review.export") as (s, actor):
+            c = get_campaign(s, campaign_id)
+            masked = not actor.principal.can(Permission.PII_REVEAL)
+            camp = summary(s, c, self.ctx.clock.now())
+            names = operator_names(s)
+            verified = latest_verifications(s, c.id)
+            items = [
+                item_row(it, names, masked=masked, verification=verified.get(it.id))
+                for it in items_of(s, c.id)
+            ]
+            progress = campaign_progress(s, c, self.ctx.clock.now().date())
+            diff = _diff(s, c)
+            checks = _verifications(s, c.id, items)
+            stem = f"access-review-{c.id}"
+            html = evidence.report_html(camp, items, progress, diff, checks)
+            files = {
+                f"{stem}.html": html,
+                f"{stem}-items.csv": evidence.items_csv(items),
+                f"{stem}.json": json.dumps(
+                    evidence.campaign_json(camp, items, progress, diff, checks),
+                    indent=2,
+                    ensure_ascii=False,
+                )
+                + "\n",
+            }
+            if not masked:
+                files[f"{stem}-remediation.csv"] = evidence.remediation_csv(camp, items)
+            written, pack_hash = evidence.write_pack(
+                Path(folder),
+                files,
+                html_name=f"{stem}.html",
+                pdf_name=f"{stem}.pdf",
+                render_pdf=render_pdf,
+                campaign_id=c.id,
+            )
+            seq = self.audit(
+                s,
+                "review.export",
                 object_type="review_campaign",
                 object_id=str(c.id),
                 details={
-                    "carried_over": len(open_items),
-                    "items": summary(s, c, self.ctx.clock.now()).total,
+                    "pack_sha256": pack_hash,
+                    "files": len(written),
+                    "items": len(items),
+                    "masked": masked,
+                    "signed_off": camp.signed_off,
                 },
             )
-            return summary(s, c, self.ctx.clock.now())
+            return PackResult(str(folder), written, pack_hash, seq)
+
+    # ------------------------------------------------------------ settings & choices
+
+    def settings(self) -> ReviewSettings:
+        """The dormant-days limit and toxic-combination rules new campaigns will use."""
+        with self.authorized(Permission.REVIEW_VIEW, action="review.settings.view") as (s, _a):
+            return _settings(s)
+
+    def update_settings(
+        self,
+        *,
+        dormant_days: int | None = None,
+        toxic_rules_json: str | None = None,
+        default_rules: bool = False,
+    ) -> ReviewSettings:
+        """Change the settings for future campaigns; everything is checked before anything is
+        saved. `default_rules` goes back to the built-in toxic-combination list."""
+        if dormant_days is not None and not 7 <= dormant_days <= 3650:
+            raise ReviewError("Dormant after must be between 7 and 3650 days.")
+        if default_rules and toxic_rules_json is not None:
+            raise ReviewError("Give either new toxic rules or the defaults, not both.")
+        rules = None
+        if toxic_rules_json is not None:
+            try:
+                rules = rules_from_json(toxic_rules_json)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ReviewError(f"Toxic rules not saved: {exc}") from None
+            ids = [r.id for r in rules]
+            if len(set(ids)) != len(ids):
+                raise ReviewError("Toxic rules not saved: every rule needs its own id.")
+        with self.authorized(Permission.REVIEW_MANAGE, action="review.settings") as (s, _a):
+            details: dict[str, object] = {}
+            if dormant_days is not None:
+                review_settings.put(s, review_settings.DORMANT_KEY, dormant_days)
+                details["dormant_days"] = dormant_days
+            if rules is not None:
+                review_settings.put(s, review_settings.RULES_KEY, [r.to_json() for r in rules])
+                details["toxic_rules"] = len(rules)
+            elif default_rules:
+                review_settings.reset(s, review_settings.RULES_KEY)
+                details["toxic_rules"] = "default"
+            if details:
+                self.audit(s, "review.settings", details=details)
+            return _settings(s)
+
+    def set_dormant_days(self, days: int) -> None:
+        self.update_settings(dormant_days=days)
+
+    def set_toxic_rules(self, rules_json: str) -> None:
+        self.update_settings(toxic_rules_json=rules_json)
+
+    def choices(self) -> tuple[list[str], list[str], list[str]]:
+        """(custom and built-in role names, group names, possible reviewers) of the latest
+        snapshot, for the create-campaign form."""
+        with self.authorized(Permission.REVIEW_VIEW, action="review.choices") as (s, _a):
+            snap = latest_snapshot(s, SNAPSHOT_DIRECTORY)
+            roles = role_names(s, snap.id) if snap else []
+            groups = group_names(s, snap.id) if snap else []
+            reviewers = [
+                op.username
+                for op in s.scalars(select(Operator).where(Operator.status == "active"))
+                if Permission.REVIEW_MANAGE in permissions_for(r.role for r in op.roles)
+            ]
+            return roles, groups, sorted(reviewers)
 
 
-def _previous_items(s: Session, campaign_id: int) -> dict[int, PreviousItem]:
-    out = {}
-    for agent_id, role_name, grants in s.execute(
-        select(ReviewItem.agent_id, ReviewItem.role_name, ReviewItem.grants_json).where(
-            ReviewItem.campaign_id == campaign_id
-        )
+def _settings(s: Session) -> ReviewSettings:
+    return ReviewSettings(
+        review_settings.dormant_days(s),
+        tuple(review_settings.toxic_rules(s)),
+        review_settings.custom_rules(s),
+    )
+
+
+def _verifications(s: Session, campaign_id: int, items: Sequence[ItemRow]) -> list[Verification]:
+    by_id = {it.id: it for it in items}
+    latest: dict[int, ReviewVerification] = {}
+    for v in s.scalars(
+        select(ReviewVerification)
+        .where(ReviewVerification.campaign_id == campaign_id)
+        .order_by(ReviewVerification.id)
     ):
-        if agent_id is not None:
-            keys = frozenset(g["key"] for g in json.loads(grants or "[]"))
-            out[agent_id] = PreviousItem(role_name, keys)
+        latest[v.item_id] = v
+    out = []
+    for item_id, v in sorted(latest.items()):
+        it = by_id[item_id]
+        out.append(
+            Verification(
+                item_id,
+                it.agent_id,
+                it.email,
+                it.decision or "",
+                it.target_role,
+                v.status,
+                v.detail,
+            )
+        )
     return out
 
 
-def campaign_progress(s: Session, c: ReviewCampaign, today: date) -> Progress:
-    """Decided/total by reviewer, completion over time, reminders near the due date."""
-    names = operator_names(s)
-    by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    types: Counter[str] = Counter()
-    decisions: Counter[str] = Counter()
-    rows = s.execute(
-        select(ReviewItem.reviewer_id, ReviewItem.decision, ReviewItem.finding_types).where(
-            ReviewItem.campaign_id == c.id
-        )
-    ).all()
-    for reviewer_id, decision, ftypes in rows:
-        who = names.get(reviewer_id, "(unassigned)") if reviewer_id else "(unassigned)"
-        by[who][1] += 1
-        if decision:
-            by[who][0] += 1
-            decisions[decision] += 1
-        types.update(t for t in (ftypes or "").split(",") if t)
-    first_decided: dict[int, str] = {}
-    for item_id, at in s.execute(
-        select(ReviewDecision.item_id, ReviewDecision.at)
-        .where(ReviewDecision.campaign_id == c.id)
-        .order_by(ReviewDecision.at)
-    ):
-        first_decided.setdefault(item_id, at)
-    per_day = Counter(at[:10] for at in first_decided.values())
-    running, timeline = 0, []
-    for day in sorted(per_day):
-        running += per_day[day]
-        timeline.append((day, running))
-    total = len(rows)
-    decided = sum(d for d, _t in by.values())
-    days_left = (date.fromisoformat(c.due_date) - today).days if c.due_date else None
-    is_open = c.status == CAMPAIGN_OPEN
-    overdue = is_open and days_left is not None and days_left < 0 and decided < total
-    reminders: list[str] = []
-    if is_open and days_left is not None and days_left <= REMIND_DAYS:
-        if days_left < 0:
-            when = f"overdue by {-days_left} days"
-        else:
-            when = f"due in {days_left} days" if days_left else "due today"
-        for who, (d, t) in sorted(by.items()):
-            if t - d:
-                reminders.append(f"{who}: {t - d} open items, {when}")
-    return Progress(
-        total=total,
-        decided=decided,
-        by_reviewer={k: (v[0], v[1]) for k, v in sorted(by.items())},
-        due_date=c.due_date,
-        days_left=days_left,
-        overdue=overdue,
-        reminders=tuple(reminders),
-        timeline=tuple(timeline),
-        findings_by_type=dict(types.most_common()),
-        decisions=dict(decisions),
-    )
+def _diff(s: Session, c: ReviewCampaign) -> DiffSummary:
+    prev = s.get(ReviewCampaign, c.previous_campaign_id) if c.previous_campaign_id else None
+    new = removed = roles = perms = 0
+    if prev is not None:
+        before = {
+            a: (r, frozenset(g["key"] for g in json.loads(gj or "[]")))
+            for a, r, gj in s.execute(
+                select(ReviewItem.agent_id, ReviewItem.role_name, ReviewItem.grants_json).where(
+                    ReviewItem.campaign_id == prev.id
+                )
+            )
+        }
+        seen = set()
+        for a, r, gj in s.execute(
+            select(ReviewItem.agent_id, ReviewItem.role_name, ReviewItem.grants_json).where(
+                ReviewItem.campaign_id == c.id
+            )
+        ):
+            seen.add(a)
+            if a not in before:
+                new += 1
+                continue
+            roles += before[a][0] != r
+            perms += bool(frozenset(g["key"] for g in json.loads(gj or "[]")) - before[a][1])
+        removed = len(set(before) - seen)
+    trend = []
+    chain: list[ReviewCampaign] = []
+    cur: ReviewCampaign | None = c
+    while cur is not None and len(chain) < 8:
+        chain.append(cur)
+        cur = s.get(ReviewCampaign, cur.previous_campaign_id) if cur.previous_campaign_id else None
+    for camp in reversed(chain):
+        counts: Counter[str] = Counter()
+        for ftypes in s.scalars(
+            select(ReviewItem.finding_types).where(ReviewItem.campaign_id == camp.id)
+        ):
+            counts.update(t for t in (ftypes or "").split(",") if t)
+        trend.append((camp.name, dict(counts)))
+    return DiffSummary(prev.name if prev else None, new, removed, roles, perms, tuple(trend))

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher, Type
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from app.context import AppContext
 from app.security import passwords, totp
 from tests.conftest import SignedIn
 from views.main_window import MainWindow
@@ -38,8 +39,16 @@ def recent(tmp_path: Path) -> RecentWorkspaces:
     return RecentWorkspaces(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
+def gui_ctx(signed: SignedIn, principal: object, tasks: object) -> AppContext:
+    """``signed.ctx`` as views.flow leaves it once ``principal`` signed in: panes need no more."""
+    ctx: AppContext = signed.ctx
+    ctx.operator = CurrentOperator(principal)  # type: ignore[arg-type]
+    ctx.tasks = tasks  # type: ignore[assignment]
+    return ctx
+
+
 def make_window(qtbot: QtBot, signed: SignedIn, principal: object, tasks: object) -> MainWindow:
-    window = MainWindow(signed.ctx, CurrentOperator(principal), tasks, idle_tick_ms=10)  # type: ignore[arg-type]
+    window = MainWindow(gui_ctx(signed, principal, tasks), idle_tick_ms=10)
     qtbot.addWidget(window)
     return window
 

@@ -8,11 +8,10 @@ from pytestqt.qtbot import QtBot
 
 from app.helpdesk import HelpdeskService
 from tests.conftest import SignedIn
-from tests.gui.conftest import shoot
+from tests.gui.conftest import gui_ctx, shoot
 from tests.helpdesk_helpers import ZENDESK, audit_events
+from views.directory.pane import EMPTY_IMPORTER, EMPTY_VIEWER, DirectoryPane
 from views.main_window import MainWindow
-from views.panes.directory import EMPTY_IMPORTER, EMPTY_VIEWER, DirectoryPane
-from views.session import CurrentOperator
 from views.tasks import SyncTaskRunner
 
 
@@ -109,7 +108,7 @@ def test_an_auditor_reads_the_directory_and_is_told_who_can_import(
     qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner
 ) -> None:
     auditor, _ = admin.add_operator("audrey", ["auditor"])
-    pane = DirectoryPane(admin.ctx, CurrentOperator(auditor), tasks)
+    pane = DirectoryPane(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(pane)
     pane.refresh()
     assert pane.empty.text() == EMPTY_VIEWER

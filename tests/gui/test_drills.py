@@ -13,16 +13,15 @@ from pytestqt.qtbot import QtBot
 from app.drills.records import EXERCISE_BANNER
 from tests.conftest import SignedIn
 from tests.drills_helpers import incident_lead
-from tests.gui.conftest import shoot
-from views.panes.drills import DrillsPane
-from views.session import CurrentOperator
+from tests.gui.conftest import gui_ctx, shoot
+from views.drills.pane import DrillsPane
 from views.tasks import SyncTaskRunner
 
 
 @pytest.fixture
 def pane(qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner) -> DrillsPane:
     lead = incident_lead(admin)
-    widget = DrillsPane(admin.ctx, CurrentOperator(lead), tasks)
+    widget = DrillsPane(gui_ctx(admin, lead, tasks))
     qtbot.addWidget(widget)
     widget.resize(1500, 980)
     widget.show()
@@ -220,7 +219,7 @@ def test_team_roster_and_an_auditor_sees_but_cannot_act(
     shoot(pane, "drills-team")
 
     auditor, _ = admin.add_operator("audrey", ["auditor"])
-    view_only = DrillsPane(admin.ctx, CurrentOperator(auditor), tasks)
+    view_only = DrillsPane(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(view_only)
     view_only.refresh()
     assert view_only.library.model.rowCount() == 6

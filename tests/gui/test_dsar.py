@@ -14,10 +14,9 @@ from pytestqt.qtbot import QtBot
 from app.dsar.erasure import ErasureService
 from app.dsar.locate import LocateService
 from tests.dsar_helpers import make_desk
-from tests.gui.conftest import shoot
+from tests.gui.conftest import gui_ctx, shoot
 from tests.helpdesk_helpers import audit_events
-from views.panes.dsar import DsarPane
-from views.session import CurrentOperator
+from views.dsar.pane import DsarPane
 from views.stepup import StepUpDialog
 from views.tasks import SyncTaskRunner
 
@@ -39,7 +38,7 @@ def test_dsar_pane_queue_detail_locate_export(
         emails=["eve@shopper.example"],
         phones=[],
     )
-    pane = DsarPane(admin.ctx, CurrentOperator(desk.officer), tasks)
+    pane = DsarPane(gui_ctx(admin, desk.officer, tasks))
     pane.resize(1280, 860)
     qtbot.addWidget(pane)
     pane.refresh()
@@ -111,7 +110,7 @@ def test_dsar_pane_queue_detail_locate_export(
     pane.certificate_dialog.reject()
 
     # An auditor (dsar.view, no pii.reveal) sees the certificate button but cannot reveal.
-    audit_pane = DsarPane(admin.ctx, CurrentOperator(auditor), tasks)
+    audit_pane = DsarPane(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(audit_pane)
     audit_pane.refresh()
     audit_pane.select(pane.detail.id)

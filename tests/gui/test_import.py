@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.helpdesk import HelpdeskService
 from tests.conftest import SignedIn
-from tests.gui.conftest import make_window, shoot
+from tests.gui.conftest import gui_ctx, make_window, shoot
 from tests.helpdesk_helpers import (
     CSV,
     ZENDESK,
@@ -22,10 +22,9 @@ from tests.helpdesk_helpers import (
     table_counts,
     write_ndjson,
 )
-from views.imports.wizard import DENIED, ImportDialog, Step
+from views.directory.pane import DirectoryPane
+from views.imports.dialog import DENIED, ImportDialog, Step
 from views.main_window import MainWindow
-from views.panes.directory import DirectoryPane
-from views.session import CurrentOperator
 from views.tasks import QtTaskRunner, SyncTaskRunner
 
 
@@ -171,7 +170,7 @@ def test_an_auditor_sees_the_directory_but_the_service_refuses_the_import(
     assert not window.import_action.isEnabled()  # a courtesy; the refusal is the service's
     window.idle.stop()
 
-    dialog = ImportDialog(admin.ctx, CurrentOperator(auditor), tasks)
+    dialog = ImportDialog(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(dialog)
     dialog.zendesk_path.setText(str(ZENDESK / "api"))
     dialog.next_button.click()
@@ -210,7 +209,7 @@ def test_cancel_during_a_background_import_rolls_back(
     qtbot: QtBot, admin: SignedIn, runner: QtTaskRunner, tmp_path: Path
 ) -> None:
     folder = big_export(tmp_path, 6_000)  # about a second of work: time to press Cancel
-    dialog = ImportDialog(admin.ctx, CurrentOperator(admin.principal), runner)
+    dialog = ImportDialog(gui_ctx(admin, admin.principal, runner))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.zendesk_path.setText(str(folder))
@@ -240,7 +239,7 @@ def test_closing_the_dialog_mid_import_cancels_it(
     qtbot: QtBot, admin: SignedIn, runner: QtTaskRunner, tmp_path: Path
 ) -> None:
     folder = big_export(tmp_path, 6_000)
-    dialog = ImportDialog(admin.ctx, CurrentOperator(admin.principal), runner)
+    dialog = ImportDialog(gui_ctx(admin, admin.principal, runner))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.zendesk_path.setText(str(folder))

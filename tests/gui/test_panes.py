@@ -9,13 +9,12 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import SignedIn
-from tests.gui.conftest import shoot
+from tests.gui.conftest import gui_ctx, shoot
+from views.audit.pane import AuditPane
 from views.main_window import MainWindow
-from views.panes.audit import AuditPane
-from views.panes.operator_dialogs import AddOperatorDialog, EnrolmentCodeDialog
-from views.panes.operators import OperatorsPane
-from views.panes.security import SecurityPane
-from views.session import CurrentOperator
+from views.operators.dialogs import AddOperatorDialog, EnrolmentCodeDialog
+from views.operators.pane import OperatorsPane
+from views.security.pane import SecurityPane
 from views.stepup import StepUpDialog
 from views.tasks import SyncTaskRunner
 
@@ -46,7 +45,7 @@ def test_audit_filter_and_csv_export(
     qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner, tmp_path: Path
 ) -> None:
     auditor, _ = admin.add_operator("audrey", ["auditor"])
-    pane = AuditPane(admin.ctx, CurrentOperator(auditor), tasks)
+    pane = AuditPane(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(pane)
     pane.refresh()
     pane.action.setCurrentText("auth.")
@@ -65,7 +64,7 @@ def test_a_pane_without_permission_says_so_politely(
     qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner
 ) -> None:
     officer, _ = admin.add_operator("olga", ["privacy_officer"])
-    pane = AuditPane(admin.ctx, CurrentOperator(officer), tasks)
+    pane = AuditPane(gui_ctx(admin, officer, tasks))
     qtbot.addWidget(pane)
     pane.refresh()
     assert pane.banner.text() == "You don't have permission to view the audit log."

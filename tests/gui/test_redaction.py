@@ -14,9 +14,8 @@ from app.demodata import generate
 from app.helpdesk import HelpdeskService
 from app.security import totp
 from tests.conftest import SignedIn
-from tests.gui.conftest import shoot
-from views.panes.redaction import RedactionPane
-from views.session import CurrentOperator
+from tests.gui.conftest import gui_ctx, shoot
+from views.redaction.pane import RedactionPane
 from views.stepup import StepUpDialog
 from views.tasks import SyncTaskRunner
 
@@ -32,7 +31,7 @@ def export(tmp_path: Path) -> Path:
 def pane(qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner, export: Path) -> Any:
     HelpdeskService(admin.ctx, admin.principal).import_zendesk(export)
     principal, secret = admin.add_operator("rosa", ["redaction_admin"])
-    widget = RedactionPane(admin.ctx, CurrentOperator(principal), tasks)
+    widget = RedactionPane(gui_ctx(admin, principal, tasks))
     widget.secret = secret
     qtbot.addWidget(widget)
     widget.resize(1280, 820)
@@ -151,7 +150,7 @@ def test_auditor_sees_the_library_but_cannot_change_it(
     qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner
 ) -> None:
     auditor, _ = admin.add_operator("audrey", ["auditor"])
-    widget = RedactionPane(admin.ctx, CurrentOperator(auditor), tasks)
+    widget = RedactionPane(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(widget)
     widget.refresh()
     assert widget.rules_tab.model.rowCount() == 15

@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from app.review.evidence import verify_pack
 from app.security import totp
+from tests.gui.conftest import gui_ctx
 from tests.gui.conftest import shoot as _shoot
 from tests.test_review_data import USERS, load_snapshot, officer
-from views.panes.review import ReviewPane
-from views.session import CurrentOperator
+from views.review.pane import ReviewPane
 from views.stepup import StepUpDialog
 from views.tasks import SyncTaskRunner
 
@@ -30,7 +30,7 @@ def shoot(pane: ReviewPane, name: str) -> None:
 def make_pane(qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner) -> tuple[Any, str]:
     load_snapshot(admin, tmp_path)
     priya, secret = officer(admin, email="priya.raman@acme.example")
-    pane = ReviewPane(admin.ctx, CurrentOperator(priya), tasks)
+    pane = ReviewPane(gui_ctx(admin, priya, tasks))
     qtbot.addWidget(pane)
     pane.resize(1400, 860)
     pane.show()
@@ -183,6 +183,6 @@ def test_settings_button_needs_review_manage(
 ) -> None:
     load_snapshot(admin, tmp_path)
     auditor, _ = admin.add_operator("audrey", ["auditor"])
-    pane = ReviewPane(admin.ctx, CurrentOperator(auditor), tasks)
+    pane = ReviewPane(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(pane)
     assert not pane.settings_button.isEnabled() and not pane.new_button.isEnabled()

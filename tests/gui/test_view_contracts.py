@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from app.security.permissions import ROLE_TITLES
 from tests.conftest import SignedIn
-from views.panes.audit import AuditPane
-from views.panes.operator_dialogs import RolesDialog
-from views.session import CurrentOperator
+from tests.gui.conftest import gui_ctx
+from views.audit.pane import AuditPane
+from views.operators.dialogs import RolesDialog
 from views.start.recent import KEY, RecentWorkspaces
 from views.tasks import SyncTaskRunner
 
@@ -36,7 +36,7 @@ def test_roles_dialog_ticks_the_current_roles(qtbot: QtBot) -> None:
 
 def test_audit_date_filter_is_a_date(qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner) -> None:
     auditor, _ = admin.add_operator("audrey", ["auditor"])
-    pane = AuditPane(admin.ctx, CurrentOperator(auditor), tasks)
+    pane = AuditPane(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(pane)
     assert pane.current_filter().since is None
     pane.since_box.setChecked(True)

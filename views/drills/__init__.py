@@ -1,1 +1,1 @@
-"""Widgets of the Incident drills pane (views/panes/drills.py hosts them)."""
+"""The incident drills pane (pane.py) and its tabs: playbooks, runs, team, trends."""

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 
 from app.drills.records import IMPROVEMENT_STATUSES, POETE
 from app.security.permissions import Permission
-from views.drills.common import Host, run_job
-from views.panes.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
-from views.widgets import hbox, table_view, vbox
+from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from views.common.widgets import hbox, table_view, vbox
+from views.drills.tab import DrillsTab
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.drills.aar import AarReport, AarService, ImprovementItem
     from app.drills.records import RunDetail
 
@@ -43,10 +44,9 @@ def improvement_columns() -> list[Column[ImprovementItem]]:
     ]
 
 
-class AarView(QWidget):
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.host = host
+class AarView(DrillsTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.detail: RunDetail | None = None
         self.report: AarReport | None = None
         self.went_well = QPlainTextEdit()
@@ -114,11 +114,11 @@ class AarView(QWidget):
     def _service(self) -> AarService:
         from app.drills.aar import AarService
 
-        return AarService(self.host.ctx, self.host.principal())
+        return AarService(self.ctx, self.principal())
 
     def set_run(self, d: RunDetail) -> None:
         self.detail = d
-        can = self.host.principal().can(Permission.DRILLS_RUN)
+        can = self.principal().can(Permission.DRILLS_RUN)
         for w in self._writers:
             w.setEnabled(can)
         self.refresh()
@@ -127,7 +127,7 @@ class AarView(QWidget):
         if self.detail is None:
             return
         service, run_id = self._service(), self.detail.run.id
-        run_job(self.host, lambda c: service.report(run_id), self._loaded, "building the report")
+        self.run(lambda c: service.report(run_id), self._loaded, "building the report")
 
     def _loaded(self, report: AarReport) -> None:
         from app.drills.aar import aar_html
@@ -146,8 +146,7 @@ class AarView(QWidget):
             return
         service, run_id = self._service(), self.detail.run.id
         well, improve = self.went_well.toPlainText(), self.improve.toPlainText()
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.save_observations(run_id, well, improve),
             lambda _: self.refresh(),
             "saving the observations",
@@ -159,7 +158,7 @@ class AarView(QWidget):
         try:
             due = date.fromisoformat(self.due.text().strip()) if self.due.text().strip() else None
         except ValueError:
-            self.host.banner.show_message("Due date: YYYY-MM-DD, e.g. 2027-01-31.")
+            self.say("Due date: YYYY-MM-DD, e.g. 2027-01-31.")
             return
         service, run_id = self._service(), self.detail.run.id
         item, owner, element = self.item.text(), self.owner.text(), self.element.currentText()
@@ -169,8 +168,7 @@ class AarView(QWidget):
                 edit.clear()
             self.refresh()
 
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.add_improvement(run_id, item, owner, due, element),
             done,
             "adding the improvement item",
@@ -182,8 +180,7 @@ class AarView(QWidget):
             return
         item: ImprovementItem = self.proxy.index(index.row(), 0).data(ROW_ROLE)
         service, status, run_id = self._service(), self.status.currentText(), self.detail.run.id
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.set_improvement_status(item.id, status, run_id),
             lambda _: self.refresh(),
             "updating the improvement item",
@@ -210,9 +207,9 @@ class AarView(QWidget):
             return path
 
         def done(written: Path) -> None:
-            self.host.banner.show_message(f"After-action report written to {written}.", "ok")
+            self.say(f"After-action report written to {written}.", "ok")
 
-        run_job(self.host, job, done, "exporting the report")
+        self.run(job, done, "exporting the report")
 
     def _export_dialog(self, fmt: str) -> None:
         if self.detail is None:

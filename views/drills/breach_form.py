@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 
 from app.drills.records import ART34_RESOLUTIONS, REQUIRED_ITEMS
 from app.security.permissions import Permission
-from views.drills.common import Host, run_job, when
-from views.widgets import hbox, vbox, wrapped
+from views.common.widgets import hbox, vbox, wrapped
+from views.drills.tab import DrillsTab, when
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.drills.breach import BreachService
     from app.drills.records import RunDetail
 
@@ -45,12 +46,10 @@ FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-class BreachForm(QScrollArea):
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.host = host
+class BreachForm(DrillsTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.detail: RunDetail | None = None
-        self.setWidgetResizable(True)
         self.edits: dict[str, QLineEdit] = {}
         self.follow: dict[str, QCheckBox] = {}
         form = QFormLayout()
@@ -117,7 +116,10 @@ class BreachForm(QScrollArea):
         )
         body = QWidget()
         body.setLayout(vbox(decisions, facts, tasks, None))
-        self.setWidget(body)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        self.setLayout(vbox(scroll))
         self._writers = [
             *self.edits.values(),
             *self.follow.values(),
@@ -131,7 +133,7 @@ class BreachForm(QScrollArea):
     def _service(self) -> BreachService:
         from app.drills.breach import BreachService
 
-        return BreachService(self.host.ctx, self.host.principal())
+        return BreachService(self.ctx, self.principal())
 
     def set_detail(self, d: RunDetail) -> None:
         self.detail = d
@@ -148,7 +150,7 @@ class BreachForm(QScrollArea):
                 edit.setText("" if value is None else str(value))
         for key, box in self.follow.items():
             box.setChecked(key in b.to_follow)
-        writable = d.run.status == "active" and self.host.principal().can(Permission.DRILLS_RUN)
+        writable = d.run.status == "active" and self.principal().can(Permission.DRILLS_RUN)
         for w in self._writers:
             w.setEnabled(writable)
         if b.aware_at:
@@ -192,7 +194,7 @@ class BreachForm(QScrollArea):
         return out
 
     def _after(self, _: object = None) -> None:
-        self.host.changed()
+        self.changed.emit()
 
     def _run_id(self) -> int | None:
         return self.detail.run.id if self.detail else None
@@ -204,10 +206,9 @@ class BreachForm(QScrollArea):
         try:
             changes["residents"] = {k: int(v) for k, v in changes["residents"].items()}
         except ValueError:
-            self.host.banner.show_message("US residents: write STATE=NUMBER, e.g. CA=800.")
+            self.say("US residents: write STATE=NUMBER, e.g. CA=800.")
             return
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.update(run_id, changes),
             self._after,
             "saving the breach record",
@@ -216,8 +217,7 @@ class BreachForm(QScrollArea):
     def to_follow(self, key: str, checked: bool) -> None:
         run_id, service = self._run_id(), self._service()
         if run_id is not None:
-            run_job(
-                self.host,
+            self.run(
                 lambda c: service.set_to_follow(run_id, key, checked),
                 self._after,
                 "marking the item",
@@ -231,13 +231,12 @@ class BreachForm(QScrollArea):
             return
         text = self.aware_at.text().strip()
         try:
-            at = self.host.ctx.clock.now() if text in ("", "now") else parse_instant(text)
+            at = self.ctx.clock.now() if text in ("", "now") else parse_instant(text)
         except ValueError as exc:
-            self.host.banner.show_message(str(exc))
+            self.say(str(exc))
             return
         reason = self.aware_reason.text()
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.decide_awareness(run_id, at, reason),
             self._after,
             "recording the awareness decision",
@@ -246,11 +245,10 @@ class BreachForm(QScrollArea):
     def decide_risk(self) -> None:
         run_id, service, level = self._run_id(), self._service(), self.risk.currentText()
         if level == NOT_DECIDED:
-            self.host.banner.show_message("Choose none, risk or high first.", "info")
+            self.say("Choose none, risk or high first.", "info")
             return
         if run_id is not None:
-            run_job(
-                self.host,
+            self.run(
                 lambda c: service.decide_risk(run_id, level),
                 self._after,
                 "recording the risk decision",
@@ -259,8 +257,7 @@ class BreachForm(QScrollArea):
     def notified(self) -> None:
         run_id, service, delay = self._run_id(), self._service(), self.delay.text()
         if run_id is not None:
-            run_job(
-                self.host,
+            self.run(
                 lambda c: service.mark_authority_notified(run_id, delay_reasons=delay),
                 self._after,
                 "recording the notification",
@@ -272,8 +269,7 @@ class BreachForm(QScrollArea):
             return
         task_id, resolution = item.data(256), self.resolution.currentData()
         justification = self.justification.text()
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.close_task(run_id, task_id, resolution, justification),
             self._after,
             "closing the task",

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
 from app.drills.clocks import format_countdown
 from app.drills.records import parse_ts
-from views.widgets import hbox, vbox
+from views.common.widgets import hbox, vbox
 
 if TYPE_CHECKING:
     from app.drills.records import RunDetail

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
 
 from app.drills.playbooks import PHASES, TEAM_ROLES
 from app.security.permissions import Permission
-from views.drills.common import Host, run_job, when
-from views.panes.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
-from views.widgets import SPACING, hbox, table_view, vbox, wrapped
+from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from views.common.widgets import SPACING, hbox, table_view, vbox, wrapped
+from views.drills.tab import DrillsTab, when
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.drills.library import PlaybookService
     from app.drills.playbooks import PlaybookSpec, Step
     from app.drills.records import PlaybookInfo, PlaybookVersionInfo, RunSummary
@@ -67,12 +68,11 @@ def step_columns() -> list[Column[Step]]:
     ]
 
 
-class PlaybookLibrary(QWidget):
+class PlaybookLibrary(DrillsTab):
     runStarted = Signal(object)  # RunSummary
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.host = host
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.model: RowTableModel[PlaybookInfo] = RowTableModel(playbook_columns(), self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -97,7 +97,7 @@ class PlaybookLibrary(QWidget):
         self.history = QListWidget()
         self.history.setAccessibleName("Version history")
         self.history.itemActivated.connect(lambda item: self._load_version(item.text()))
-        can_run = host.principal().can(Permission.DRILLS_RUN)
+        can_run = self.principal().can(Permission.DRILLS_RUN)
         for widget in (self.save_button, self.note, self.editor):
             widget.setEnabled(can_run)
 
@@ -146,11 +146,11 @@ class PlaybookLibrary(QWidget):
     def _service(self) -> PlaybookService:
         from app.drills.library import PlaybookService
 
-        return PlaybookService(self.host.ctx, self.host.principal())
+        return PlaybookService(self.ctx, self.principal())
 
     def refresh(self) -> None:
         service = self._service()
-        run_job(self.host, lambda c: service.list_playbooks(), self._loaded, "reading playbooks")
+        self.run(lambda c: service.list_playbooks(), self._loaded, "reading playbooks")
 
     def _loaded(self, rows: list[PlaybookInfo]) -> None:
         current = self.current_key()
@@ -181,7 +181,7 @@ class PlaybookLibrary(QWidget):
         def job(control: object) -> tuple[PlaybookSpec, str, list[PlaybookVersionInfo]]:
             return service.get(key)[1], service.text(key), service.history(key)
 
-        run_job(self.host, job, self._show, "reading the playbook")
+        self.run(job, self._show, "reading the playbook")
 
     def _show(self, result: tuple[PlaybookSpec, str, list[PlaybookVersionInfo]]) -> None:
         spec, text, history = result
@@ -214,8 +214,7 @@ class PlaybookLibrary(QWidget):
             return
         version = int(text[1:].split(" ", 1)[0])
         service = self._service()
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.text(key, version),
             self.editor.setPlainText,
             "reading that version",
@@ -226,10 +225,10 @@ class PlaybookLibrary(QWidget):
 
         def done(info: PlaybookInfo) -> None:
             self.note.clear()
-            self.host.banner.show_message(f"Saved {info.title} as version {info.version}.", "ok")
+            self.say(f"Saved {info.title} as version {info.version}.", "ok")
             self.refresh()
 
-        run_job(self.host, lambda c: service.save(text, note), done, "saving the playbook")
+        self.run(lambda c: service.save(text, note), done, "saving the playbook")
 
     def start(self, kind: str) -> None:
         key = self.current_key()
@@ -237,8 +236,8 @@ class PlaybookLibrary(QWidget):
             return
         from app.drills.runs import RunService
 
-        service = RunService(self.host.ctx, self.host.principal())
-        run_job(self.host, lambda c: service.start(key, kind), self._started, "starting the run")
+        service = RunService(self.ctx, self.principal())
+        self.run(lambda c: service.start(key, kind), self._started, "starting the run")
 
     def _started(self, run: RunSummary) -> None:
         self.runStarted.emit(run)
@@ -247,20 +246,19 @@ class PlaybookLibrary(QWidget):
         service = self._service()
 
         def done(info: PlaybookInfo) -> None:
-            self.host.banner.show_message(f"Imported {info.title} (v{info.version}).", "ok")
+            self.say(f"Imported {info.title} (v{info.version}).", "ok")
             self.refresh()
 
-        run_job(self.host, lambda c: service.import_file(path), done, "importing the playbook")
+        self.run(lambda c: service.import_file(path), done, "importing the playbook")
 
     def export_to(self, path: Path) -> None:
         key = self.current_key()
         if key is None:
             return
         service = self._service()
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.export_file(key, path),
-            lambda p: self.host.banner.show_message(f"Playbook exported to {p}.", "ok"),
+            lambda p: self.say(f"Playbook exported to {p}.", "ok"),
             "exporting the playbook",
         )
 

@@ -17,18 +17,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.permissions import Permission
-from views.drills.common import Host, run_job, when
-from views.widgets import hbox, vbox
+from views.common.widgets import hbox, vbox
+from views.drills.tab import DrillsTab, when
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.drills.breach import BreachService
     from app.drills.records import NoticeView, RunDetail
 
 
-class NoticesView(QWidget):
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.host = host
+class NoticesView(DrillsTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.detail: RunDetail | None = None
         self.notices: dict[str, NoticeView] = {}
         self.choice = QComboBox()
@@ -65,12 +65,12 @@ class NoticesView(QWidget):
     def _service(self) -> BreachService:
         from app.drills.breach import BreachService
 
-        return BreachService(self.host.ctx, self.host.principal())
+        return BreachService(self.ctx, self.principal())
 
     def set_run(self, d: RunDetail) -> None:
         changed = self.detail is None or self.detail.run.id != d.run.id
         self.detail = d
-        writable = d.run.status == "active" and self.host.principal().can(Permission.DRILLS_RUN)
+        writable = d.run.status == "active" and self.principal().can(Permission.DRILLS_RUN)
         for w in (self.save_button, self.approve_button):
             w.setEnabled(writable)
         if changed or not self.text.document().isModified():
@@ -80,7 +80,7 @@ class NoticesView(QWidget):
         if self.detail is None:
             return
         service, run_id = self._service(), self.detail.run.id
-        run_job(self.host, lambda c: service.notices(run_id), self._loaded, "filling the templates")
+        self.run(lambda c: service.notices(run_id), self._loaded, "filling the templates")
 
     def _loaded(self, notices: list[NoticeView]) -> None:
         current = self.choice.currentData()
@@ -120,8 +120,7 @@ class NoticesView(QWidget):
         if n is None or d is None:
             return
         service, body, key = self._service(), self.text.toPlainText(), n.template_key
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.save_notice(d.run.id, key, body),
             lambda _: self._saved(),
             "saving the notice",
@@ -129,15 +128,14 @@ class NoticesView(QWidget):
 
     def _saved(self) -> None:
         self.text.document().setModified(False)
-        self.host.changed()
+        self.changed.emit()
 
     def approve(self) -> None:
         n, d = self.current(), self.detail
         if n is None or d is None:
             return
         service, key = self._service(), n.template_key
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.approve_notice(d.run.id, key),
             lambda _: self._saved(),
             "approving the notice",
@@ -152,10 +150,9 @@ class NoticesView(QWidget):
 
         def done(text: str) -> None:
             QGuiApplication.clipboard().setText(text)
-            self.host.banner.show_message("Copied. PrivDesk sends nothing itself.", "info")
+            self.say("Copied. PrivDesk sends nothing itself.", "info")
 
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.export_notice(d.run.id, key, body, to="clipboard"),
             done,
             "copying the notice",
@@ -172,10 +169,9 @@ class NoticesView(QWidget):
             service.export_notice(d.run.id, key, body, to="file", path=path)
             return path
 
-        run_job(
-            self.host,
+        self.run(
             job,
-            lambda p: self.host.banner.show_message(f"Notice written to {p}.", "ok"),
+            lambda p: self.say(f"Notice written to {p}.", "ok"),
             "exporting the notice",
         )
 

@@ -27,15 +27,16 @@ from PySide6.QtWidgets import (
 from app.drills.playbooks import PHASES, TEAM_ROLES
 from app.drills.records import EXERCISE_BANNER
 from app.security.permissions import Permission
+from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from views.common.widgets import hbox, table_view, vbox, wrapped
 from views.drills.aar_view import AarView
 from views.drills.breach_form import BreachForm
 from views.drills.clock import BigClock
-from views.drills.common import Host, run_job, when
 from views.drills.notices import NoticesView
-from views.panes.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
-from views.widgets import hbox, table_view, vbox, wrapped
+from views.drills.tab import DrillsTab, when
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.drills.records import InjectView, RunDetail, RunSummary, StepView
     from app.drills.runs import RunService
 
@@ -68,13 +69,12 @@ def checklist_columns() -> list[Column[StepView]]:
     ]
 
 
-class RunView(QWidget):
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.host = host
+class RunView(DrillsTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.detail: RunDetail | None = None
         self.run_id: int | None = None
-        can_run = host.principal().can(Permission.DRILLS_RUN)
+        can_run = self.principal().can(Permission.DRILLS_RUN)
 
         self.runs = QComboBox()
         self.runs.setAccessibleName("Run")
@@ -132,9 +132,13 @@ class RunView(QWidget):
 
         self.timeline = QListWidget()
         self.timeline.setAccessibleName("Timeline")
-        self.breach = BreachForm(host, self)
-        self.notices = NoticesView(host, self)
-        self.aar = AarView(host, self)
+        self.breach = BreachForm(ctx, self)
+        self.notices = NoticesView(ctx, self)
+        self.aar = AarView(ctx, self)
+        for inner in (self.breach, self.notices, self.aar):
+            self.forward(inner)
+        self.breach.changed.connect(self.reload)
+        self.notices.changed.connect(self.reload)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.breach, "Breach record")
         self.tabs.addTab(self.notices, "Templates")
@@ -198,11 +202,11 @@ class RunView(QWidget):
     def _service(self) -> RunService:
         from app.drills.runs import RunService
 
-        return RunService(self.host.ctx, self.host.principal())
+        return RunService(self.ctx, self.principal())
 
     def refresh(self) -> None:
         service = self._service()
-        run_job(self.host, lambda c: service.list_runs(), self._runs_loaded, "listing runs")
+        self.run(lambda c: service.list_runs(), self._runs_loaded, "listing runs")
 
     def _runs_loaded(self, runs: list[RunSummary]) -> None:
         self.runs.clear()
@@ -224,7 +228,7 @@ class RunView(QWidget):
         if self.run_id is None:
             return
         service, run_id = self._service(), self.run_id
-        run_job(self.host, lambda c: service.detail(run_id), self.show_detail, "reading the run")
+        self.run(lambda c: service.detail(run_id), self.show_detail, "reading the run")
 
     def show_detail(self, d: RunDetail) -> None:
         selected = self.selected_step()
@@ -234,7 +238,7 @@ class RunView(QWidget):
             w.show()
         self.exercise.setVisible(d.run.is_drill)
         self.inject_box.setVisible(d.run.is_drill)
-        active = d.run.status == "active" and self.host.principal().can(Permission.DRILLS_RUN)
+        active = d.run.status == "active" and self.principal().can(Permission.DRILLS_RUN)
         self.close_button.setEnabled(active)
         self.model.set_rows(d.steps)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -280,18 +284,17 @@ class RunView(QWidget):
         d = self.detail
         if d is None:
             return
-        now = self.host.ctx.clock.now()
+        now = self.ctx.clock.now()
         self.clock.tick(now)
         if (
             d.run.is_drill
             and d.run.status == "active"
             and d.due_injects(now)
-            and self.host.principal().can(Permission.DRILLS_RUN)
+            and self.principal().can(Permission.DRILLS_RUN)
         ):
             self.detail = None  # one delivery at a time
             service, run_id = self._service(), d.run.id
-            run_job(
-                self.host,
+            self.run(
                 lambda c: service.deliver_due_injects(run_id),
                 lambda n: self.reload(),
                 "delivering injects",
@@ -317,13 +320,11 @@ class RunView(QWidget):
     def step_action(self, action: str) -> None:
         step, d = self.selected_step(), self.detail
         if step is None or d is None:
-            self.host.banner.show_message("Select a step in the checklist first.", "info")
+            self.say("Select a step in the checklist first.", "info")
             return
         text = self.step_text.text().strip()
         if action == "skip" and not text:
-            self.host.banner.show_message(
-                "Type the reason for skipping in the field next to the buttons.", "info"
-            )
+            self.say("Type the reason for skipping in the field next to the buttons.", "info")
             self.step_text.setFocus()
             return
         service, run_id = self._service(), d.run.id
@@ -338,8 +339,7 @@ class RunView(QWidget):
             self.step_text.clear()
             self.reload()
 
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.step(run_id, step.key, action, **kwargs),
             done,
             f"recording the step ({action})",
@@ -357,8 +357,7 @@ class RunView(QWidget):
             self.response.clear()
             self.reload()
 
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.acknowledge_inject(run_id, inject_id, response),
             done,
             "recording the reaction",
@@ -374,7 +373,7 @@ class RunView(QWidget):
             self.tabs.setCurrentWidget(self.aar)
             self.refresh()  # the run list shows it closed
 
-        run_job(self.host, lambda c: service.close(run_id), done, "closing the run")
+        self.run(lambda c: service.close(run_id), done, "closing the run")
 
     def set_high_contrast(self, on: bool) -> None:
         """Brighter warning colours on black (the pane swaps the style sheet)."""

@@ -9,11 +9,12 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPushButton, QWid
 
 from app.drills.playbooks import TEAM_ROLES
 from app.security.permissions import Permission
-from views.drills.common import Host, run_job
-from views.panes.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
-from views.widgets import hbox, table_view, vbox, wrapped
+from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from views.common.widgets import hbox, table_view, vbox, wrapped
+from views.drills.tab import DrillsTab
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.drills.library import RosterService
     from app.drills.records import RosterInfo
 
@@ -34,10 +35,9 @@ def roster_columns() -> list[Column[RosterInfo]]:
     ]
 
 
-class TeamView(QWidget):
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.host = host
+class TeamView(DrillsTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.model: RowTableModel[RosterInfo] = RowTableModel(roster_columns(), self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -62,7 +62,7 @@ class TeamView(QWidget):
         self.remove_button = QPushButton("Remove selected")
         self.remove_button.clicked.connect(self.remove)
         for w in (self.add_button, self.remove_button):
-            w.setEnabled(host.principal().can(Permission.DRILLS_RUN))
+            w.setEnabled(self.principal().can(Permission.DRILLS_RUN))
         self.setLayout(
             vbox(
                 self.empty,
@@ -75,11 +75,11 @@ class TeamView(QWidget):
     def _service(self) -> RosterService:
         from app.drills.library import RosterService
 
-        return RosterService(self.host.ctx, self.host.principal())
+        return RosterService(self.ctx, self.principal())
 
     def refresh(self) -> None:
         service = self._service()
-        run_job(self.host, lambda c: service.list_members(), self._loaded, "reading the roster")
+        self.run(lambda c: service.list_members(), self._loaded, "reading the roster")
 
     def _loaded(self, rows: list[RosterInfo]) -> None:
         self.model.set_rows(rows)
@@ -98,8 +98,7 @@ class TeamView(QWidget):
             self.deputy.setChecked(False)
             self.refresh()
 
-        run_job(
-            self.host,
+        self.run(
             lambda c: service.save(
                 role, name, deputy=deputy, email=email, phone=phone, out_of_band=oob
             ),
@@ -113,6 +112,4 @@ class TeamView(QWidget):
             return
         member: RosterInfo = self.proxy.index(index.row(), 0).data(ROW_ROLE)
         service = self._service()
-        run_job(
-            self.host, lambda c: service.remove(member.id), lambda _: self.refresh(), "removing"
-        )
+        self.run(lambda c: service.remove(member.id), lambda _: self.refresh(), "removing")

@@ -11,21 +11,21 @@ from matplotlib.ticker import MaxNLocator
 from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import QLabel, QWidget
 
+from views.common.table_model import SORT_ROLE, RowTableModel
+from views.common.widgets import table_view, vbox, wrapped
 from views.drills.aar_view import improvement_columns
-from views.drills.common import Host, run_job
-from views.panes.table_model import SORT_ROLE, RowTableModel
-from views.widgets import table_view, vbox, wrapped
+from views.drills.tab import DrillsTab
 
 if TYPE_CHECKING:
+    from app.context import AppContext
     from app.drills.aar import ImprovementItem, IncidentMetrics, TrendPoint
 
 Loaded = tuple["list[TrendPoint]", "IncidentMetrics", "list[ImprovementItem]"]
 
 
-class TrendsView(QWidget):
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.host = host
+class TrendsView(DrillsTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
         self.figure = Figure(figsize=(8, 3.2), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setMinimumHeight(260)
@@ -49,7 +49,7 @@ class TrendsView(QWidget):
     def refresh(self) -> None:
         from app.drills.aar import AarService
 
-        service = AarService(self.host.ctx, self.host.principal())
+        service = AarService(self.ctx, self.principal())
 
         def job(control: object) -> tuple:
             return (
@@ -58,7 +58,7 @@ class TrendsView(QWidget):
                 service.improvements(open_only=True),
             )
 
-        run_job(self.host, job, self._loaded, "reading the trends")
+        self.run(job, self._loaded, "reading the trends")
 
     def _loaded(self, result: tuple) -> None:
         points, metrics, open_items = result

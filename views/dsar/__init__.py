@@ -1,0 +1,1 @@
+"""The DSAR queue pane (pane.py) and its actions, tables, dialogs and charts."""

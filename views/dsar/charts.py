@@ -12,10 +12,10 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtWidgets import QWidget
 
-from views.widgets import hbox
+from views.common.widgets import hbox
 
 if TYPE_CHECKING:
-    from app.dsar.requests import Dashboard
+    from app.dsar.dashboard import Dashboard
 
 BAR = "#3b6ea8"
 

@@ -7,9 +7,10 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.dsar.common import STATUS_TITLES, RequestSummary, TimelineEvent
 from app.dsar.locate import SOURCE_TITLES, LocatedItem
-from views.panes.table_model import ROW_ROLE, Column, RowTableModel
+from app.dsar.records import RequestSummary, TimelineEvent
+from app.dsar.vocabulary import STATUS_TITLES
+from views.common.table_model import ROW_ROLE, Column, RowTableModel
 
 STATE_COLOURS = {
     "overdue": "#f6d5d2",

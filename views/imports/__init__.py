@@ -1,5 +1,6 @@
 """Importing help-desk data from the GUI (the dialog behind Workspace → Import help-desk data…)."""
 
-from views.imports.wizard import ImportDialog, ImportRequest
+from views.imports.dialog import ImportDialog
+from views.imports.request import ImportRequest
 
 __all__ = ["ImportDialog", "ImportRequest"]

@@ -1,1 +1,1 @@
-"""Widgets of the Redaction pane: rule library, test bench, labelled set, impact/history."""
+"""The redaction pane (pane.py) and its tabs: rules, test bench, labelled set, impact/history."""

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.common.widgets import hbox, vbox
 from views.redaction.columns import colour_for
-from views.widgets import hbox, vbox
 
 if TYPE_CHECKING:
     from app.redaction.engine import RedactionEngine

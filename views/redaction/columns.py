@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from views.panes.table_model import Column
+from views.common.table_model import Column
 
 if TYPE_CHECKING:
     from app.redaction.examples import ExampleResult, Miss

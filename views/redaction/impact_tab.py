@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSortFilterProxyModel, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QSplitter, QWidget
 
-from views.panes.table_model import SORT_ROLE, RowTableModel
+from views.common.table_model import SORT_ROLE, RowTableModel
+from views.common.widgets import hbox, heading, table_view, vbox
 from views.redaction.chart import HitsChart
 from views.redaction.columns import run_columns, sample_columns
-from views.widgets import hbox, heading, table_view, vbox
 
 if TYPE_CHECKING:
     from app.redaction.history import RunInfo

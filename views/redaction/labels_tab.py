@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSortFilterProxyModel, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QWidget
 
-from views.panes.table_model import SORT_ROLE, Column, RowTableModel
+from views.common.table_model import SORT_ROLE, Column, RowTableModel
+from views.common.widgets import hbox, heading, table_view, vbox
 from views.redaction.columns import miss_columns
-from views.widgets import hbox, heading, table_view, vbox
 
 if TYPE_CHECKING:
     from app.redaction.examples import Evaluation, Miss

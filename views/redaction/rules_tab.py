@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.panes.table_model import SORT_ROLE, RowTableModel
+from views.common.table_model import SORT_ROLE, RowTableModel
+from views.common.widgets import hbox, heading, table_view, vbox
 from views.redaction.columns import rule_columns, version_columns
-from views.widgets import hbox, heading, table_view, vbox
 
 if TYPE_CHECKING:
     from app.redaction.store import RuleInfo, RuleVersionInfo

@@ -1,7 +1,7 @@
 """HTML → PDF with Qt's own text engine (QTextDocument → QPdfWriter).
 
-`app/` builds report HTML without Qt; this renders it. The CLI may call it (it is the
-composition root); with no GUI running it starts an offscreen QGuiApplication for fonts.
+`app/` builds report HTML without Qt; this renders it. The CLI gets it from
+`views/launch.py`; with no GUI running it starts an offscreen QGuiApplication for fonts.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Widgets, item models, dialogs and charts of the access review pane."""
+"""The access review pane (pane.py) and its widgets, item models, dialogs and charts."""

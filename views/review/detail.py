@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLineEdit, QPushButton, QTextBrowser, QWidget
 
-from views.widgets import hbox, vbox
+from views.common.widgets import hbox, vbox
 
 if TYPE_CHECKING:
     from app.review.records import ItemDetail

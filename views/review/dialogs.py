@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.widgets import MARGIN, Banner, heading, vbox, wrapped
+from views.common.widgets import MARGIN, Banner, heading, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.review.records import ReviewSettings

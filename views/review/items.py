@@ -1,7 +1,7 @@
 """The Items tab of the access review pane: the item table with filters and keyboard
 decisions, the agent detail panel, bulk decisions, reassignment and comments.
 
-`ReviewItemsPane` is the base of `views.panes.review.ReviewPane`, which adds the campaign
+`ReviewItemsPane` is the base of `views.review.pane.ReviewPane`, which adds the campaign
 list and header, who-can-see-what, charts, sign-off, evidence and settings.
 
 Keyboard on the item table: k keep, r revoke, m modify (both ask for a justification),
@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
-from views.panes.base import Pane
-from views.panes.table_model import SORT_ROLE
+from views.common.pane import Pane
+from views.common.table_model import SORT_ROLE
+from views.common.widgets import hbox, table_view, vbox
 from views.review.detail import DetailPanel
 from views.review.dialogs import DecisionDialog, ReassignDialog
 from views.review.models import ItemFilter, ItemTableModel
-from views.widgets import Banner, hbox, table_view, vbox
 
 if TYPE_CHECKING:
     from app.review import ReviewService
@@ -51,13 +51,12 @@ def filter_combo(values: list[str] | tuple[str, ...]) -> QComboBox:
 
 
 class ReviewItemsPane(Pane):
-    """Not registered itself: the registered pane subclasses it and builds the rest."""
+    """Not a pane by itself: the review pane subclasses it and builds the rest."""
 
     campaign: CampaignSummary | None
     roles: list[str]
     reviewer_names: list[str]
     decision_dialog: DecisionDialog | None
-    banner: Banner
 
     def _build_items(self) -> QWidget:
         """The Items tab; sets up the table, filters, detail panel and keyboard."""
@@ -154,9 +153,6 @@ class ReviewItemsPane(Pane):
 
         return ReviewService(self.ctx, principal or self.principal())
 
-    def _failed(self, doing: str) -> Callable[[BaseException], None]:
-        return lambda exc: self.report(exc, self.banner, doing)
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Plain letters on the item table decide (k/r/m) and move (n/j/p).
         if watched is self.table and event.type() == QEvent.Type.KeyPress:
@@ -243,11 +239,7 @@ class ReviewItemsPane(Pane):
 
     def load_detail(self, item_id: int) -> None:
         service = self._service()
-        self.tasks.submit(
-            lambda control: service.item(item_id),
-            on_done=self._detail_loaded,
-            on_error=self._failed("reading the item"),
-        )
+        self.run(lambda control: service.item(item_id), self._detail_loaded, "reading the item")
 
     def _detail_loaded(self, detail: ItemDetail) -> None:
         self.model.update_row(detail.item)
@@ -303,7 +295,7 @@ class ReviewItemsPane(Pane):
                     self.open_campaign(self.campaign.id)
 
         self.banner.clear()
-        self.tasks.submit(job, on_done=done, on_error=self._failed("recording the decision"))
+        self.run(job, done, "recording the decision")
 
     def ask_bulk(self) -> None:
         rows = self.proxy.visible_rows()
@@ -335,10 +327,10 @@ class ReviewItemsPane(Pane):
 
     def reassign(self, ids: list[int], reviewer: str) -> None:
         service = self._service()
-        self.tasks.submit(
+        self.run(
             lambda control: service.reassign(ids, reviewer),
-            on_done=lambda n: self._after_change(f"{n} items reassigned to {reviewer}."),
-            on_error=self._failed("reassigning"),
+            lambda n: self._after_change(f"{n} items reassigned to {reviewer}."),
+            "reassigning",
         )
 
     def add_comment(self, item_id: int, text: str) -> None:
@@ -348,7 +340,7 @@ class ReviewItemsPane(Pane):
             service.comment(item_id, text)
             return service.item(item_id)
 
-        self.tasks.submit(job, on_done=self._detail_loaded, on_error=self._failed("commenting"))
+        self.run(job, self._detail_loaded, "commenting")
 
     def _after_change(self, message: str) -> None:
         self.refresh()  # the campaign list too: its state and counts changed

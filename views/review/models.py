@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from views.panes.table_model import Column, RowTableModel
+from views.common.table_model import Column, RowTableModel
 
 if TYPE_CHECKING:
     from app.review.records import CampaignSummary, ItemRow, WhoCan

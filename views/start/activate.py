@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget, QWizard
 
 from app.jobs import JobControl, TaskRunner
+from views.common.widgets import vbox, wrapped
 from views.start.async_page import AsyncPage
 from views.start.wizard_pages import PASSWORD_HINT, DonePage, TotpPage, password_field
-from views.widgets import vbox, wrapped
 
 if TYPE_CHECKING:
     from app.context import AppContext

@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWizard, QWizardPage
 
 from app.jobs import Job, TaskRunner
-from views.widgets import Banner, BusyOverlay
+from views.common.widgets import Banner, BusyOverlay
 
 
 class AsyncPage(QWizardPage):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs import JobControl, TaskRunner
-from views.widgets import MARGIN, Banner, BusyOverlay, heading, vbox, wrapped
+from views.common.widgets import MARGIN, Banner, BusyOverlay, heading, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.keystore import KeyringStatus

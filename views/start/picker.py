@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from views.common.widgets import MARGIN, Banner, BusyOverlay, hbox, heading, vbox, wrapped
 from views.start.recent import RecentWorkspaces
 from views.start.welcome import WelcomePanel
-from views.widgets import MARGIN, Banner, BusyOverlay, hbox, heading, vbox, wrapped
 
 
 class WorkspacePicker(QWidget):

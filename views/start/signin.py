@@ -13,8 +13,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QPushButton, QWidget
 
 from app.jobs import JobControl, TaskRunner
+from views.common.widgets import MARGIN, Banner, BusyOverlay, hbox, heading, vbox, wrapped
 from views.start.wizard_pages import code_field, password_field
-from views.widgets import MARGIN, Banner, BusyOverlay, hbox, heading, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.context import AppContext

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QWidget
 
-from views.widgets import MARGIN, hbox, heading, vbox, wrapped
+from views.common.widgets import MARGIN, hbox, heading, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.jobs import JobControl, TaskRunner

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs import JobControl
+from views.common.widgets import Banner, hbox, vbox, wrapped
 from views.start.async_page import AsyncPage
 from views.start.qr import qr_pixmap
-from views.widgets import Banner, hbox, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.security.auth import Enrolment

@@ -1,0 +1,225 @@
+"""Field coercion: source values checked and converted into table rows (`apply_spec`).
+
+A bad value is reported through `Problems`, quoted only when it cannot be personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from app.importers.problems import Location, Problems
+
+
+class BadValue(Exception):
+    """A field value of the wrong shape; `quote` says whether the value may be shown."""
+
+    def __init__(self, problem: str, *, quote: bool) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.quote = quote
+
+
+def shown(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"'{text}'"
+
+
+def describe(field_name: str, value: Any, bad: BadValue) -> str:
+    if bad.quote:
+        return f"{field_name} {shown(value)} {bad.problem}"
+    return f"{field_name} {bad.problem}"
+
+
+Coerce = Callable[[Any], Any]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def as_id(value: Any) -> int:
+    if value is None:
+        raise BadValue("is missing", quote=False)
+    if not _is_int(value):
+        raise BadValue("is not an integer", quote=True)
+    return int(value)
+
+
+def as_int(value: Any) -> int | None:
+    if value is None or _is_int(value):
+        return value  # type: ignore[no-any-return]
+    raise BadValue("is not an integer", quote=True)
+
+
+def as_str(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise BadValue("is not a string", quote=False)
+
+
+def as_code(value: Any) -> str | None:
+    """A short code (status, type, action): safe to quote."""
+    if value is None or isinstance(value, str):
+        return value
+    raise BadValue("is not a string", quote=True)
+
+
+def as_text_id(value: Any) -> str | None:
+    """An identifier that may come as a number or a string (external ids)."""
+    if value is None or isinstance(value, str):
+        return value
+    if _is_int(value):
+        return str(value)
+    raise BadValue("is not a string or an integer", quote=False)
+
+
+def as_bool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise BadValue("is not true or false", quote=True)
+
+
+def parse_timestamp(text: str) -> str:
+    """ISO 8601 → ``YYYY-MM-DDTHH:MM:SSZ`` in UTC (naive times are UTC, as Zendesk's are)."""
+    if not (10 <= len(text) <= 40) or not text[:4].isdigit():
+        raise ValueError(text)
+    when = datetime.fromisoformat(text.strip())
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def as_timestamp(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadValue("is not a timestamp", quote=True)
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        raise BadValue("is not a valid timestamp", quote=True) from None
+
+
+def as_date(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, str) and len(value) >= 10:
+            return date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        pass
+    raise BadValue("is not a valid date (YYYY-MM-DD)", quote=True)
+
+
+def as_int_list(value: Any) -> list[int]:
+    if value is None:
+        return []
+    if isinstance(value, list) and all(_is_int(v) for v in value):
+        return value
+    raise BadValue("is not a list of integers", quote=True)
+
+
+def as_str_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise BadValue("is not a list of strings", quote=False)
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise BadValue("is not a list", quote=False)
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    raise BadValue("is not an object", quote=False)
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def as_email(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and _EMAIL.match(value.strip()):
+        return value.strip()
+    raise BadValue("is not a valid email address", quote=False)
+
+
+def one_of(*choices: str) -> Coerce:
+    def coerce(value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str) and value in choices:
+            return value
+        raise BadValue(f"is not one of {', '.join(choices)}", quote=True)
+
+    return coerce
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, key order kept (verbatim storage)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def row_hash(row: Mapping[str, Any]) -> str:
+    canonical = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# A spec maps a source field to (column, coercion); unmapped fields go to extra_json.
+Spec = Mapping[str, tuple[str, Coerce]]
+
+
+def apply_spec(
+    record: Mapping[str, Any],
+    spec: Spec,
+    location: Location,
+    problems: Problems,
+    *,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, Any] | None:
+    """The row for `record`, or None after recording its problems."""
+    row: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    ok = True
+    for key, value in record.items():
+        if key in skip:
+            continue
+        target = spec.get(key)
+        if target is None:
+            extra[key] = value
+            continue
+        column, coerce = target
+        try:
+            row[column] = coerce(value)
+        except BadValue as bad:
+            problems.add(location, describe(key, value, bad))
+            ok = False
+    for key, (column, coerce) in spec.items():
+        if column not in row and key not in record:
+            try:
+                row[column] = coerce(None)
+            except BadValue as bad:
+                problems.add(location, describe(key, None, bad))
+                ok = False
+    if not ok:
+        return None
+    for column, value in list(row.items()):
+        if isinstance(value, list | dict):
+            row[column] = dumps(value)
+    row["extra_json"] = dumps(extra)
+    return row

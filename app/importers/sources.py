@@ -1,0 +1,289 @@
+"""Source files and their readers: progress by bytes, JSON/NDJSON recognition and streaming."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from app.importers.problems import ImportFailed, Location, fail_now
+from app.jobs import JobControl
+
+REPORT_EVERY = 500
+
+
+# ---------------------------------------------------------------- progress
+
+
+class Progress:
+    """Reports bytes read (total known up front) every REPORT_EVERY records."""
+
+    def __init__(self, control: JobControl, total_bytes: int) -> None:
+        self.control = control
+        self.total = max(total_bytes, 1)
+        self.done_bytes = 0
+        self.records = 0
+        self.message = ""
+
+    def read(self, nbytes: int) -> None:
+        self.done_bytes = min(self.done_bytes + nbytes, self.total)
+
+    def record(self, label: str) -> None:
+        self.records += 1
+        if self.records % REPORT_EVERY == 0:
+            self.control.report(self.done_bytes, self.total, f"{label}: {self.records} records")
+
+    def file_done(self, label: str) -> None:
+        self.control.report(self.done_bytes, self.total, f"{label}: {self.records} records")
+
+
+# ---------------------------------------------------------------- JSON readers
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    name: str  # shown in messages: the name relative to the imported folder
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+Record = tuple[Location, dict[str, Any]]
+
+
+def _json_error(src: SourceFile, exc: ValueError, line: int | None = None) -> ImportFailed:
+    where = line if line is not None else getattr(exc, "lineno", None)
+    reason = getattr(exc, "msg", None) or "not UTF-8 text"
+    return fail_now(Location(src.name, line=where), f"invalid JSON ({reason})")
+
+
+def _first_line(src: SourceFile) -> bytes:
+    with src.path.open("rb") as f:
+        for raw in f:
+            if raw.strip():
+                return raw
+    return b""
+
+
+def is_ndjson(src: SourceFile) -> bool:
+    """NDJSON if named so, or if its first non-empty line is a complete JSON object."""
+    if src.path.suffix.lower() in (".ndjson", ".jsonl"):
+        return True
+    first = _first_line(src)
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+def load_document(src: SourceFile) -> Any:
+    """A whole (API-shaped) JSON file; these are page-sized, so loading them is fine."""
+    try:
+        with src.path.open("rb") as f:
+            return json.load(f)
+    except ValueError as exc:
+        raise _json_error(src, exc) from None
+
+
+PEEK_WHOLE = 4 << 20  # a file up to this size is simply parsed to be recognised
+PEEK_CHUNK = 1 << 16
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class _Scan:
+    """The first JSON value of a text stream, read in chunks and summarised shallowly.
+
+    Recognising a file needs only the keys of its first object (or the first item of a
+    list) and whether each value is a list or an object. Values are skipped one item at a
+    time, so a large file that is not an export (say a 100 MB label file beside it) costs
+    memory for its largest single item, not for the whole document.
+    """
+
+    def __init__(self, fh: IO[str]) -> None:
+        self.fh = fh
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+
+    def _more(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.fh.read(max(PEEK_CHUNK, len(self.buf) - self.pos))  # grows for big items
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf = self.buf[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def char(self) -> str:
+        """The next non-blank character, not consumed ("" at the end)."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._more():
+                return ""
+
+    def take(self, expected: str) -> None:
+        if self.char() != expected:
+            raise ValueError(f"expected {expected!r}")
+        self.pos += 1
+
+    def value(self) -> Any:
+        """One complete value (a scalar, or an item that is read whole)."""
+        self.char()
+        while True:
+            try:
+                obj, end = _DECODER.raw_decode(self.buf, self.pos)
+            except ValueError:
+                if self._more():
+                    continue
+                raise
+            if end == len(self.buf) and self._more():
+                continue  # a number may go on in the next chunk: decode again
+            self.pos = end
+            return obj
+
+    def _members(self, close: str, keyed: bool) -> None:
+        """Skip the items of the list or object just opened, one item at a time."""
+        if self.char() == close:
+            self.pos += 1
+            return
+        while True:
+            if keyed:
+                if not isinstance(self.value(), str):
+                    raise ValueError("expected a key")
+                self.take(":")
+            self.value()
+            if self.char() == ",":
+                self.pos += 1
+                continue
+            self.take(close)
+            return
+
+    def skip(self) -> Any:
+        """A value as a placeholder of its type: lists and objects come back empty."""
+        c = self.char()
+        if c in ("[", "{"):
+            self.pos += 1
+            self._members("]" if c == "[" else "}", c == "{")
+            return [] if c == "[" else {}
+        return self.value()
+
+    def shallow(self) -> Any:
+        """The first value: an object with placeholder values, or a list of its first item."""
+        c = self.char()
+        if c == "[":
+            self.pos += 1
+            return [] if self.char() == "]" else [self.value()]
+        if c != "{":
+            return self.value()
+        self.pos += 1
+        found: dict[str, Any] = {}
+        if self.char() == "}":
+            return found
+        while True:
+            key = self.value()
+            if not isinstance(key, str):
+                raise ValueError("expected a key")
+            self.take(":")
+            found[key] = self.skip()
+            if self.char() == ",":
+                self.pos += 1
+                continue
+            self.take("}")
+            return found
+
+
+def _peek_large(src: SourceFile) -> dict[str, Any] | None:
+    try:
+        with src.path.open(encoding="utf-8-sig") as fh:
+            first = _Scan(fh).shallow()
+    except ValueError:  # UnicodeDecodeError too
+        return None
+    if isinstance(first, list) and src.path.suffix.lower() not in (".ndjson", ".jsonl"):
+        first = first[0] if first else None
+    return first if isinstance(first, dict) else None
+
+
+def peek(src: SourceFile) -> dict[str, Any] | None:
+    """The first object of the file (or the document itself), for recognising its kind.
+
+    A large file is summarised by :class:`_Scan` (its values become empty placeholders)
+    instead of being parsed whole, so recognising it takes bounded memory.
+    """
+    if src.size > PEEK_WHOLE:
+        return _peek_large(src)
+    if is_ndjson(src):
+        try:
+            first = json.loads(_first_line(src))
+        except ValueError:
+            return None
+        return first if isinstance(first, dict) else None
+    try:
+        doc = load_document(src)
+    except ImportFailed:
+        return None
+    if isinstance(doc, list):
+        return doc[0] if doc and isinstance(doc[0], dict) else None
+    return doc if isinstance(doc, dict) else None
+
+
+def _records_in(
+    page: Any, list_key: str, src: SourceFile, line: int | None, start: int
+) -> Iterator[Record]:
+    """Records of one API-shaped page: ``{list_key: [...]}``, a bare list or one object."""
+    if isinstance(page, dict) and list_key in page:
+        items = page[list_key]
+    elif isinstance(page, list):
+        items = page
+    else:
+        raise fail_now(Location(src.name, line=line), f"no '{list_key}' list in this file")
+    if isinstance(items, dict):  # a single object, e.g. {"settings": {...}}
+        items = [items]
+    if not isinstance(items, list):
+        raise fail_now(Location(src.name, line=line), f"{list_key} is not a list")
+    for n, item in enumerate(items, start):
+        loc = Location(src.name, line=line, record=n)
+        if not isinstance(item, dict):
+            raise fail_now(loc, "expected a JSON object")
+        yield loc, item
+
+
+def iter_records(src: SourceFile, list_key: str, progress: Progress) -> Iterator[Record]:
+    """Stream the records of one file.
+
+    NDJSON (one object per line, or one API page per line) is read line by line in
+    bounded memory; any other JSON file is an API response and is loaded whole.
+    """
+    if not is_ndjson(src):
+        doc = load_document(src)
+        progress.read(src.size)
+        yield from _records_in(doc, list_key, src, None, 1)
+        return
+    record_no = 0
+    with src.path.open("rb") as f:
+        for line_no, raw in enumerate(f, 1):
+            progress.read(len(raw))
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except ValueError as exc:
+                raise _json_error(src, exc, line_no) from None
+            if not isinstance(obj, dict):
+                raise fail_now(Location(src.name, line=line_no), "expected a JSON object")
+            if isinstance(obj.get(list_key), list):  # an API page on one line
+                for loc, item in _records_in(obj, list_key, src, line_no, record_no + 1):
+                    record_no += 1
+                    yield loc, item
+            else:
+                record_no += 1
+                yield Location(src.name, line=line_no), obj

@@ -1,0 +1,1 @@
+"""Data files for the demo generator (app.demodata): the ticket text."""

@@ -1,0 +1,1 @@
+"""The audit log pane: filtered events, chain verification, CSV export."""

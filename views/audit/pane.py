@@ -1,0 +1,228 @@
+"""Audit log pane: filtered rows, chain verification, CSV export."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, QSortFilterProxyModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.jobs import JobControl
+from app.security.permissions import Permission
+from views.common.pane import Pane
+from views.common.table_model import SORT_ROLE, Column, RowTableModel
+from views.common.widgets import MARGIN, hbox, heading, table_view, vbox
+
+if TYPE_CHECKING:
+    from app.audit.log import AuditRow
+    from app.audit.service import AuditFilter, AuditService
+    from app.audit.verify import VerifyResult
+    from app.context import AppContext
+
+ANY = "(any)"
+OBJECT_COLUMN, DETAILS_COLUMN = 4, 6
+
+
+def _details(row: AuditRow) -> str:
+    return json.dumps(dict(row.details), sort_keys=True) if row.details else ""
+
+
+def audit_columns() -> list[Column[AuditRow]]:
+    return [
+        Column("Seq", lambda r: str(r.seq), lambda r: r.seq, align_right=True),
+        Column("Time (UTC)", lambda r: r.ts_utc[:19].replace("T", " "), lambda r: r.ts_utc),
+        Column("Operator", lambda r: r.actor or "—"),
+        Column("Action", lambda r: r.action),
+        Column(
+            "Object",
+            lambda r: " ".join(x for x in (r.object_type, r.object_id) if x),
+            tooltip=lambda r: " ".join(x for x in (r.object_type, r.object_id) if x),
+        ),
+        Column("Outcome", lambda r: r.outcome, alert=lambda r: r.outcome != "ok"),
+        Column(
+            "Details",
+            _details,
+            tooltip=_details,
+        ),
+    ]
+
+
+def verify_text(result: VerifyResult) -> str:
+    where = f" — first problem at event {result.seq}" if result.seq is not None else ""
+    return f"{result.status.name}{where}: {result.message}"
+
+
+def _date_filter(label: str) -> tuple[QCheckBox, QDateEdit]:
+    box = QCheckBox(label)
+    edit = QDateEdit(QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setEnabled(False)
+    box.toggled.connect(edit.setEnabled)
+    return box, edit
+
+
+class AuditPane(Pane):
+    NAME = "audit"
+    TITLE = "Audit log"
+    ICON = "document-properties"
+    ORDER = 70
+    PERMISSION = Permission.AUDIT_VIEW
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.model: RowTableModel[AuditRow] = RowTableModel(audit_columns(), self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = table_view(self.proxy, sort_column=0, descending=True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(OBJECT_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(OBJECT_COLUMN, 200)
+        header.setSectionResizeMode(DETAILS_COLUMN, QHeaderView.ResizeMode.Stretch)
+
+        self.actor = QComboBox()
+        self.action = QComboBox()
+        self.action.setEditable(True)  # a prefix such as "auth." matches a whole family
+        for combo in (self.actor, self.action):
+            combo.addItem(ANY)
+            combo.setMinimumContentsLength(14)
+        self.object_type = QLineEdit()
+        self.object_type.setPlaceholderText("object type")
+        self.object_type.setFixedWidth(120)
+        self.since_box, self.since = _date_filter("From")
+        self.until_box, self.until = _date_filter("to")
+        apply = QPushButton("Apply")
+        apply.clicked.connect(self.refresh)
+        self.verify_button = QPushButton("Verify chain")
+        self.verify_button.clicked.connect(self.verify)
+        self.verify_button.setEnabled(self.can(Permission.AUDIT_VERIFY))
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.clicked.connect(self.export_csv)
+        self.export_button.setEnabled(self.can(Permission.AUDIT_EXPORT))
+        if not self.can(Permission.AUDIT_EXPORT):
+            self.export_button.setToolTip("Exporting the audit log needs the auditor role.")
+        self.verify_result = QLabel()
+        self.verify_result.setWordWrap(True)
+        self.verify_result.hide()
+        self.count = QLabel()
+        filters = hbox(
+            QLabel("Operator"),
+            self.actor,
+            QLabel("Action"),
+            self.action,
+            self.object_type,
+            self.since_box,
+            self.since,
+            self.until_box,
+            self.until,
+            apply,
+            None,
+        )
+        self.setLayout(
+            vbox(
+                hbox(heading("Audit log"), None, self.verify_button, self.export_button),
+                self.banner,
+                self.verify_result,
+                filters,
+                self.table,
+                self.count,
+                margin=MARGIN,
+                spacing=MARGIN,
+            )
+        )
+
+    def _service(self) -> AuditService:
+        from app.audit.service import AuditService
+
+        return AuditService(self.ctx, self.principal())
+
+    def current_filter(self) -> AuditFilter:
+        from app.audit.service import AuditFilter
+
+        def chosen(combo: QComboBox) -> str | None:
+            text = combo.currentText().strip()
+            return None if text in ("", ANY) else text
+
+        def day(box: QCheckBox, edit: QDateEdit) -> date | None:
+            if not box.isChecked():
+                return None
+            picked = edit.date()  # QDate.toPython() is typed `object`; build the date instead
+            return date(picked.year(), picked.month(), picked.day())
+
+        return AuditFilter(
+            actor=chosen(self.actor),
+            action=chosen(self.action),
+            object_type=self.object_type.text().strip() or None,
+            since=day(self.since_box, self.since),
+            until=day(self.until_box, self.until),
+        )
+
+    def refresh(self) -> None:
+        service, flt = self._service(), self.current_filter()
+
+        def job(control: JobControl) -> tuple[list[AuditRow], tuple[list[str], list[str]]]:
+            return service.query(flt), service.actors_and_actions()
+
+        self.banner.clear()
+        self.run(job, self._loaded, "reading the log")
+
+    def _loaded(self, result: tuple[list[AuditRow], tuple[list[str], list[str]]]) -> None:
+        rows, (actors, actions) = result
+        self.model.set_rows(rows)
+        self.count.setText(f"{len(rows)} events" if rows else "No events match the filter.")
+        for combo, values in ((self.actor, actors), (self.action, actions)):
+            current = combo.currentText()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems([ANY, *values])
+            combo.setCurrentText(current)
+            combo.blockSignals(False)
+
+    def verify(self) -> None:
+        service = self._service()
+        self.verify_result.hide()
+        self.run(lambda control: service.verify(), self._verified, "verifying the audit chain")
+
+    def _verified(self, result: VerifyResult) -> None:
+        colour = ("#1e5b2b", "#e9f6ec") if result.ok else ("#8a1c1c", "#fdecea")
+        self.verify_result.setStyleSheet(
+            f"QLabel {{ color: {colour[0]}; background: {colour[1]}; padding: 6px;"
+            " border-radius: 4px; font-weight: bold; }"
+        )
+        self.verify_result.setText(verify_text(result))
+        self.verify_result.show()
+
+    def export_csv(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export audit log", "privdesk-audit.csv", "CSV files (*.csv)"
+        )
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, path: Path) -> None:
+        service, flt = self._service(), self.current_filter()
+
+        def job(control: JobControl) -> Path:
+            text = service.export("csv", flt.since, flt.until)
+            path.write_text(text, encoding="utf-8", newline="")
+            return path
+
+        self.run(
+            job,
+            lambda p: self.banner.show_message(f"Audit log exported to {p}.", "ok"),
+            "exporting the log",
+        )

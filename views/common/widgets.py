@@ -1,0 +1,196 @@
+"""Tiny layout helpers, a busy overlay, an error banner and a table view shared by every screen.
+
+The banner words service errors with :func:`views.common.errors.error_text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QMessageBox,
+    QProgressBar,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from views.common.errors import error_text
+
+SPACING = 8
+MARGIN = 12
+
+
+Item = QWidget | QLayout | int | None
+
+
+def vbox(*items: Item, margin: int = 0, spacing: int = SPACING) -> QVBoxLayout:
+    """A vertical layout; an int adds that much space, None a stretch."""
+    layout = QVBoxLayout()
+    _fill(layout, items, margin, spacing)
+    return layout
+
+
+def hbox(*items: Item, margin: int = 0, spacing: int = SPACING) -> QHBoxLayout:
+    """A horizontal layout; an int adds that much space, None a stretch."""
+    layout = QHBoxLayout()
+    _fill(layout, items, margin, spacing)
+    return layout
+
+
+def _fill(layout: QBoxLayout, items: Iterable[Item], margin: int, spacing: int) -> None:
+    layout.setContentsMargins(margin, margin, margin, margin)
+    layout.setSpacing(spacing)
+    for item in items:
+        if item is None:
+            layout.addStretch(1)
+        elif isinstance(item, int):
+            layout.addSpacing(item)
+        elif isinstance(item, QLayout):
+            layout.addLayout(item)
+        else:
+            layout.addWidget(item)
+
+
+def heading(text: str, *, size_delta: int = 4) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setPointSize(font.pointSize() + size_delta)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def wrapped(text: str = "", *, selectable: bool = False) -> QLabel:
+    """A word-wrapped label that keeps its height when the window narrows."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class Banner(QFrame):
+    """A one-line coloured message above a form; hidden while empty."""
+
+    _STYLES = {  # noqa: RUF012 - constant lookup table
+        "error": ("#fdecea", "#8a1c1c", "#e0a3a3"),
+        "info": ("#e8f1fb", "#1d3f6e", "#a9c4e6"),
+        "ok": ("#e9f6ec", "#1e5b2b", "#a6d4b0"),
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self._label = wrapped(selectable=True)
+        self.setLayout(vbox(self._label, margin=8))
+        self.kind = ""
+        self.hide()
+
+    def text(self) -> str:
+        return self._label.text()
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        background, foreground, border = self._STYLES[kind]
+        self.kind = kind
+        self.setStyleSheet(
+            f"QFrame#banner {{ background: {background}; border: 1px solid {border};"
+            f" border-radius: 4px; }} QLabel {{ color: {foreground}; }}"
+        )
+        self._label.setText(text)
+        self.show()
+
+    def show_error(self, exc_or_text: BaseException | str, *, doing: str | None = None) -> None:
+        text = exc_or_text if isinstance(exc_or_text, str) else error_text(exc_or_text, doing=doing)
+        self.show_message(text, "error")
+
+    def clear(self) -> None:
+        self.kind = ""
+        self._label.clear()
+        self.hide()
+
+
+class BusyOverlay(QWidget):
+    """Covers its parent with a translucent veil and a spinner while a job runs.
+
+    Blocks clicks on the parent (so a form cannot be submitted twice) without blocking
+    the event loop.
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        # Kept explicitly: parentWidget() is typed Optional, but the overlay always
+        # covers the widget it was built for.
+        self._host = parent
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("BusyOverlay { background: rgba(255, 255, 255, 170); }")
+        self._label = QLabel("Working…")
+        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        bar = QProgressBar()
+        bar.setRange(0, 0)  # indeterminate
+        bar.setFixedWidth(180)
+        bar.setTextVisible(False)
+        self.setLayout(vbox(None, self._label, hbox(None, bar, None), None))
+        parent.installEventFilter(self)
+        self.hide()
+
+    def start(self, message: str = "Working…") -> None:
+        self._label.setText(message)
+        self.setGeometry(self._host.rect())
+        self.raise_()
+        self.show()
+
+    def stop(self) -> None:
+        self.hide()
+
+    @property
+    def busy(self) -> bool:
+        return self.isVisibleTo(self._host)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._host and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self._host.rect())
+        return False
+
+
+def notify(parent: QWidget, title: str, text: str, *, ok: bool = True) -> QMessageBox:
+    """A window-modal message that does not start a nested event loop (tests can read it)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information if ok else QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def table_view(
+    model: QAbstractItemModel, *, sort_column: int = 0, descending: bool = False
+) -> QTableView:
+    """A read-only, row-selecting, sortable table with compact rows."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+    view.sortByColumn(sort_column, order)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return view

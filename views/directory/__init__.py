@@ -1,0 +1,1 @@
+"""The directory pane: the people of the latest help-desk snapshot."""

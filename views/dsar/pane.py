@@ -1,0 +1,285 @@
+"""DSAR queue pane: the queue (sortable by due date, coloured by time left, filtered),
+a request's detail with its timeline and located items, and the dashboard.
+
+What the buttons do (status changes, locate, export, erasure, reveal, letters) is
+`views.dsar.actions.RequestActions`, this pane's base class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from app.dsar.deadlines import REGIMES
+from app.dsar.vocabulary import CLOSED, EXPORT_TYPES, REQUEST_TYPES, STATUS_TITLES, STATUSES
+from app.jobs import JobControl
+from app.security.permissions import Permission
+from views.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
+from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
+from views.dsar.actions import RequestActions
+from views.dsar.charts import DashboardCharts
+from views.dsar.summary import detail_html
+from views.dsar.tables import (
+    QueueFilter,
+    QueueModel,
+    item_columns,
+    queue_columns,
+    timeline_columns,
+)
+
+if TYPE_CHECKING:
+    from app.context import AppContext
+    from app.dsar.dashboard import Dashboard
+    from app.dsar.locate import LocatedItem
+    from app.dsar.records import RequestDetail, RequestSummary
+
+ANY = "(any)"
+DUE_COLUMN = 6
+# Buttons that need something other than `dsar.manage` (the service still decides).
+BUTTON_PERMISSIONS = {
+    "reveal": Permission.PII_REVEAL,
+    "certificate": Permission.DSAR_VIEW,
+}
+
+
+def _combo(values: list[tuple[str, str | None]]) -> QComboBox:
+    box = QComboBox()
+    for text, data in values:
+        box.addItem(text, data)
+    return box
+
+
+class DsarPane(RequestActions):
+    NAME = "dsar"
+    TITLE = "DSAR queue"
+    ICON = "mail-message-new"
+    ORDER = 30
+    PERMISSION = Permission.DSAR_VIEW
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.detail: RequestDetail | None = None
+        # Queue
+        self.model = QueueModel(queue_columns(), self)
+        self.proxy = QueueFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = table_view(self.proxy, sort_column=DUE_COLUMN)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._open_selected())
+        self.status = _combo(
+            [("Open", "open"), (ANY, None)] + [(STATUS_TITLES[s], s) for s in STATUSES]
+        )
+        self.regime = _combo([(ANY, None)] + [(r, r) for r in REGIMES])
+        self.kind = _combo([(ANY, None)] + [(t, t) for t in REQUEST_TYPES])
+        for box in (self.status, self.regime, self.kind):
+            box.currentIndexChanged.connect(self._filter)
+        self.count = QLabel()
+        # Detail
+        self.summary = wrapped(selectable=True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.timeline = RowTableModel(timeline_columns(), self)
+        self.timeline_view = table_view(self.timeline)
+        self.timeline_view.horizontalHeader().setSectionResizeMode(
+            3, QHeaderView.ResizeMode.Stretch
+        )
+        self.items = RowTableModel(item_columns(), self)
+        self.items_view = table_view(self.items, sort_column=1)
+        items_header = self.items_view.horizontalHeader()
+        items_header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        items_header.resizeSection(4, 320)
+        items_header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.buttons: dict[str, QPushButton] = {}
+        row1 = [
+            self._button("verifying", "Start verification", self.start_verification),
+            self._button("verify", "Identity verified…", self.ask_verify),
+            self._button("pause", "Ask clarification", lambda: self.pause()),
+            self._button("resume", "Clarification received", lambda: self.resume()),
+            self._button("extend", "Extend…", self.ask_extend),
+            self._button("close", "Close…", self.ask_close),
+            self._button("reveal", "Reveal…", self.ask_reveal),
+        ]
+        row2 = [
+            self._button("locate", "Locate data", self.locate),
+            self._button("include", "Include", lambda: self.set_included(True)),
+            self._button("exclude", "Exclude", lambda: self.set_included(False)),
+            self._button("export", "Export package…", self.ask_export),
+            self._button("erase", "Erase…", self.ask_erase),
+            self._button("letter", "Letter…", self.open_letter),
+            self._button("certificate", "Certificate…", self.show_certificate),
+        ]
+        self.buttons["reveal"].setToolTip(
+            "Show the identifiers in full: needs a reason, and is audited"
+        )
+        self.buttons["export"].setToolTip("Export package: for access and portability requests")
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.addTab(self.timeline_view, "Timeline")
+        self.detail_tabs.addTab(self.items_view, "Located data")
+        detail = QWidget()
+        detail.setLayout(
+            vbox(
+                self.summary,
+                hbox(*row1, None),
+                hbox(*row2, None),
+                self.detail_tabs,
+                spacing=MARGIN // 2,
+            )
+        )
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(detail)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        queue = QWidget()
+        queue.setLayout(
+            vbox(
+                hbox(
+                    QLabel("Status"),
+                    self.status,
+                    QLabel("Regime"),
+                    self.regime,
+                    QLabel("Type"),
+                    self.kind,
+                    None,
+                    self.count,
+                ),
+                split,
+                spacing=MARGIN // 2,
+            )
+        )
+        self.charts = DashboardCharts()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(queue, "Queue")
+        self.tabs.addTab(self.charts, "Dashboard")
+        self.new_button = QPushButton("New request…")
+        self.new_button.clicked.connect(self.ask_new)
+        self.new_button.setEnabled(self.can(Permission.DSAR_MANAGE))
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+        self.setLayout(
+            vbox(
+                hbox(heading("DSAR queue"), None, self.new_button, refresh),
+                self.banner,
+                self.tabs,
+                margin=MARGIN,
+                spacing=MARGIN,
+            )
+        )
+        self._update_buttons()
+
+    # ------------------------------------------------------------ plumbing
+
+    def _button(self, key: str, text: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        self.buttons[key] = button
+        return button
+
+    # ------------------------------------------------------------ queue
+
+    def refresh(self) -> None:
+        service = self._service()
+
+        def job(control: JobControl) -> tuple[list[RequestSummary], Dashboard]:
+            return service.list(), service.dashboard()
+
+        self.run(job, self._loaded, "loading the queue")
+
+    def _loaded(self, result: tuple[list[RequestSummary], Dashboard]) -> None:
+        rows, dashboard = result
+        selected = self.detail.id if self.detail else None
+        self.model.set_rows(rows)
+        self.charts.show_dashboard(dashboard)
+        self._filter()
+        if selected is not None:
+            self.select(selected)
+
+    def _filter(self) -> None:
+        self.proxy.set_filters(
+            self.status.currentData(), self.regime.currentData(), self.kind.currentData()
+        )
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        overdue = sum(1 for r in self.model.rows() if r.deadline.state == "overdue")
+        self.count.setText(
+            f"{shown} of {total} requests" + (f" · {overdue} overdue" if overdue else "")
+            if total
+            else "No requests yet: record one with New request…"
+        )
+
+    def select(self, request_id: int) -> None:
+        for row in range(self.proxy.rowCount()):
+            r = self.proxy.index(row, 0).data(ROW_ROLE)
+            if r.id == request_id:
+                self.table.selectRow(row)
+                self._open_selected()
+                return
+
+    def _open_selected(self) -> None:
+        index = self.table.currentIndex()
+        r = index.data(ROW_ROLE) if index.isValid() else None
+        if r is None:
+            return
+        from app.dsar.locate import LocateService
+
+        principal = self.principal()
+        dsar, locate = self._service(principal), LocateService(self.ctx, principal)
+
+        def job(control: JobControl) -> tuple[RequestDetail, list[LocatedItem]]:
+            return dsar.get(r.id), locate.items(r.id)
+
+        self.run(job, self._show, "opening the request")
+
+    def _show(self, result: tuple[RequestDetail, list[LocatedItem]]) -> None:
+        self.detail, items = result
+        self.timeline.set_rows(list(self.detail.timeline))
+        self.items.set_rows(items)
+        self.summary.setText(detail_html(self.detail))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        d = self.detail
+        manage = self.can(Permission.DSAR_MANAGE)
+        open_ = d is not None and d.summary.status not in CLOSED
+        allowed = set(d.allowed) if d else set()
+        status = d.summary.status if d else ""
+        state = {
+            "verifying": "verifying" in allowed,
+            "verify": status in ("new", "verifying"),
+            "pause": "awaiting_clarification" in allowed and status != "awaiting_clarification",
+            "resume": status == "awaiting_clarification",
+            "extend": open_
+            and d is not None
+            and not d.summary.extended
+            and d.summary.deadline.extended_due is not None
+            and status not in ("new", "verifying"),
+            "close": open_,
+            "locate": open_ and status not in ("new",),
+            "include": d is not None and self.items.rowCount() > 0,
+            "exclude": d is not None and self.items.rowCount() > 0,
+            "export": d is not None
+            and d.summary.request_type in EXPORT_TYPES
+            and self.items.rowCount() > 0,
+            "erase": open_
+            and d is not None
+            and d.summary.request_type == "erasure"
+            and status in ("in_progress", "extended")
+            and self.items.rowCount() > 0,
+            "letter": d is not None,
+            "reveal": d is not None and d.masked,
+            "certificate": d is not None and any(e.kind == "erase" for e in d.timeline),
+        }
+        for key, button in self.buttons.items():
+            needed = BUTTON_PERMISSIONS.get(key)
+            allowed_here = manage if needed is None else self.can(needed)
+            button.setEnabled(allowed_here and bool(state[key]))

@@ -1,0 +1,1 @@
+"""The security pane: keyring state, backups, key rotation, idle lock."""
