@@ -72,23 +72,26 @@ class SettingSpec:
     choices: tuple[str, ...] = ()
     check: Callable[[Any], None] | None = field(default=None, compare=False)
 
+    @property
+    def name(self) -> str:
+        """How messages name it: the label a person knows, the key a script uses."""
+        return f"{self.label} ({self.key})"
+
     def validate(self, value: Any) -> Any:
         """The value as stored, or :class:`SettingError` saying what is allowed."""
         if self.type is int:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise SettingError(f"{self.key} must be a whole number")
+                raise SettingError(f"{self.name} must be a whole number")
             lo, hi = self.minimum, self.maximum
             if (lo is not None and value < lo) or (hi is not None and value > hi):
-                raise SettingError(
-                    f"{self.key} must be between {self.show(lo)} and {self.show(hi)}"
-                )
+                raise SettingError(f"{self.name} must be {self.bounds()}")
         elif self.type is str:
             if not isinstance(value, str) or not value:
-                raise SettingError(f"{self.key} must be a non-empty text")
+                raise SettingError(f"{self.name} must be a non-empty text")
             if self.choices and value not in self.choices:
-                raise SettingError(f"{self.key} must be one of {', '.join(self.choices)}")
+                raise SettingError(f"{self.name} must be one of {', '.join(self.choices)}")
         elif self.type is list and not isinstance(value, list):
-            raise SettingError(f"{self.key} must be a JSON list")
+            raise SettingError(f"{self.name} must be a JSON list")
         if self.check is not None:
             self.check(value)
         return value
@@ -99,13 +102,22 @@ class SettingSpec:
             try:
                 return int(text)
             except ValueError:
-                raise SettingError(f"{self.key} must be a whole number, not {text!r}") from None
+                raise SettingError(f"{self.name} must be a whole number, not {text!r}") from None
         if self.type is list:
             try:
                 return json.loads(text)
             except json.JSONDecodeError as exc:
-                raise SettingError(f"{self.key} must be JSON: {exc.msg}") from None
+                raise SettingError(f"{self.name} not saved: not valid JSON ({exc.msg})") from None
         return text
+
+    def bounds(self) -> str:
+        """The allowed range in words: "between 1 and 240 minutes"."""
+        lo, hi = self.minimum, self.maximum
+        if lo is None or hi is None:
+            return "at least " + self.show(lo) if hi is None else "at most " + self.show(hi)
+        if self.unit == "s" and lo % 60 == 0 and hi % 60 == 0:
+            return f"between {lo // 60} and {hi // 60} minutes"
+        return f"between {lo} and {hi} {self.unit}".rstrip()
 
     def show(self, value: Any) -> str:
         if value is None:
@@ -265,3 +277,7 @@ class Settings:
         if row is not None:
             s.delete(row)
         return before
+
+
+SETTINGS = Settings()
+"""The registry every context carries (``ctx.settings``): declarations only, no state."""

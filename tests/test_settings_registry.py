@@ -34,10 +34,10 @@ def test_unset_setting_reads_its_default_and_a_set_one_its_value(admin: SignedIn
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("idle_timeout_s", 30, "between 1 min and 240 min"),
+        ("idle_timeout_s", 30, "between 1 and 240 minutes"),
         ("idle_timeout_s", "600", "whole number"),
         ("idle_timeout_s", True, "whole number"),
-        ("review.dormant_days", 5000, "between 7 days and 3650 days"),
+        ("review.dormant_days", 5000, "between 7 and 3650 days"),
         ("dsar.pause_method", "weekly", "one of ico, dpa-s54"),
         ("dsar.timezone", "Mars/Olympus", "unknown time zone"),
         ("review.toxic_rules", [{"id": "a", "all": []}], "Toxic rules not saved"),
@@ -69,3 +69,9 @@ def test_command_line_text_is_parsed_to_the_declared_type() -> None:
         "dsar.pause_method",
         "dsar.timezone",
     ]
+
+
+def test_dsar_pause_choices_are_the_deadline_engines_methods() -> None:
+    from app.dsar.deadlines import PAUSE_METHODS
+
+    assert Settings().spec("dsar.pause_method").choices == PAUSE_METHODS
