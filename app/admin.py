@@ -9,16 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from app.audit.verify import VerifyResult
 from app.errors import PrivDeskError
 from app.keystore import KeyringStatus
 from app.security.guard import Service
-from app.security.permissions import Permission
+from app.security.permissions import Permission, permissions_for
+from app.settings import SettingError, SettingSpec
 from app.store import IntegrityReport
 from app.workspace_backup import BACKUP_SUFFIX, BackupResult
-
-IDLE_MIN_S, IDLE_MAX_S = 60, 4 * 3600
 
 
 @dataclass(frozen=True)
@@ -116,20 +118,87 @@ class AdminService(Service):
 
     def idle_timeout_s(self) -> int:
         with self.authorized(Permission.SETTINGS_VIEW, action="settings.view") as (s, _):
-            return int(self.ctx.setting(s, "idle_timeout_s"))
+            return int(self.ctx.settings.get(s, "idle_timeout_s"))
 
     def set_idle_timeout_s(self, seconds: int) -> None:
-        if not IDLE_MIN_S <= seconds <= IDLE_MAX_S:
-            raise PrivDeskError(
-                f"idle timeout must be between {IDLE_MIN_S // 60} and {IDLE_MAX_S // 60} minutes"
-            )
-        with self.authorized(Permission.SETTINGS_MANAGE, action="settings.change") as (s, _):
-            before = self.ctx.setting(s, "idle_timeout_s")
-            self.ctx.set_setting(s, "idle_timeout_s", int(seconds))
-            self.audit(
-                s,
-                "settings.change",
-                object_type="setting",
-                object_id="idle_timeout_s",
-                details={"before": before, "after": int(seconds)},
-            )
+        SettingsService(self.ctx, self.principal).set("idle_timeout_s", int(seconds))
+
+
+@dataclass(frozen=True)
+class SettingValue:
+    """One setting as an operator sees it: what it is, its value, whether it was changed."""
+
+    key: str
+    label: str
+    help: str
+    value: Any
+    default: Any
+    is_default: bool
+    shown: str  # the value as the CLI and GUI print it ("15 min", "90 days")
+    can_change: bool
+
+
+class SettingsService(Service):
+    """Read and change any registered setting, with the permissions its declaration names.
+
+    Every change is checked against the declaration before anything is stored and audited
+    with the value before and after (settings hold no personal data).
+    """
+
+    def list(self, area: str = "") -> list[SettingValue]:
+        """The settings (whose key starts with ``area``) this operator may read."""
+        specs = self.ctx.settings.in_area(area)
+        if not specs:
+            raise SettingError(f"no setting's key starts with {area!r}")
+        readable = [spec for spec in specs if self._may(spec.view)]
+        # Entering with a permission the operator lacks is the audited refusal.
+        permission = readable[0].view if readable else specs[0].view
+        with self.authorized(permission, action="settings.view") as (s, _):
+            return [self._value(s, spec) for spec in specs if self._may(spec.view)]
+
+    def set(self, key: str, value: Any) -> SettingValue:
+        spec = self.ctx.settings.spec(key)
+        spec.validate(value)  # a bad value is refused before the transaction opens
+        with self.authorized(spec.manage, action="settings.change") as (s, _):
+            before = self.ctx.settings.set(s, key, value)
+            self._audit_change(s, key, before, value)
+            return self._value(s, spec)
+
+    def reset(self, key: str) -> SettingValue:
+        """Back to the declared default (a no-op, not audited, when it already is)."""
+        spec = self.ctx.settings.spec(key)
+        with self.authorized(spec.manage, action="settings.change") as (s, _):
+            if not self.ctx.settings.is_default(s, key):
+                before = self.ctx.settings.reset(s, key)
+                self._audit_change(s, key, before, spec.default)
+            return self._value(s, spec)
+
+    def _audit_change(self, s: Session, key: str, before: Any, after: Any) -> None:
+        self.audit(
+            s,
+            "settings.change",
+            object_type="setting",
+            object_id=key,
+            details={"before": _brief(before), "after": _brief(after)},
+        )
+
+    def _may(self, permission: Permission) -> bool:
+        return permission in permissions_for(self.principal.roles)
+
+    def _value(self, s: Session, spec: SettingSpec) -> SettingValue:
+        value = self.ctx.settings.get(s, spec.key)
+        return SettingValue(
+            spec.key,
+            spec.label,
+            spec.help,
+            value,
+            spec.default,
+            self.ctx.settings.is_default(s, spec.key),
+            spec.show(value) if value is not None else "built-in",
+            self._may(spec.manage),
+        )
+
+
+def _brief(value: Any) -> Any:
+    # A rule list can be long; the audit detail keeps its size, the settings row keeps it all.
+    return f"{len(value)} entries" if isinstance(value, list) else value

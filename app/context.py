@@ -1,19 +1,18 @@
 """AppContext: what every service needs, passed explicitly (no module-level singletons).
 
 It holds the unlocked workspace (session factory and key material, kept private there),
-the clock, the audit log, the password hasher and the workspace settings. Tests build one
-with a FixedClock. A front end also puts its task runner and the signed-in operator on it
-(see `operator`).
+the clock, the audit log, the password hasher and the settings registry (`ctx.settings`).
+Tests build one with a FixedClock. A front end also puts its task runner and the signed-in
+operator on it (see `operator`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -22,19 +21,12 @@ from app.clock import Clock, SystemClock
 from app.crypto.envelope import ScryptParams
 from app.keystore import KeyringState, KeyringStore
 from app.security.passwords import Argon2idHasher
+from app.settings import SETTINGS, Settings
 from app.workspace import Workspace
-from models.workspace import Setting
 
 if TYPE_CHECKING:
     from app.jobs import TaskRunner
     from app.security.current import CurrentPrincipal
-
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "idle_timeout_s": 15 * 60,  # AAL3-style for screens full of personal data (AUTH-9)
-    "cli_idle_timeout_s": 30 * 60,
-    "absolute_session_s": 12 * 3600,
-    "step_up_window_s": 5 * 60,
-}
 
 
 @dataclass(frozen=True)
@@ -53,6 +45,8 @@ class AppContext:
         self.workspace = workspace
         self.clock = clock or workspace.clock
         self.audit = AuditLog(workspace.folder, workspace.workspace_id, self.clock)
+        # Every setting's declaration; values are read inside the caller's transaction.
+        self.settings: Settings = SETTINGS
         # The front end's session: set after sign-in (views.flow), read by panes.
         self._operator: CurrentPrincipal | None = None
         self._tasks: TaskRunner | None = None
@@ -185,20 +179,3 @@ class AppContext:
     def read_session(self) -> Iterator[Session]:
         with self.workspace.read_session() as s:
             yield s
-
-    # ------------------------------------------------------------ settings
-
-    def setting(self, s: Session, key: str) -> Any:
-        row = s.get(Setting, key)
-        if row is None:
-            return DEFAULT_SETTINGS[key]
-        return json.loads(row.value_json)
-
-    def set_setting(self, s: Session, key: str, value: Any) -> None:
-        if key not in DEFAULT_SETTINGS:
-            raise KeyError(key)
-        row = s.get(Setting, key)
-        if row is None:
-            s.add(Setting(key=key, value_json=json.dumps(value)))
-        else:
-            row.value_json = json.dumps(value)

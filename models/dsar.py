@@ -142,11 +142,3 @@ class DsarErasure(Base):
     certificate_json: Mapped[str] = mapped_column(Text)
     plan_json: Mapped[str] = mapped_column(Text)
 
-
-class DsarSetting(Base):
-    """DSAR settings (pause counting method, controller time zone)."""
-
-    __tablename__ = "ds_settings"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value_json: Mapped[str] = mapped_column(Text)

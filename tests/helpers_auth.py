@@ -173,7 +173,7 @@ def make_world(folder: Path) -> World:
     """Admin plus one operator for every other role; idle lock raised to 4 h for long runs."""
     signed = sign_in_admin(folder)
     with signed.ctx.session() as s:
-        signed.ctx.set_setting(s, "idle_timeout_s", 4 * 3600)
+        signed.ctx.settings.set(s, "idle_timeout_s", 4 * 3600)
     world = World(signed)
     world.members[Role.ADMINISTRATOR.value] = Member("admin", signed.principal, signed.secret)
     for role in Role:

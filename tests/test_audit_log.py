@@ -145,7 +145,7 @@ def test_aud1_rollback_leaves_neither_the_event_nor_the_change(
             object_id="idle_timeout_s",
             details={"after": 600},
         )
-        ctx.set_setting(s, "idle_timeout_s", 600)
+        ctx.settings.set(s, "idle_timeout_s", 600)
         s.flush()
         # Both really were written inside this transaction before the failure.
         assert seq == head["last_seq"] + 1
@@ -170,7 +170,7 @@ def test_aud1_rollback_leaves_neither_the_event_nor_the_change(
     ]
     assert json.loads(new[0]["details_json"]) == {"before": 900, "after": 600}
     with ctx.read_session() as s:
-        assert ctx.setting(s, "idle_timeout_s") == 600
+        assert ctx.settings.get(s, "idle_timeout_s") == 600
     assert verify(admin, kit_path).status is VerifyStatus.OK
 
 

@@ -106,3 +106,28 @@ def test_workspace_upgraded_from_0001_opens_in_the_app(
         ws.close()
     kits = list((made.folder / "exports").glob("audit-verifier-kit-*.json"))
     assert len(kits) == 1, "the upgraded workspace's verifier kit is handed out once, in exports/"
+
+
+def test_dsar_settings_move_into_the_one_settings_table(
+    tmp_path: Path, fake_keyring: FakeKeyring
+) -> None:
+    """A workspace from before the registry keeps its DSAR settings (0301 → 0302)."""
+    from sqlalchemy import text
+
+    from app.settings import SETTINGS
+
+    made = make_workspace(tmp_path / "ws")
+    migrate.downgrade(made.ws.engine, "0301")
+    with made.ws.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO ds_settings (key, value_json) VALUES ('timezone', :v)"),
+            {"v": '"Europe/Dublin"'},
+        )
+    migrate.upgrade(made.ws.engine)
+    with made.ws.engine.connect() as conn:
+        assert "ds_settings" not in tables(conn.connection.dbapi_connection)
+        conn.rollback()
+    with made.ws.session() as s:
+        assert SETTINGS.get(s, "dsar.timezone") == "Europe/Dublin"
+        assert SETTINGS.is_default(s, "dsar.pause_method")
+    made.ws.close()

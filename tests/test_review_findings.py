@@ -117,15 +117,16 @@ def test_toxic_rules_are_configurable(admin: Any, tmp_path: Path) -> None:
 
 def test_settings_show_change_validate_and_audit(admin: Any, tmp_path: Path) -> None:
     from app.review import ReviewError
-    from app.review.findings import DEFAULT_DORMANT_DAYS, DEFAULT_TOXIC_RULES
+    from app.review.findings import DEFAULT_TOXIC_RULES
     from app.security.guard import PermissionDenied
+    from app.settings import SETTINGS
     from tests.helpdesk_helpers import audit_events
 
     load_snapshot(admin, tmp_path)
     priya, _ = officer(admin)
     service = review(admin, priya)
     now = service.settings()
-    assert now.dormant_days == DEFAULT_DORMANT_DAYS and not now.custom_rules
+    assert now.dormant_days == SETTINGS.spec("review.dormant_days").default and not now.custom_rules
     assert now.toxic_rules == DEFAULT_TOXIC_RULES
     rules = '[{"id": "redactors", "all": ["tickets.redact"], "reason": "r"}]'
     # Nothing is saved when any part is wrong.

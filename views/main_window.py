@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from views.help import ShortcutsDialog
     from views.imports import ImportDialog
 
-DEFAULT_IDLE_S = 15 * 60
-
 
 def _roles_text(principal: Principal) -> str:
     from app.security.permissions import ROLE_TITLES, Role
@@ -100,7 +98,12 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         session.changed.connect(self._show_principal)
 
-        self.idle = IdleWatcher(ctx.clock, DEFAULT_IDLE_S, tick_ms=idle_tick_ms, parent=self)
+        self.idle = IdleWatcher(
+            ctx.clock,
+            ctx.settings.spec("idle_timeout_s").default,
+            tick_ms=idle_tick_ms,
+            parent=self,
+        )
         self.idle.timedOut.connect(self.lock)
         self.idle.remainingChanged.connect(self._show_remaining)
         self.idle.active.connect(self._check_session)

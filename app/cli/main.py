@@ -27,6 +27,7 @@ from app.cli import (
     review,
     search,
     session,
+    settings,
     workspace,
 )
 from app.cli.frontends import Frontends
@@ -48,6 +49,7 @@ GROUPS = (
     drills,
     review,
     redaction,
+    settings,
 )
 
 

@@ -23,7 +23,7 @@ from app.dsar.detail import request_detail
 from app.dsar.errors import DsarError
 from app.dsar.queries import add_event, deadline_of, load, summary_of
 from app.dsar.records import NewRequest, RequestDetail, RequestSummary
-from app.dsar.settings import SETTINGS, local_today, setting, zone
+from app.dsar.settings import NAMES, PREFIX, local_today, setting, zone
 from app.dsar.vocabulary import (
     CHANNELS,
     CLOSED,
@@ -33,7 +33,8 @@ from app.dsar.vocabulary import (
 )
 from app.security.guard import Actor, PermissionDenied, Service
 from app.security.permissions import Permission
-from models.dsar import DsarPause, DsarRequest, DsarSetting, DsarVerification
+from app.settings import SettingError
+from models.dsar import DsarPause, DsarRequest, DsarVerification
 
 P = Permission
 Step = Callable[[Session, Actor, DsarRequest, datetime, date], None]
@@ -404,23 +405,20 @@ class DsarService(Service):
     # ------------------------------------------------------------ settings, dashboard
 
     def settings(self) -> dict[str, object]:
+        """The DSAR settings by short name (``pause_method``, ``timezone``)."""
         with self.authorized(P.DSAR_VIEW, action="dsar.settings.view") as (s, _actor):
-            return {k: setting(s, k) for k in SETTINGS}
+            return {name: setting(s, name) for name in NAMES}
 
-    def set_setting(self, key: str, value: str) -> None:
-        if key not in SETTINGS:
-            raise DsarError(f"unknown DSAR setting {key!r}: one of {', '.join(SETTINGS)}")
-        if key == "pause_method" and value not in dl.PAUSE_METHODS:
-            raise DsarError(f"pause_method must be one of {', '.join(dl.PAUSE_METHODS)}")
-        if key == "timezone":
-            zone(value)
+    def set_setting(self, name: str, value: str) -> None:
+        if name not in NAMES:
+            raise DsarError(f"unknown DSAR setting {name!r}: one of {', '.join(NAMES)}")
+        try:
+            self.ctx.settings.spec(PREFIX + name).validate(value)
+        except SettingError as exc:
+            raise DsarError(str(exc)) from None
         with self.authorized(P.DSAR_MANAGE, action="dsar.settings") as (s, _actor):
-            row = s.get(DsarSetting, key)
-            if row is None:
-                s.add(DsarSetting(key=key, value_json=json.dumps(value)))
-            else:
-                row.value_json = json.dumps(value)
-            self.audit(s, "dsar.settings", details={"key": key, "value": value})
+            self.ctx.settings.set(s, PREFIX + name, value)
+            self.audit(s, "dsar.settings", details={"key": name, "value": value})
 
     def dashboard(self) -> Dashboard:
         with self.authorized(P.DSAR_VIEW, action="dsar.dashboard") as (s, _actor):

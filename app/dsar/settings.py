@@ -1,8 +1,7 @@
-"""DSAR settings (defaults, stored overrides) and the controller's local calendar day."""
+"""DSAR settings (the `dsar.*` keys of the settings registry) and the controller's local day."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,20 +9,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from app.dsar.errors import DsarError
-from models.dsar import DsarSetting
+from app.settings import SETTINGS
 
-SETTINGS: dict[str, Any] = {
-    # How clarification pauses count (UK): "ico" (days between asking and the answer) or
-    # "dpa-s54" (DPA 2018 s.54(3C): both end days excluded too).
-    "pause_method": "ico",
-    # The controller's time zone: decides the local date of receipt ("day one").
-    "timezone": "Europe/London",
-}
+PREFIX = "dsar."
+NAMES = tuple(spec.key.removeprefix(PREFIX) for spec in SETTINGS.in_area(PREFIX))
 
 
-def setting(s: Session, key: str) -> Any:
-    row = s.get(DsarSetting, key)
-    return SETTINGS[key] if row is None else json.loads(row.value_json)
+def setting(s: Session, name: str) -> Any:
+    """A DSAR setting by its short name (``timezone``, ``pause_method``)."""
+    return SETTINGS.get(s, PREFIX + name)
 
 
 def zone(name: str) -> ZoneInfo:

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
 from app.importers.loader import latest_snapshot
-from app.review import settings as review_settings
 from app.review.findings import (
+    DORMANT,
     EngineInput,
     findings_for,
     mfa_status,
     sort_findings,
+    toxic_rules,
 )
 from app.review.progress import campaign_progress
 from app.review.queries import (
@@ -111,8 +112,8 @@ class CampaignService(Service):
                 .order_by(desc(ReviewCampaign.snapshot_id), desc(ReviewCampaign.id))
                 .limit(1)
             ).first()
-            dormant = review_settings.dormant_days(s)
-            rules = review_settings.toxic_rules(s)
+            dormant = self.ctx.settings.get(s, DORMANT)
+            rules = toxic_rules(s, self.ctx.settings)
             campaign = ReviewCampaign(
                 name=name,
                 snapshot_id=snap.id,

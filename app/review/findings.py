@@ -12,9 +12,14 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.review.permissions import PRIVILEGED, Grant, grant_keys, text_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.settings import Settings
 
 FINDING_TYPES = (
     "no_mfa",
@@ -45,7 +50,7 @@ FINDING_TITLES = {
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 PASSWORD_METHODS = frozenset({"zendesk", "password"})
-DEFAULT_DORMANT_DAYS = 90
+DORMANT, TOXIC = "review.dormant_days", "review.toxic_rules"  # keys in app.settings
 
 
 @dataclass(frozen=True)
@@ -334,6 +339,12 @@ def _changes(agent: AgentFacts, keys: frozenset[str], inp: EngineInput) -> list[
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.type))
+
+
+def toxic_rules(s: Session, registry: Settings) -> list[ToxicRule]:
+    """The rules new campaigns use: the workspace's own, or the built-in ones."""
+    stored = registry.get(s, TOXIC)
+    return rules_from_json(None if stored is None else json.dumps(stored))
 
 
 def rules_from_json(text: str | None) -> list[ToxicRule]:

@@ -7,6 +7,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
@@ -14,9 +15,8 @@ from sqlalchemy.orm import Session
 from app.clock import utc_iso
 from app.importers.loader import latest_snapshot
 from app.review import evidence
-from app.review import settings as review_settings
 from app.review.campaigns import CampaignService
-from app.review.findings import rules_from_json
+from app.review.findings import DORMANT, TOXIC, toxic_rules
 from app.review.progress import campaign_progress
 from app.review.queries import (
     ReviewError,
@@ -38,6 +38,7 @@ from app.review.records import (
 )
 from app.review.snapshot import group_names, load_agents, role_names
 from app.security.permissions import Permission, permissions_for
+from app.settings import SettingError, Settings
 from models.helpdesk import SNAPSHOT_DIRECTORY, Snapshot
 from models.review import CAMPAIGN_SIGNED_OFF, ReviewCampaign, ReviewItem, ReviewVerification
 from models.security import Operator
@@ -260,7 +261,7 @@ class ReviewService(CampaignService):
     def settings(self) -> ReviewSettings:
         """The dormant-days limit and toxic-combination rules new campaigns will use."""
         with self.authorized(Permission.REVIEW_VIEW, action="review.settings.view") as (s, _a):
-            return _settings(s)
+            return _settings(s, self.ctx.settings)
 
     def update_settings(
         self,
@@ -271,33 +272,32 @@ class ReviewService(CampaignService):
     ) -> ReviewSettings:
         """Change the settings for future campaigns; everything is checked before anything is
         saved. `default_rules` goes back to the built-in toxic-combination list."""
-        if dormant_days is not None and not 7 <= dormant_days <= 3650:
-            raise ReviewError("Dormant after must be between 7 and 3650 days.")
         if default_rules and toxic_rules_json is not None:
             raise ReviewError("Give either new toxic rules or the defaults, not both.")
-        rules = None
-        if toxic_rules_json is not None:
-            try:
-                rules = rules_from_json(toxic_rules_json)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ReviewError(f"Toxic rules not saved: {exc}") from None
-            ids = [r.id for r in rules]
-            if len(set(ids)) != len(ids):
-                raise ReviewError("Toxic rules not saved: every rule needs its own id.")
+        registry = self.ctx.settings
+        rules: list[Any] | None = None
+        try:
+            if dormant_days is not None:
+                registry.spec(DORMANT).validate(dormant_days)
+            if toxic_rules_json is not None:
+                rules = registry.spec(TOXIC).parse(toxic_rules_json)
+                registry.spec(TOXIC).validate(rules)
+        except SettingError as exc:
+            raise ReviewError(str(exc)) from None
         with self.authorized(Permission.REVIEW_MANAGE, action="review.settings") as (s, _a):
             details: dict[str, object] = {}
             if dormant_days is not None:
-                review_settings.put(s, review_settings.DORMANT_KEY, dormant_days)
+                registry.set(s, DORMANT, dormant_days)
                 details["dormant_days"] = dormant_days
             if rules is not None:
-                review_settings.put(s, review_settings.RULES_KEY, [r.to_json() for r in rules])
+                registry.set(s, TOXIC, rules)
                 details["toxic_rules"] = len(rules)
             elif default_rules:
-                review_settings.reset(s, review_settings.RULES_KEY)
+                registry.reset(s, TOXIC)
                 details["toxic_rules"] = "default"
             if details:
                 self.audit(s, "review.settings", details=details)
-            return _settings(s)
+            return _settings(s, self.ctx.settings)
 
     def set_dormant_days(self, days: int) -> None:
         self.update_settings(dormant_days=days)
@@ -320,11 +320,11 @@ class ReviewService(CampaignService):
             return roles, groups, sorted(reviewers)
 
 
-def _settings(s: Session) -> ReviewSettings:
+def _settings(s: Session, registry: Settings) -> ReviewSettings:
     return ReviewSettings(
-        review_settings.dormant_days(s),
-        tuple(review_settings.toxic_rules(s)),
-        review_settings.custom_rules(s),
+        registry.get(s, DORMANT),
+        tuple(toxic_rules(s, registry)),
+        not registry.is_default(s, TOXIC),
     )
 
 

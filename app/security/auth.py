@@ -355,9 +355,9 @@ class AuthService:
             return SessionExpired("your account is no longer active: sign in again")
         created = _ts(row.created_at) or now
         last_seen = _ts(row.last_seen_at) or now
-        absolute = timedelta(seconds=self.ctx.setting(s, "absolute_session_s"))
+        absolute = timedelta(seconds=self.ctx.settings.get(s, "absolute_session_s"))
         idle_key = "cli_idle_timeout_s" if row.kind == "cli" else "idle_timeout_s"
-        idle = timedelta(seconds=self.ctx.setting(s, idle_key))
+        idle = timedelta(seconds=self.ctx.settings.get(s, idle_key))
         if now - created >= absolute:
             self._end(s, row, "absolute-limit", now)
             return SessionExpired("your session reached its 12-hour limit: sign in again")
@@ -387,7 +387,7 @@ class AuthService:
             if row is None or op is None or row.ended_at is not None:
                 failure = SessionExpired("your session has ended: sign in again")
             elif now - (_ts(row.created_at) or now) >= timedelta(
-                seconds=self.ctx.setting(s, "absolute_session_s")
+                seconds=self.ctx.settings.get(s, "absolute_session_s")
             ):
                 self._end(s, row, "absolute-limit", now)
                 failure = SessionExpired("your session reached its 12-hour limit: sign in again")

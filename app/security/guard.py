@@ -114,6 +114,6 @@ class Service:
 def _fresh(step_up_at: datetime | None, ctx: AppContext, s: Session) -> bool:
     if step_up_at is None:
         return False
-    window = timedelta(seconds=ctx.setting(s, "step_up_window_s"))
+    window = timedelta(seconds=ctx.settings.get(s, "step_up_window_s"))
     now = ctx.clock.now()
     return step_up_at <= now + timedelta(seconds=5) and now - step_up_at <= window

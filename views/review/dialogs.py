@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.settings import SETTINGS
 from views.common.widgets import MARGIN, Banner, heading, vbox, wrapped
 
 if TYPE_CHECKING:
@@ -238,7 +239,8 @@ class SettingsDialog(QDialog):
         self._rules_text = current.rules_json()
         self.banner = Banner()
         self.dormant = QSpinBox()
-        self.dormant.setRange(7, 3650)
+        spec = SETTINGS.spec("review.dormant_days")
+        self.dormant.setRange(spec.minimum or 1, spec.maximum or 3650)
         self.dormant.setSuffix(" days without a login")
         self.dormant.setValue(current.dormant_days)
         self._dormant_before = current.dormant_days
@@ -251,7 +253,7 @@ class SettingsDialog(QDialog):
         self.built_in.toggled.connect(lambda on: self.rules.setReadOnly(on))
         self.rules.setReadOnly(self.built_in.isChecked())
         form = QFormLayout()
-        form.addRow("Dormant after", self.dormant)
+        form.addRow(spec.label, self.dormant)
         self.setLayout(
             vbox(
                 heading("Access review settings", size_delta=2),

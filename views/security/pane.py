@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
+from app.settings import SETTINGS
 from views.common.pane import Pane
 from views.common.table_model import SORT_ROLE, Column, RowTableModel
 from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
@@ -95,7 +96,8 @@ class SecurityPane(Pane):
         )
         # Idle lock
         self.idle = QSpinBox()
-        self.idle.setRange(1, 240)
+        spec = SETTINGS.spec("idle_timeout_s")  # bounds from the one registry
+        self.idle.setRange((spec.minimum or 60) // 60, (spec.maximum or 4 * 3600) // 60)
         self.idle.setSuffix(" min")
         self.idle_save = QPushButton("Apply")
         self.idle_save.clicked.connect(self.save_idle_timeout)
