@@ -112,6 +112,33 @@ def _throttled(state: throttle.LockoutState, wait: float) -> LoginFailed:
     )
 
 
+def consume_totp(
+    ctx: AppContext, s: Session, op: Operator, code: str, now: datetime, *, use: str
+) -> totp.TotpCheck:
+    """Check `code` against the operator's one last-used step, shared by every use.
+
+    Sign-in, unlock, step-up and enrolment confirmation all come here, so a code accepted
+    for any of them is a replay for every other (AUTH-8). A success stores the step; a
+    replay is audited as ``auth.totp_replay`` naming the use.
+    """
+    if not op.totp_secret:
+        return totp.TotpCheck(ok=False, step=None, replay=False)
+    check = totp.verify_code(op.totp_secret, code, now=now, last_step=op.totp_last_step)
+    if check.ok:
+        op.totp_last_step = check.step
+    elif check.replay:
+        ctx.audit.record(
+            s,
+            action="auth.totp_replay",
+            actor=op.username,
+            outcome="denied",
+            object_type="operator",
+            object_id=str(op.id),
+            details={"use": use},
+        )
+    return check
+
+
 def _ts(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
@@ -174,12 +201,9 @@ class AuthService:
             op = s.scalar(select(Operator).where(Operator.username == name))
             if op is None or op.status != "pending" or not op.totp_secret or not op.password_hash:
                 raise EnrolmentError("no enrolment is waiting for confirmation for this account")
-            check = totp.verify_code(
-                op.totp_secret, code, now=self.ctx.clock.now(), last_step=op.totp_last_step
-            )
+            check = consume_totp(self.ctx, s, op, code, self.ctx.clock.now(), use="enrolment")
             if check.ok:
                 op.status = "active"
-                op.totp_last_step = check.step
                 op.enrolment_code_hash = None
                 op.enrolment_expires_at = None
             self.ctx.audit.record(
@@ -235,6 +259,8 @@ class AuthService:
         password: str,
         code: str,
         now: datetime,
+        *,
+        use: str = "sign-in",
     ) -> LoginFailed | None:
         """Both factors, throttling and their audit events; None means both were right."""
         audit = self.ctx.audit
@@ -252,14 +278,18 @@ class AuthService:
             )
             return _throttled(state, wait)
         pw_ok = self.ctx.passwords.verify(op.password_hash, password)
-        check = totp.verify_code(op.totp_secret, code, now=now, last_step=op.totp_last_step)
+        # The code is only consumed (and a replay only reported) once the password is right,
+        # so a wrong password never burns the operator's current code.
+        check = (
+            consume_totp(self.ctx, s, op, code, now, use=use)
+            if pw_ok
+            else totp.TotpCheck(ok=False, step=None, replay=False)
+        )
         if not (pw_ok and check.ok):
             state = throttle.record_failure(state, now)
             op.failed_logins = state.failures
             op.last_failure_at = utc_iso(now)
             op.hard_locked = state.hard_locked
-            if pw_ok and check.replay:
-                audit.record(s, action="auth.totp_replay", actor=op.username, outcome="denied")
             audit.record(
                 s,
                 action="auth.login",
@@ -279,7 +309,6 @@ class AuthService:
             return LoginFailed()
         op.failed_logins = 0
         op.last_failure_at = None
-        op.totp_last_step = check.step
         if self.ctx.passwords.needs_rehash(op.password_hash):
             op.password_hash = self.ctx.passwords.hash(password)
         return None
@@ -392,7 +421,9 @@ class AuthService:
                 self._end(s, row, "absolute-limit", now)
                 failure = SessionExpired("your session reached its 12-hour limit: sign in again")
             else:
-                failure = self._check_credentials(s, op, op.username, password, code, now)
+                failure = self._check_credentials(
+                    s, op, op.username, password, code, now, use="unlock"
+                )
                 if failure is None:
                     row.last_seen_at = utc_iso(now)
                     row.step_up_at = utc_iso(now)
@@ -412,9 +443,8 @@ class AuthService:
             row = s.get(OperatorSession, principal.session_id)
             if op is None or row is None or row.ended_at is not None or not op.totp_secret:
                 raise SessionExpired("your session has ended: sign in again")
-            check = totp.verify_code(op.totp_secret, code, now=now, last_step=op.totp_last_step)
+            check = consume_totp(self.ctx, s, op, code, now, use="step-up")
             if check.ok:
-                op.totp_last_step = check.step
                 row.step_up_at = utc_iso(now)
                 row.last_seen_at = utc_iso(now)
             self.ctx.audit.record(
