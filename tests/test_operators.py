@@ -204,7 +204,13 @@ def test_audit_events_name_ids_and_roles_but_no_secrets(admin: SignedIn) -> None
     roles = events(admin.ctx, "operator.roles")[-1]
     assert (roles.object_id, roles.details) == (
         erin_id,
-        {"before": ["auditor", "incident_lead"], "after": ["redaction_admin"]},
+        {
+            "before": ["auditor", "incident_lead"],
+            "after": ["redaction_admin"],
+            "added": ["redaction_admin"],
+            "removed": ["auditor", "incident_lead"],
+            "self": False,
+        },
     )
     assert events(admin.ctx, "operator.disable")[-1].object_id == erin_id
     assert events(admin.ctx, "operator.activate")[-1].object_id == erin_id
@@ -278,3 +284,30 @@ def test_no_credentials_in_logs_or_console(
     leaked += [f"TOTP code {c}" for c in codes if re.search(rf"(?<!\d){c}(?!\d)", haystack)]
     assert leaked == []
     assert any(r.name.startswith("sqlalchemy.engine") for r in caplog.records)
+
+
+def test_an_administrator_giving_themself_a_role_is_audited_as_a_self_grant(
+    admin: SignedIn,
+) -> None:
+    """Separation of duties (AUTH-12, ASVS 8.2): when an administrator adds a role to their
+    own account, the audit event says so (`self`, what was added, the duty conflict), and
+    the operator list carries the warning the Operators pane shows."""
+    ops = OperatorService(admin.ctx, admin.principal)
+    ops.set_roles("admin", ["administrator", "auditor"])
+
+    event = events(admin.ctx, "operator.roles")[-1]
+    assert event.actor == "admin"
+    assert event.details == {
+        "before": ["administrator"],
+        "after": ["administrator", "auditor"],
+        "added": ["auditor"],
+        "removed": [],
+        "self": True,
+        "duty_conflict": True,
+    }
+    (me,) = [o for o in ops.list() if o.username == "admin"]
+    assert me.conflicts and "administrator and auditor" in me.conflicts[0]
+    # Another administrator changing someone else's roles is not a self-grant.
+    admin.add_operator("grace", ["incident_lead"])
+    ops.set_roles("grace", ["incident_lead", "auditor"])
+    assert events(admin.ctx, "operator.roles")[-1].details["self"] is False

@@ -22,7 +22,7 @@ from app.context import AppContext
 from app.security import passwords, totp
 from app.security.auth import Enrolment, EnrolmentError, validate_username
 from app.security.guard import Service
-from app.security.permissions import Permission, Role, parse_roles
+from app.security.permissions import Permission, Role, duty_conflicts, parse_roles
 from models.security import Operator, OperatorRole, OperatorSession
 
 ENROLMENT_VALIDITY = timedelta(hours=72)
@@ -40,6 +40,8 @@ class OperatorView:
     failed_logins: int
     last_login_at: str | None
     created_at: str
+    # Separation-of-duties warnings for this role set (e.g. administrator + auditor).
+    conflicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def _view(op: Operator) -> OperatorView:
         failed_logins=op.failed_logins,
         last_login_at=op.last_login_at,
         created_at=op.created_at,
+        conflicts=duty_conflicts(r.role for r in op.roles),
     )
 
 
@@ -168,12 +171,18 @@ class OperatorService(Service):
             self._keep_an_admin(s, op, removing_admin=Role.ADMINISTRATOR not in role_set)
             op.roles = [OperatorRole(role=r.value) for r in sorted(role_set)]
             after = sorted(r.value for r in role_set)
+            details: dict[str, object] = {
+                "before": before,
+                "after": after,
+                "added": sorted(set(after) - set(before)),
+                "removed": sorted(set(before) - set(after)),
+                # An administrator changing their own roles is shown as such (self-grant).
+                "self": op.id == self.principal.operator_id,
+            }
+            if duty_conflicts(after):
+                details["duty_conflict"] = True
             self.audit(
-                s,
-                "operator.roles",
-                object_type="operator",
-                object_id=str(op.id),
-                details={"before": before, "after": after},
+                s, "operator.roles", object_type="operator", object_id=str(op.id), details=details
             )
         return tuple(after)
 

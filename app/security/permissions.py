@@ -136,6 +136,21 @@ PERMISSION_PHRASES: dict[Permission, str] = {
 }
 
 
+# Role pairs one person should not hold (separation of duties), with why it matters.
+DUTY_CONFLICTS: dict[frozenset[Role], str] = {
+    frozenset({Role.ADMINISTRATOR, Role.AUDITOR}): (
+        "holds both administrator and auditor: the person who manages operators, keys and "
+        "settings should not also be the one who reviews and exports their audit trail"
+    ),
+}
+
+
+def duty_conflicts(roles: Iterable[str]) -> tuple[str, ...]:
+    """Why this set of roles breaks separation of duties (empty when it does not)."""
+    held = {r.value for r in Role} & set(roles)
+    return tuple(why for pair, why in DUTY_CONFLICTS.items() if {r.value for r in pair} <= held)
+
+
 def parse_roles(names: Iterable[str]) -> frozenset[Role]:
     """Role names from user input; raises ValueError naming the unknown one."""
     roles = set()

@@ -6,13 +6,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.common.pane import Pane
 from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
-from views.common.widgets import MARGIN, hbox, heading, table_view, vbox
+from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
 from views.operators.dialogs import AddOperatorDialog, EnrolmentCodeDialog, RolesDialog
 
 if TYPE_CHECKING:
@@ -33,11 +39,37 @@ def _locked_text(o: OperatorView) -> str:
     return f"{o.failed_logins} failures" if o.failed_logins else ""
 
 
+def _roles_tooltip(o: OperatorView) -> str:
+    if not o.conflicts:
+        return ""
+    return "Separation of duties: " + "; ".join(f"{o.username} {why}" for why in o.conflicts)
+
+
+def duty_warning_text(rows: list[OperatorView]) -> str:
+    """The warning shown under the table for operators whose roles conflict ("" if none)."""
+    flagged = [o for o in rows if o.conflicts and o.status != "disabled"]
+    if not flagged:
+        return ""
+    names = ", ".join(o.username for o in flagged)
+    return (
+        f"⚠ Separation of duties: {names} "
+        + ("holds" if len(flagged) == 1 else "hold")
+        + " both administrator and auditor. The person who manages operators, keys and "
+        "settings should not also review and export their audit trail; give the auditor "
+        "role to someone else."
+    )
+
+
 def operator_columns() -> list[Column[OperatorView]]:
     return [
         Column("Username", lambda o: o.username),
         Column("Name", lambda o: o.display_name, tooltip=lambda o: o.email or ""),
-        Column("Roles", lambda o: ", ".join(o.roles)),
+        Column(
+            "Roles",
+            lambda o: ", ".join(o.roles) + ("  ⚠" if o.conflicts else ""),
+            tooltip=_roles_tooltip,
+            alert=lambda o: bool(o.conflicts),
+        ),
         Column(
             "Status",
             lambda o: STATUS_TEXT.get(o.status, o.status),
@@ -90,10 +122,23 @@ class OperatorsPane(Pane):
             button = QPushButton(text)
             button.clicked.connect(slot)
             self.buttons[key] = button
+        # Under the table, so it never moves the buttons when it appears.
+        self.duty_warning = wrapped()
+        self.duty_warning.setObjectName("dutyWarning")
+        self.duty_warning.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.duty_warning.hide()
         actions = ("add", "roles", "disable", "enable", "reset_mfa", "unlock")
         row = hbox(*(self.buttons[k] for k in actions), None, self.filter, self.buttons["refresh"])
         self.setLayout(
-            vbox(heading("Operators"), self.banner, row, self.table, margin=MARGIN, spacing=MARGIN)
+            vbox(
+                heading("Operators"),
+                self.banner,
+                row,
+                self.table,
+                self.duty_warning,
+                margin=MARGIN,
+                spacing=MARGIN,
+            )
         )
         self._update_buttons()
 
@@ -110,6 +155,16 @@ class OperatorsPane(Pane):
 
     def _loaded(self, rows: list[OperatorView]) -> None:
         self.model.set_rows(rows)
+        warning = duty_warning_text(rows)
+        self.duty_warning.setText(warning)
+        self.duty_warning.setToolTip(
+            "Separation of duties: an auditor checks what administrators did. One person "
+            "holding both roles could change security settings and then review (or export) "
+            "the record of it themself."
+            if warning
+            else ""
+        )
+        self.duty_warning.setVisible(bool(warning))
         self._update_buttons()
 
     def selected(self) -> OperatorView | None:
