@@ -219,6 +219,7 @@ TABLE: dict[str, Row] = {
     "DsarService.settings": r(DSAR_READ, lambda s, w, r: s.settings()),
     "DsarService.set_setting": r(OFFICER, lambda s, w, r: s.set_setting("timezone", "UTC")),
     "DsarService.dashboard": r(DSAR_READ, lambda s, w, r: s.dashboard()),
+    "DsarService.allowed_actions": r(DSAR_READ, lambda s, w, r: s.allowed_actions(w.erasure)),
     "LocateService.locate": r(OFFICER, lambda s, w, r: s.locate(w.access)),
     "LocateService.items": r(DSAR_READ, lambda s, w, r: s.items(w.access)),
     "LocateService.set_included": r(

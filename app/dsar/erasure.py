@@ -21,9 +21,9 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
+from app.dsar.actions import require
 from app.dsar.errors import DsarError
 from app.dsar.queries import add_event, identifiers, load
-from app.dsar.vocabulary import CLOSED
 from app.search import parse_query
 from app.security.guard import Service
 from app.security.permissions import Permission
@@ -279,10 +279,7 @@ class ErasureService(Service):
             actor,
         ):
             req = load(s, ref)
-            if req.request_type != "erasure":
-                raise DsarError(f"{req.reference} is a {req.request_type} request, not erasure")
-            if req.status in CLOSED or req.status in ("new", "verifying"):
-                raise DsarError(f"{req.reference} must be verified and in progress before erasure")
+            require(s, actor.principal, "erase", req)
             plan = make_plan(s, req)
             counts = self._apply(s, req, plan)
             now = self.ctx.clock.now()

@@ -22,11 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
+from app.dsar.actions import require
 from app.dsar.errors import DsarError
 from app.dsar.locate import latest_directory
 from app.dsar.masking import KnownPeople, Subject, mask_third_party
 from app.dsar.queries import add_event, identifiers, load
-from app.dsar.vocabulary import EXPORT_TYPES
 from app.reports.templates import render
 from app.security.guard import Service
 from app.security.permissions import Permission
@@ -228,11 +228,7 @@ class ExportService(Service):
             actor,
         ):
             req = load(s, ref)
-            if req.request_type not in EXPORT_TYPES:
-                raise DsarError(
-                    f"{req.reference} is a {req.request_type} request: export packages are for "
-                    f"{' and '.join(sorted(EXPORT_TYPES))} requests"
-                )
+            require(s, actor.principal, "export", req)
             now = self.ctx.clock.now()
             records, masked = build_records(s, req)
             stamp = utc_iso(now)

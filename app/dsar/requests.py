@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.clock import utc_iso
 from app.dsar import deadlines as dl
 from app.dsar import letters
+from app.dsar.actions import ACTIONS, refusal, require
 from app.dsar.dashboard import Dashboard, dashboard_of
 from app.dsar.detail import request_detail
 from app.dsar.errors import DsarError
@@ -31,7 +32,7 @@ from app.dsar.vocabulary import (
     STATUS_TITLES,
     STATUSES,
 )
-from app.security.guard import Actor, PermissionDenied, Service
+from app.security.guard import Actor, AllowedActions, PermissionDenied, Service, decide_all
 from app.security.permissions import Permission
 from app.settings import SettingError
 from models.dsar import DsarPause, DsarRequest, DsarVerification
@@ -183,6 +184,7 @@ class DsarService(Service):
             lambda s, a, r, now, today: self._move(
                 s, a, r, now, to_status, note or f"Status: {STATUS_TITLES[to_status]}"
             ),
+            rule="verifying" if to_status == "verifying" else None,
         )
 
     def start_verification(self, ref: int | str) -> RequestDetail:
@@ -236,7 +238,7 @@ class DsarService(Service):
                 details={"method": method.strip()},
             )
 
-        return self._act(ref, "dsar.verify", act)
+        return self._act(ref, "dsar.verify", act, "verify")
 
     def pause(self, ref: int | str, *, on: date | None = None, note: str = "") -> RequestDetail:
         """Clarification asked: the request waits (the UK clock stops from `on`)."""
@@ -257,7 +259,7 @@ class DsarService(Service):
                 to_status="awaiting_clarification",
             )
 
-        return self._act(ref, "dsar.pause", act)
+        return self._act(ref, "dsar.pause", act, "pause")
 
     def resume(self, ref: int | str, *, on: date | None = None) -> RequestDetail:
         """Clarification received on `on`: the clock runs again."""
@@ -284,7 +286,7 @@ class DsarService(Service):
                 to_status="extended" if req.extended else "in_progress",
             )
 
-        return self._act(ref, "dsar.resume", act)
+        return self._act(ref, "dsar.resume", act, "resume")
 
     def extend(
         self, ref: int | str, *, reasons: str, notice_on: date | None = None
@@ -321,7 +323,7 @@ class DsarService(Service):
                 else "extended",
             )
 
-        return self._act(ref, "dsar.extend", act)
+        return self._act(ref, "dsar.extend", act, "extend")
 
     def close(
         self,
@@ -362,7 +364,7 @@ class DsarService(Service):
                 details=details,
             )
 
-        return self._act(ref, "dsar.close", act)
+        return self._act(ref, "dsar.close", act, "close")
 
     # ------------------------------------------------------------ letters
 
@@ -400,7 +402,7 @@ class DsarService(Service):
                 details={"kind": kind},
             )
 
-        return self._act(ref, "dsar.letter.save", act)
+        return self._act(ref, "dsar.letter.save", act, "letter")
 
     # ------------------------------------------------------------ settings, dashboard
 
@@ -427,11 +429,20 @@ class DsarService(Service):
             self.audit(s, "dsar.dashboard", details={"count": len(rows)})
         return dashboard_of(rows, today)
 
+    def allowed_actions(self, ref: int | str) -> AllowedActions:
+        """What the signed-in operator may do to this request now (the pane's buttons),
+        decided by the same rule that guards each action (`app.dsar.actions`)."""
+        with self.authorized(P.DSAR_VIEW, action="dsar.actions") as (s, actor):
+            req = load(s, ref)
+            return decide_all(ACTIONS, lambda name: refusal(s, actor.principal, name, req))
+
     # ------------------------------------------------------------ internals
 
-    def _act(self, ref: int | str, action: str, fn: Step) -> RequestDetail:
+    def _act(self, ref: int | str, action: str, fn: Step, rule: str | None = None) -> RequestDetail:
         with self.authorized(P.DSAR_MANAGE, action=action) as (s, actor):
             req = load(s, ref)
+            if rule is not None:
+                require(s, actor.principal, rule, req)
             if req.status in CLOSED:
                 raise DsarError(f"{req.reference} is closed ({STATUS_TITLES[req.status].lower()})")
             before = req.status

@@ -9,7 +9,7 @@ audited in its own transaction (the action's is rolled back) and raised as a typ
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +20,31 @@ from app.context import AppContext
 from app.errors import PrivDeskError
 from app.security.auth import AuthService, Principal, StepUpRequired
 from app.security.permissions import Permission, permissions_for, phrase
+
+
+class AllowedActions(frozenset[str]):
+    """The action names an operator may do to one object now, with why the others are not.
+
+    Computed by the same per-service rule that guards each action, so a pane that enables
+    its buttons from it cannot drift from what the service will accept.
+    """
+
+    reasons: Mapping[str, str]
+
+    def __new__(cls, allowed: Iterable[str], reasons: Mapping[str, str]) -> AllowedActions:
+        self = super().__new__(cls, allowed)
+        self.reasons = dict(reasons)
+        return self
+
+    def why_not(self, action: str) -> str:
+        """Why `action` is not possible ("" when it is)."""
+        return "" if action in self else self.reasons.get(action, "Not possible now.")
+
+
+def decide_all(names: Iterable[str], refusal: Callable[[str], str | None]) -> AllowedActions:
+    """Ask one rule about every action name; the answer for a pane's buttons."""
+    reasons = {name: why for name in names if (why := refusal(name)) is not None}
+    return AllowedActions((n for n in names if n not in reasons), reasons)
 
 
 class PermissionDenied(PrivDeskError):

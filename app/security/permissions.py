@@ -173,5 +173,17 @@ def permissions_for(roles: Iterable[str]) -> frozenset[Permission]:
     return frozenset(granted)
 
 
+def roles_granting(permission: Permission) -> tuple[Role, ...]:
+    return tuple(role for role, granted in ROLE_PERMISSIONS.items() if permission in granted)
+
+
+def needs_role(permission: Permission) -> str:
+    """ "the privacy officer role" / "the privacy officer or auditor role", for tooltips."""
+    titles = [ROLE_TITLES[r].lower() for r in roles_granting(permission)]
+    if not titles:
+        return "a role no one holds"
+    return "the " + " or ".join(titles) + " role"
+
+
 def phrase(permission: Permission) -> str:
     return PERMISSION_PHRASES.get(permission, permission.value)

@@ -47,6 +47,9 @@ class RequestActions(Pane):
     def _update_buttons(self) -> None:
         raise NotImplementedError
 
+    def refresh_allowed(self) -> None:
+        raise NotImplementedError
+
     # ------------------------------------------------------------ plumbing
 
     def _service(self, principal: Principal | None = None) -> DsarService:
@@ -159,7 +162,7 @@ class RequestActions(Pane):
 
     def _selection_saved(self, items: list[LocatedItem]) -> None:
         self.items.set_rows(items)
-        self._update_buttons()
+        self.refresh_allowed()  # what is included decides export and erasure
 
     def _exported(self, r: Any) -> None:
         self.banner.show_message(

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.dsar.deadlines import REGIMES
-from app.dsar.vocabulary import CLOSED, EXPORT_TYPES, REQUEST_TYPES, STATUS_TITLES, STATUSES
+from app.dsar.vocabulary import REQUEST_TYPES, STATUS_TITLES, STATUSES
 from app.jobs import JobControl
-from app.security.permissions import Permission
+from app.security.guard import AllowedActions
+from app.security.permissions import Permission, needs_role
 from views.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
 from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
 from views.dsar.actions import RequestActions
@@ -46,10 +47,22 @@ if TYPE_CHECKING:
 
 ANY = "(any)"
 DUE_COLUMN = 6
-# Buttons that need something other than `dsar.manage` (the service still decides).
-BUTTON_PERMISSIONS = {
-    "reveal": Permission.PII_REVEAL,
-    "certificate": Permission.DSAR_VIEW,
+# Button → the service's action name (app.dsar.actions); the service decides each one.
+BUTTON_ACTIONS = {
+    "verifying": "verifying",
+    "verify": "verify",
+    "pause": "pause",
+    "resume": "resume",
+    "extend": "extend",
+    "close": "close",
+    "reveal": "reveal",
+    "locate": "locate",
+    "include": "select",
+    "exclude": "select",
+    "export": "export",
+    "erase": "erase",
+    "letter": "letter",
+    "certificate": "certificate",
 }
 
 
@@ -70,6 +83,7 @@ class DsarPane(RequestActions):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.detail: RequestDetail | None = None
+        self.allowed: AllowedActions | None = None  # what the service says, for `detail`
         # Queue
         self.model = QueueModel(queue_columns(), self)
         self.proxy = QueueFilter(self)
@@ -119,10 +133,11 @@ class DsarPane(RequestActions):
             self._button("letter", "Letter…", self.open_letter),
             self._button("certificate", "Certificate…", self.show_certificate),
         ]
-        self.buttons["reveal"].setToolTip(
-            "Show the identifiers in full: needs a reason, and is audited"
-        )
-        self.buttons["export"].setToolTip("Export package: for access and portability requests")
+        self.tips = {
+            "reveal": "Show the identifiers in full: needs a reason, and is audited",
+            "export": "Export package: for access and portability requests",
+            "erase": "Erase the person's data (shows what will go and what is kept first)",
+        }
         self.detail_tabs = QTabWidget()
         self.detail_tabs.addTab(self.timeline_view, "Timeline")
         self.detail_tabs.addTab(self.items_view, "Located data")
@@ -165,6 +180,10 @@ class DsarPane(RequestActions):
         self.new_button = QPushButton("New request…")
         self.new_button.clicked.connect(self.ask_new)
         self.new_button.setEnabled(self.can(Permission.DSAR_MANAGE))
+        if not self.can(Permission.DSAR_MANAGE):
+            self.new_button.setToolTip(
+                f"Recording a request needs {needs_role(Permission.DSAR_MANAGE)}"
+            )
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
         self.setLayout(
@@ -235,51 +254,50 @@ class DsarPane(RequestActions):
         principal = self.principal()
         dsar, locate = self._service(principal), LocateService(self.ctx, principal)
 
-        def job(control: JobControl) -> tuple[RequestDetail, list[LocatedItem]]:
-            return dsar.get(r.id), locate.items(r.id)
+        def job(
+            control: JobControl,
+        ) -> tuple[RequestDetail, list[LocatedItem], AllowedActions]:
+            return dsar.get(r.id), locate.items(r.id), dsar.allowed_actions(r.id)
 
         self.run(job, self._show, "opening the request")
 
-    def _show(self, result: tuple[RequestDetail, list[LocatedItem]]) -> None:
-        self.detail, items = result
+    def _show(self, result: tuple[RequestDetail, list[LocatedItem], AllowedActions]) -> None:
+        self.detail, items, self.allowed = result
         self.timeline.set_rows(list(self.detail.timeline))
         self.items.set_rows(items)
         self.summary.setText(detail_html(self.detail))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        d = self.detail
-        manage = self.can(Permission.DSAR_MANAGE)
-        open_ = d is not None and d.summary.status not in CLOSED
-        allowed = set(d.allowed) if d else set()
-        status = d.summary.status if d else ""
-        state = {
-            "verifying": "verifying" in allowed,
-            "verify": status in ("new", "verifying"),
-            "pause": "awaiting_clarification" in allowed and status != "awaiting_clarification",
-            "resume": status == "awaiting_clarification",
-            "extend": open_
-            and d is not None
-            and not d.summary.extended
-            and d.summary.deadline.extended_due is not None
-            and status not in ("new", "verifying"),
-            "close": open_,
-            "locate": open_ and status not in ("new",),
-            "include": d is not None and self.items.rowCount() > 0,
-            "exclude": d is not None and self.items.rowCount() > 0,
-            "export": d is not None
-            and d.summary.request_type in EXPORT_TYPES
-            and self.items.rowCount() > 0,
-            "erase": open_
-            and d is not None
-            and d.summary.request_type == "erasure"
-            and status in ("in_progress", "extended")
-            and self.items.rowCount() > 0,
-            "letter": d is not None,
-            "reveal": d is not None and d.masked,
-            "certificate": d is not None and any(e.kind == "erase" for e in d.timeline),
+        """Enabled exactly when the service would accept the action now; otherwise the
+        tooltip says why (the service's own words)."""
+        d, allowed = self.detail, self.allowed
+        # What the view itself adds: something to select, something still masked.
+        view_reason = {
+            "include": "Select located items first" if self.items.rowCount() == 0 else "",
+            "exclude": "Select located items first" if self.items.rowCount() == 0 else "",
+            "reveal": "The identifiers are shown in full" if d is not None and not d.masked else "",
         }
         for key, button in self.buttons.items():
-            needed = BUTTON_PERMISSIONS.get(key)
-            allowed_here = manage if needed is None else self.can(needed)
-            button.setEnabled(allowed_here and bool(state[key]))
+            action = BUTTON_ACTIONS[key]
+            if d is None or allowed is None:
+                ok, why = False, "Select a request first"
+            elif action not in allowed:
+                ok, why = False, allowed.why_not(action)
+            else:
+                why = view_reason.get(key, "")
+                ok = not why
+            button.setEnabled(ok)
+            button.setToolTip(self.tips.get(key, "") if ok else why)
+
+    def refresh_allowed(self) -> None:
+        """Ask the service again (after a change that does not reload the request)."""
+        if self.detail is None:
+            return
+        ref, service = self.detail.id, self._service()
+
+        def done(allowed: AllowedActions) -> None:
+            self.allowed = allowed
+            self._update_buttons()
+
+        self.run(lambda control: service.allowed_actions(ref), done, "checking what is possible")
