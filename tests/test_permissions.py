@@ -111,6 +111,9 @@ PLAYBOOK_KEY = "compromised-agent-account"
 TABLE: dict[str, Row] = {
     # ---- operators (administrator: "operators")
     "OperatorService.list": r(ADMIN | AUDITOR, lambda s, w, r: s.list()),
+    "OperatorService.allowed_actions": r(
+        ADMIN | AUDITOR, lambda s, w, r: s.allowed_actions(f"t-roles-{r}")
+    ),
     "OperatorService.add": r(
         ADMIN, lambda s, w, r: s.add(f"new-{r}", "New", ["auditor"]), step_up=True
     ),

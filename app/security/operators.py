@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from app.clock import utc_iso
 from app.context import AppContext
 from app.security import passwords, totp
-from app.security.auth import Enrolment, EnrolmentError, validate_username
-from app.security.guard import Service
-from app.security.permissions import Permission, Role, duty_conflicts, parse_roles
+from app.security.auth import Enrolment, EnrolmentError, Principal, validate_username
+from app.security.guard import AllowedActions, Service, decide_all
+from app.security.permissions import Permission, Role, duty_conflicts, needs_role, parse_roles
 from models.security import Operator, OperatorRole, OperatorSession
 
 ENROLMENT_VALIDITY = timedelta(hours=72)
@@ -79,7 +79,54 @@ def _view(op: Operator) -> OperatorView:
     )
 
 
+# What can be done to one operator (the Operators pane's buttons), all `operators.manage`.
+OPERATOR_ACTIONS = ("roles", "disable", "enable", "reset_mfa", "unlock")
+
+
+def _last_admin(s: Session, op: Operator) -> bool:
+    if Role.ADMINISTRATOR.value not in {r.role for r in op.roles}:
+        return False
+    admins = s.scalars(
+        select(Operator.id)
+        .join(OperatorRole)
+        .where(OperatorRole.role == Role.ADMINISTRATOR.value, Operator.status == "active")
+    ).all()
+    return list(admins) == [op.id]
+
+
+def operator_refusal(s: Session, principal: Principal, action: str, op: Operator) -> str | None:
+    """None if `principal` may do `action` to `op` now, else why not (the one rule for the
+    guard path and `allowed_actions`)."""
+    if not principal.can(Permission.OPERATORS_MANAGE):
+        return f"Managing operators needs {needs_role(Permission.OPERATORS_MANAGE)}"
+    if action == "disable":
+        if op.status == "disabled":
+            return f"{op.username} is already disabled"
+        if _last_admin(s, op):
+            return "this is the last active administrator; add another first"
+    if action == "enable" and op.status != "disabled":
+        return f"{op.username} is not disabled"
+    if action == "reset_mfa" and op.id == principal.operator_id:
+        return "ask another administrator to reset your own MFA"
+    if action == "unlock" and not (op.hard_locked or op.failed_logins):
+        return f"{op.username} is not locked and has no failed sign-ins"
+    return None
+
+
 class OperatorService(Service):
+    def allowed_actions(self, username: str) -> AllowedActions:
+        """What the signed-in administrator may do to this operator now."""
+        with self.authorized(Permission.OPERATORS_VIEW, action="operator.actions") as (s, a):
+            op = self._get(s, username)
+            return decide_all(
+                OPERATOR_ACTIONS, lambda name: operator_refusal(s, a.principal, name, op)
+            )
+
+    def _require(self, s: Session, action: str, op: Operator) -> None:
+        why = operator_refusal(s, self.principal, action, op)
+        if why is not None:
+            raise EnrolmentError(why)
+
     def list(self) -> list[OperatorView]:
         with self.authorized(Permission.OPERATORS_VIEW, action="operator.list") as (s, _):
             ops = s.scalars(select(Operator).order_by(Operator.username)).all()
@@ -135,7 +182,7 @@ class OperatorService(Service):
             Permission.OPERATORS_MANAGE, action="operator.disable", step_up=True
         ) as (s, _):
             op = self._get(s, username)
-            self._keep_an_admin(s, op, removing_admin=True)
+            self._require(s, "disable", op)
             op.status = "disabled"
             ended = _end_sessions(s, op.id, "account-disabled", self.ctx.clock.now())
             self.audit(
@@ -151,8 +198,7 @@ class OperatorService(Service):
             Permission.OPERATORS_MANAGE, action="operator.enable", step_up=True
         ) as (s, _):
             op = self._get(s, username)
-            if op.status != "disabled":
-                raise EnrolmentError(f"{op.username} is not disabled")
+            self._require(s, "enable", op)
             op.status = "active" if op.password_hash and op.totp_secret else "pending"
             self.audit(s, "operator.enable", object_type="operator", object_id=str(op.id))
 
@@ -192,8 +238,7 @@ class OperatorService(Service):
             Permission.OPERATORS_MANAGE, action="operator.reset_mfa", step_up=True
         ) as (s, _):
             op = self._get(s, username)
-            if op.id == self.principal.operator_id:
-                raise EnrolmentError("ask another administrator to reset your own MFA")
+            self._require(s, "reset_mfa", op)
             code = _new_code()
             expires = self.ctx.clock.now() + ENROLMENT_VALIDITY
             op.status = "pending"
@@ -215,6 +260,7 @@ class OperatorService(Service):
     def unlock(self, username: str) -> None:
         with self.authorized(Permission.OPERATORS_MANAGE, action="operator.unlock") as (s, _):
             op = self._get(s, username)
+            self._require(s, "unlock", op)
             op.hard_locked = False
             op.failed_logins = 0
             op.last_failure_at = None

@@ -55,3 +55,29 @@ def test_an_administrator_who_makes_themself_auditor_sees_a_duty_warning(
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not pane.duty_warning.isVisible())
     assert events(admin.ctx, "operator.roles")[-1].details["removed"] == ["auditor"]
+
+
+def test_operator_buttons_follow_the_service_and_say_why_not(
+    qtbot: QtBot, window: MainWindow, admin: SignedIn
+) -> None:
+    """The only administrator selects themself: Disable and Reset MFA are disabled with the
+    service's reasons; selecting a locked-out colleague enables Unlock."""
+    admin.add_operator("grace", ["auditor"])
+    window.show()
+    pane = window.show_pane("operators")
+    assert isinstance(pane, OperatorsPane)
+    assert pane.buttons["disable"].toolTip() == "Select an operator first"
+
+    pane.select("admin")
+    assert not pane.buttons["disable"].isEnabled()
+    assert "last active administrator" in pane.buttons["disable"].toolTip()
+    assert not pane.buttons["reset_mfa"].isEnabled()
+    assert "reset your own MFA" in pane.buttons["reset_mfa"].toolTip()
+    assert not pane.buttons["enable"].isEnabled()
+    assert "admin is not disabled" in pane.buttons["enable"].toolTip()
+    assert pane.buttons["roles"].isEnabled()
+
+    pane.select("grace")
+    assert pane.buttons["disable"].isEnabled() and pane.buttons["reset_mfa"].isEnabled()
+    assert not pane.buttons["unlock"].isEnabled()
+    assert "not locked" in pane.buttons["unlock"].toolTip()

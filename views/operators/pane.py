@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs import JobControl
+from app.security.guard import AllowedActions
 from app.security.permissions import Permission
 from views.common.pane import Pane
 from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
@@ -104,7 +105,8 @@ class OperatorsPane(Pane):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the name
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.allowed: AllowedActions | None = None  # for the selected operator, from the service
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter operators")
         self.filter.setClearButtonEnabled(True)
@@ -154,7 +156,10 @@ class OperatorsPane(Pane):
         self.run(lambda control: self._service(principal).list(), self._loaded, "listing operators")
 
     def _loaded(self, rows: list[OperatorView]) -> None:
+        selected = self.selected()
         self.model.set_rows(rows)
+        if selected is not None:
+            self.select(selected.username)
         warning = duty_warning_text(rows)
         self.duty_warning.setText(warning)
         self.duty_warning.setToolTip(
@@ -177,14 +182,36 @@ class OperatorsPane(Pane):
             if index.data() == username:
                 self.table.selectRow(row)
 
-    def _update_buttons(self) -> None:
+    def _selection_changed(self) -> None:
         op = self.selected()
+        self.allowed = None
+        self._update_buttons()
+        if op is None:
+            return
+        principal, username = self.principal(), op.username
+
+        def done(allowed: AllowedActions) -> None:
+            if (current := self.selected()) is not None and current.username == username:
+                self.allowed = allowed
+                self._update_buttons()
+
+        self.run(
+            lambda control: self._service(principal).allowed_actions(username),
+            done,
+            "checking what is possible",
+        )
+
+    def _update_buttons(self) -> None:
+        """Enabled when the service says so for the selected operator; else why not."""
+        op, allowed = self.selected(), self.allowed
         self.buttons["add"].setEnabled(True)
-        for key in ("roles", "reset_mfa"):
-            self.buttons[key].setEnabled(op is not None)
-        self.buttons["disable"].setEnabled(op is not None and op.status != "disabled")
-        self.buttons["enable"].setEnabled(op is not None and op.status == "disabled")
-        self.buttons["unlock"].setEnabled(op is not None and (op.locked or op.failed_logins > 0))
+        for key in ("roles", "disable", "enable", "reset_mfa", "unlock"):
+            if op is None or allowed is None:
+                ok, why = False, "Select an operator first"
+            else:
+                ok, why = key in allowed, allowed.why_not(key)
+            self.buttons[key].setEnabled(ok)
+            self.buttons[key].setToolTip("" if ok else why)
 
     # ------------------------------------------------------------ actions
 
