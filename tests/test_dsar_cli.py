@@ -221,7 +221,13 @@ def test_due_accepts_the_forms_its_help_names(capsys: Any, received: str, due: s
 
 @pytest.mark.parametrize(
     "received",
-    ["2026-01-31T23:59:30", "2026-01-31T23:59+01:00", "2026-01-31 23:59", "2026-1-31", "31/01/2026"],
+    [
+        "2026-01-31T23:59:30",
+        "2026-01-31T23:59+01:00",
+        "2026-01-31 23:59",
+        "2026-1-31",
+        "31/01/2026",
+    ],
 )
 def test_due_refuses_any_other_form_naming_the_flag(capsys: Any, received: str) -> None:
     code, out, err = run(capsys, "dsar", "due", "--regime", "uk-gdpr", "--received", received)

@@ -225,3 +225,40 @@ def test_team_roster_and_an_auditor_sees_but_cannot_act(
     assert view_only.library.model.rowCount() == 6
     assert not view_only.library.start_drill.isEnabled()
     assert not view_only.team.add_button.isEnabled()
+
+
+def test_breach_form_reads_local_times_in_its_zone_and_refuses_what_cannot_be(
+    pane: DrillsPane, admin: SignedIn
+) -> None:
+    pane.library.select("lost-laptop")
+    pane.library.start_drill.click()  # the drill starts 2026-11-27 12:00 UTC
+    view = pane.run_view
+    form = view.breach
+    view.tabs.setCurrentWidget(form)
+    assert view.detail is not None
+    form.zone.setText("Europe/London")
+    form.aware_reason.setText("Laptop confirmed stolen, disk not encrypted")
+
+    def decide(text: str) -> str:
+        form.aware_at.setText(text)
+        form.aware_button.click()
+        return pane.banner.text()
+
+    said = decide("2026-03-29T01:30")
+    assert pane.banner.kind == "error"
+    assert "Aware at: 2026-03-29T01:30 does not exist in Europe/London" in said
+    assert "clocks went forward from 01:00 to 02:00" in said
+    said = decide("2026-10-25T01:30")
+    assert "ambiguous" in said and "2026-10-25T01:30+01:00 or +00:00" in said
+    # with its offset the time parses, but it is before the drill: refused, naming the field
+    said = decide("2026-10-25T01:30+01:00")
+    assert "aware at:" in said and "before this exercise started" in said
+    assert view.detail.breach.aware_at is None
+
+    admin.clock.advance(10 * 60)
+    decide("2026-11-27T12:05")  # local London time: GMT, so 12:05 UTC
+    assert view.detail.breach.aware_at == "2026-11-27T12:05:00Z"
+
+    form.edits["detected_at"].setText("2026-03-29T01:10")
+    form.save_button.click()
+    assert "Detected at: 2026-03-29T01:10 does not exist" in pane.banner.text()
