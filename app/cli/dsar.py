@@ -258,6 +258,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             lambda p: ExportService(ctx, p).export(args.request, args.out, pdf=renderer),
         )
     text = f"wrote {result.path} ({len(result.files)} files, {result.masked} masked)"
+    if result.art15_missing:
+        text += (
+            f"\nnote: {len(result.art15_missing)} Art. 15 item(s) not set; the summary says "
+            f"so: {', '.join(result.art15_missing)} (privdesk settings set KEY TEXT)"
+        )
     emit(args, {"status": "ok", **result.to_json()}, text)
     return EXIT_OK
 
