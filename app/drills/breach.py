@@ -478,7 +478,7 @@ def _instant(value: object, what: str) -> datetime | None:
     if isinstance(value, datetime):
         return value
     try:
-        return parse_instant(str(value))
+        return parse_instant(str(value), zone_hint="a time zone")
     except ClockError as exc:
         raise DrillError(f"{what}: {exc}") from None
 

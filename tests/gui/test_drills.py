@@ -167,6 +167,9 @@ def test_a_full_drill_from_playbook_to_after_action_report(
     html = aar.preview.toHtml()
     for text in ("Time to each decision", "Bridge opened in 4 minutes", "risk matrix"):
         assert text in html
+    # closed with most steps still open: the preview says so, step by step
+    assert "10 steps: 1 done on time, 0 done late, 1 skipped, 8 not done" in html
+    assert "skipped: IT runbook covers it" in html and "within their expected time" not in html
     aar.export_to(tmp_path / "aar.html")
     aar.export_to(tmp_path / "aar.pdf")
     assert "After-Action Report" in (tmp_path / "aar.html").read_text()
