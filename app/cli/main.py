@@ -53,10 +53,11 @@ GROUPS = (
 )
 
 
-def build_parser() -> CliParser:
+def build_parser(*, gui: bool = True) -> CliParser:
+    opens = "No command opens the GUI." if gui else "Headless: run `privdesk` for the GUI."
     parser = CliParser(
         prog="privdesk",
-        description="PrivDesk — help-desk privacy office console. No command opens the GUI.",
+        description=f"PrivDesk — help-desk privacy office console. {opens}",
     )
     parser.add_argument("--version", action="version", version=f"privdesk {__version__}")
     add_global_options(parser, top=True)
@@ -66,13 +67,38 @@ def build_parser() -> CliParser:
     return parser
 
 
+# A reader that closed the pipe early (`privdesk … | head`): quiet, as `yes | head` is; the
+# shell's convention for a process ended by SIGPIPE is 128 + 13.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None, *, frontends: Frontends | None = None) -> int:
     """Run one command (no command: the GUI) and return its exit code."""
+    try:
+        code = _run(argv, frontends)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # As the Python docs recommend: point stdout at devnull so the flush at exit finds
+        # no broken pipe to complain about.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # no real file descriptor behind stdout
+            pass
+        finally:
+            os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: Sequence[str] | None, frontends: Frontends | None) -> int:
     logging.basicConfig(level=os.environ.get("PRIVDESK_LOG", "WARNING").upper())
     # SQLAlchemy's DEBUG output includes result rows (password hashes, TOTP seeds).
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     try:
-        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        gui = frontends is not None and frontends.run_gui is not None
+        args = build_parser(gui=gui).parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # --help, --version, or a usage error argparse has reported
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     if args.workspace is None and os.environ.get("PRIVDESK_WORKSPACE"):
@@ -85,6 +111,8 @@ def main(argv: Sequence[str] | None = None, *, frontends: Frontends | None = Non
         return handler(args)
     except PrivDeskError as exc:
         return report_error(args, exc)
+    except BrokenPipeError:
+        raise  # main() ends quietly
     except KeyboardInterrupt:
         fail("cancelled")
         return EXIT_BAD_INPUT
