@@ -268,6 +268,7 @@ TABLE: dict[str, Row] = {
     ),
     "BreachService.close_task": r(LEAD, lambda s, w, r: s.close_task(w.run, 1, "provided")),
     "BreachService.notices": r(DRILLS_READ, lambda s, w, r: s.notices(w.run)),
+    "BreachService.allowed_actions": r(DRILLS_READ, lambda s, w, r: s.allowed_actions(w.run)),
     "BreachService.save_notice": r(
         LEAD, lambda s, w, r: s.save_notice(w.run, "sa_notice", "Dear authority")
     ),

@@ -35,13 +35,13 @@ from app.drills.store import (
     breach_row,
     breach_view,
     first_event,
-    open_run,
     run_row,
     summary,
     timeline,
 )
-from app.security.guard import Service
-from app.security.permissions import Permission
+from app.security.auth import Principal
+from app.security.guard import AllowedActions, Service, decide_all
+from app.security.permissions import Permission, needs_role
 from models.drills import Notice, Run, RunTask
 
 TEXT_FIELDS = (
@@ -67,7 +67,34 @@ def _task(s: Session, run_id: int, kind: str, item: str) -> RunTask | None:
     )
 
 
+# What can be done to a run's breach record and notices (the breach form's controls).
+BREACH_ACTIONS = ("update", "aware", "risk", "to_follow", "notified", "close_task", "notice")
+
+
+def breach_refusal(principal: Principal, action: str, run: Run) -> str | None:
+    """None if `principal` may change this run's breach record now, else why not: the one
+    rule for the guarded methods and `allowed_actions`."""
+    if not principal.can(Permission.DRILLS_RUN):
+        return f"Changing the breach record needs {needs_role(Permission.DRILLS_RUN)}"
+    if run.status != "active":
+        return f"run #{run.id} is closed; its record can no longer change"
+    return None
+
+
 class BreachService(Service):
+    def allowed_actions(self, run_id: int) -> AllowedActions:
+        """What the signed-in operator may do to this run's breach record now."""
+        with self.authorized(Permission.DRILLS_VIEW, action="drills.breach.actions") as (s, a):
+            run = run_row(s, run_id)
+            return decide_all(BREACH_ACTIONS, lambda name: breach_refusal(a.principal, name, run))
+
+    def _open(self, s: Session, principal: Principal, run_id: int) -> Run:
+        run = run_row(s, run_id)
+        why = breach_refusal(principal, "update", run)
+        if why is not None:
+            raise DrillError(why)
+        return run
+
     def update(self, run_id: int, changes: dict[str, Any]) -> BreachView:
         """Change facts of the breach record (text, numbers, dates, jurisdictions)."""
         allowed = {*TEXT_FIELDS, *NUMBER_FIELDS, "detected_at", "jurisdictions", "residents"}
@@ -75,7 +102,7 @@ class BreachService(Service):
         if unknown:
             raise DrillError(f"unknown breach record field {sorted(unknown)[0]!r}")
         with self.authorized(Permission.DRILLS_RUN, action="drills.breach.update") as (s, a):
-            run = open_run(s, run_id)
+            run = self._open(s, a.principal, run_id)
             row = breach_row(s, run_id)
             changed = []
             for name, value in changes.items():
@@ -134,7 +161,7 @@ class BreachService(Service):
         if aware_at > now:
             raise DrillError("awareness cannot be in the future")
         with self.authorized(Permission.DRILLS_RUN, action="drills.breach.aware") as (s, a):
-            run = open_run(s, run_id)
+            run = self._open(s, a.principal, run_id)
             row = breach_row(s, run_id)
             detected = parse_ts(row.detected_at)
             if detected is not None and aware_at < detected:
@@ -169,7 +196,7 @@ class BreachService(Service):
         if level not in RISK_LEVELS[1:]:
             raise DrillError("risk level must be none, risk or high")
         with self.authorized(Permission.DRILLS_RUN, action="drills.breach.risk") as (s, a):
-            run = open_run(s, run_id)
+            run = self._open(s, a.principal, run_id)
             row = breach_row(s, run_id)
             now = self.ctx.clock.now()
             row.risk_level = level
@@ -215,7 +242,7 @@ class BreachService(Service):
         if item not in REQUIRED_ITEMS:
             raise DrillError(f"{item!r} is not an Art. 33(3) item")
         with self.authorized(Permission.DRILLS_RUN, action="drills.breach.to_follow") as (s, a):
-            run = open_run(s, run_id)
+            run = self._open(s, a.principal, run_id)
             row = breach_row(s, run_id)
             items = set(json.loads(row.to_follow_json or "[]"))
             now = self.ctx.clock.now()
@@ -263,7 +290,7 @@ class BreachService(Service):
     ) -> BreachView:
         """Record that the supervisory authority was notified (PrivDesk sends nothing)."""
         with self.authorized(Permission.DRILLS_RUN, action="drills.breach.notified") as (s, a):
-            run = open_run(s, run_id)
+            run = self._open(s, a.principal, run_id)
             row = breach_row(s, run_id)
             view = breach_view(row, run_id)
             aware = parse_ts(view.aware_at)
@@ -312,7 +339,7 @@ class BreachService(Service):
     ) -> None:
         """Close a follow-up (`provided`) or the Art. 34 task (a notice or an exception)."""
         with self.authorized(Permission.DRILLS_RUN, action="drills.task.close") as (s, a):
-            run = open_run(s, run_id)
+            run = self._open(s, a.principal, run_id)
             task = s.get(RunTask, task_id)
             if task is None or task.run_id != run_id:
                 raise DrillError(f"run #{run_id} has no task #{task_id}")
@@ -383,7 +410,7 @@ class BreachService(Service):
         if not body.strip():
             raise DrillError("the notice is empty")
         with self.authorized(Permission.DRILLS_RUN, action="drills.notice.save") as (s, a):
-            run = open_run(s, run_id)
+            run = self._open(s, a.principal, run_id)
             body = _with_banner(run, body)
             now = utc_iso(self.ctx.clock.now())
             row = s.scalar(
@@ -420,7 +447,7 @@ class BreachService(Service):
 
     def approve_notice(self, run_id: int, key: str) -> None:
         with self.authorized(Permission.DRILLS_RUN, action="drills.notice.approve") as (s, a):
-            run = open_run(s, run_id)
+            run = self._open(s, a.principal, run_id)
             row = s.scalar(
                 select(Notice).where(Notice.run_id == run_id, Notice.template_key == key)
             )

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.drills.records import ART34_RESOLUTIONS, REQUIRED_ITEMS
-from app.security.permissions import Permission
+from app.security.guard import AllowedActions
 from views.common.widgets import hbox, vbox, wrapped
 from views.drills.tab import DrillsTab, when
 
@@ -176,9 +176,7 @@ class BreachForm(DrillsTab):
                 edit.setText("" if value is None else str(value))
         for key, box in self.follow.items():
             box.setChecked(key in b.to_follow)
-        writable = d.run.status == "active" and self.principal().can(Permission.DRILLS_RUN)
-        for w in self._writers:
-            w.setEnabled(writable)
+        self._ask_allowed(d.run.id)
         if b.aware_at:
             self.aware_state.setText(
                 f"<b>Aware at {when(b.aware_at)} UTC</b>, decided by {b.aware_by}: {b.aware_reason}"
@@ -218,6 +216,22 @@ class BreachForm(DrillsTab):
             else:
                 out[key] = text
         return out
+
+    def _ask_allowed(self, run_id: int) -> None:
+        """Enable the record's controls when the service says it may change now; else say why."""
+        for w in self._writers:
+            w.setEnabled(False)
+        service = self._service()
+
+        def done(allowed: AllowedActions) -> None:
+            if self._run_id() != run_id:
+                return
+            ok = "update" in allowed
+            for w in self._writers:
+                w.setEnabled(ok)
+                w.setToolTip("" if ok else allowed.why_not("update"))
+
+        self.run(lambda c: service.allowed_actions(run_id), done, "checking what is possible")
 
     def _after(self, _: object = None) -> None:
         self.changed.emit()
