@@ -23,6 +23,11 @@ def stepped_up(admin: Any, principal: Any, secret: str) -> Any:
 
 @pytest.fixture
 def setup(admin: Any, tmp_path: Path) -> tuple[Any, Any, str, Any]:
+    return make_setup(admin, tmp_path)
+
+
+def make_setup(admin: Any, tmp_path: Path) -> tuple[Any, Any, str, Any]:
+    """The hand-made snapshot, priya (a privacy officer) and a campaign due 2026-12-01."""
     load_snapshot(admin, tmp_path)
     priya, secret = officer(admin, email="Priya.Raman@acme.example")
     service = review(admin, priya)

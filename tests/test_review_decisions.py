@@ -15,9 +15,15 @@ import pytest
 
 from app.review import ReviewError
 from tests.helpdesk_helpers import audit_events
-from tests.test_review_campaigns import items_by_agent, setup  # noqa: F401  (fixture)
+from tests.test_review_campaigns import items_by_agent, make_setup
 from tests.test_review_data import PLANTED
 from tests.test_review_evidence import fake_pdf
+
+
+@pytest.fixture
+def setup(admin: Any, tmp_path: Path) -> tuple[Any, Any, str, Any]:
+    return make_setup(admin, tmp_path)
+
 
 CLEAN = (103, 112)  # no findings (111, also clean, is the reviewer's own account)
 

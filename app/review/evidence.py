@@ -204,7 +204,12 @@ def report_html(
         verifications=verifications,
         reviewers=[f"{name} ({d}/{t})" for name, (d, t) in progress.by_reviewer.items()],
         findings=_bar_rows(findings),
-        decisions=_bar_rows({k.replace("_", " "): v for k, v in progress.decisions.items()}),
+        decisions=_bar_rows(
+            {
+                k.replace("_", " "): v
+                for k, v in sorted(progress.decisions.items(), key=lambda kv: -kv[1])
+            }
+        ),
         bar_span=BAR_SPAN,
         trend=trend,
     )

@@ -121,6 +121,19 @@ class Finding:
         """What a person reads: the phrase, or (items stored before phrases) the title."""
         return self.phrase or FINDING_TITLES.get(self.type, self.type.replace("_", " ")).lower()
 
+    @property
+    def detail(self) -> str:
+        """The reason without the words the label already says ("" when it adds nothing)."""
+        reason, rule = self.reason, ""
+        if self.type == "toxic_combination" and ": " in reason:
+            rule, reason = reason.split(": ", 1)  # stored as "rule_id: why"
+        label = self.label.removeprefix("risky mix: ")
+        if reason.lower().startswith(label.lower()):
+            reason = reason[len(label) :].lstrip(" :;,")
+        if reason.startswith("(") and reason.endswith(")"):
+            reason = reason[1:-1]
+        return "; ".join(p for p in (reason, f"rule {rule}" if rule else "") if p)
+
     def to_json(self) -> dict[str, str]:
         return {
             "type": self.type,

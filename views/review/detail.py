@@ -32,7 +32,8 @@ def detail_html(detail: ItemDetail) -> str:
         parts.append("<ul style='margin-left:-20px'>")
         for f in it.findings:
             colour = SEVERITY_COLOUR.get(f.severity, "#000")
-            parts.append(f"<li><b style='color:{colour}'>{e(f.label)}</b>: {e(f.reason)}</li>")
+            more = f": {e(f.detail)}" if f.detail else ""
+            parts.append(f"<li><b style='color:{colour}'>{e(f.label)}</b>{more}</li>")
         parts.append("</ul>")
     else:
         parts.append("<p style='color:#1e5b2b'>No findings.</p>")
