@@ -260,6 +260,7 @@ def test_gui_decisions_agree_with_the_exported_pack_csv_and_progress(
     assert "Decides 9 open items." in preview
     assert "Leaves 2 already-decided items alone" in preview
     assert "own help-desk account" in preview and "8 of them have findings" in preview
+    shoot(dialog, "review-bulk-preview")
     click_ok(qtbot, dialog)  # keep without a justification: refused, nothing written
     assert dialog.isVisible() and "justification" in dialog.banner.text()
     assert campaign_progress_cell(pane) == "2/12"
@@ -284,6 +285,7 @@ def test_gui_decisions_agree_with_the_exported_pack_csv_and_progress(
     click_ok(qtbot, change)
     assert change.isVisible() and "Reason for the change" in change.banner.text()
     qtbot.keyClicks(change.reason, "Tidy moved to the privacy team, needs access")
+    shoot(change, "review-change-decision")
     click_ok(qtbot, change)
     text = pane.detail.browser.toPlainText()
     assert "Earlier decisions" in text
