@@ -93,7 +93,8 @@ def test_changing_a_decision_keeps_the_earlier_one_in_history_and_evidence(
     assert [h.kind for h in detail.history] == ["decision", "decision changed"]
     assert "revoke: dormant since May" in detail.history[0].text
     assert "HR: back from parental leave" in detail.history[1].text
-    event = audit_events(admin.ctx, "review.decision.change")[-1]
+    # AUD-1: one audit row for the change; AUTH-12: ids and codes only, never the free text
+    (event,) = audit_events(admin.ctx, "review.decision.change")
     assert event["details"] == {"campaign_id": campaign.id, "from": "revoke", "to": "keep"}
     assert "parental" not in event["raw"]
 

@@ -228,7 +228,7 @@ def test_gui_decisions_agree_with_the_exported_pack_csv_and_progress(
     qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
 ) -> None:
     """Decide with the keyboard, the bulk button and the change button; the campaign list
-    follows each decision; the pack, CSVs and progress say exactly what is stored (SEC-AUDIT)."""
+    follows each decision; the pack, CSVs and progress say exactly what is stored."""
     pane, _secret = make_pane(qtbot, admin, tmp_path, tasks)
     pane.create_campaign(name="2026-Q4")
     pane.refresh()
@@ -248,9 +248,8 @@ def test_gui_decisions_agree_with_the_exported_pack_csv_and_progress(
     # The normal path refuses a decided item and says how to change it.
     pane.select_row(row_of(pane, 104))
     qtbot.keyClick(pane.table, Qt.Key.Key_K)
-    qtbot.keyClicks(pane.decision_dialog.justification, "overwrite?")
-    click_ok(qtbot, pane.decision_dialog)
-    assert "already decided" in pane.banner.text() and "Change" in pane.banner.text()
+    assert "already decided" in pane.banner.text() and "Change decision" in pane.banner.text()
+    assert stored_items(admin, pane.campaign.id)[pane.current_item().id].decision == "revoke"
 
     # Bulk over everything shown: the dialog says what it will do before it does it.
     qtbot.mouseClick(pane.bulk_button, Qt.MouseButton.LeftButton)
