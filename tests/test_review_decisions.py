@@ -159,3 +159,19 @@ def test_findings_read_as_phrases_with_the_code_kept_for_machines(
         assert not any(code in r["findings"] for code in codes), r["findings"]
     html = (tmp_path / "pack" / "access-review-1.html").read_text()
     assert "<b>admin password without 2FA</b>" in html and "<b>no_mfa</b>" not in html
+
+
+def test_the_forms_justification_rule_is_the_services(setup: Any) -> None:
+    """The dialog asks for a justification exactly when the service would refuse without."""
+    service, _p, _s, campaign = setup
+    for agent, item in items_by_agent(service, campaign.id).items():
+        if agent == 111:
+            continue  # her own account: refused for another reason
+        try:
+            service.decide([item.id], "keep")
+            refused = False
+        except ReviewError as exc:
+            assert "Keep needs a justification" in str(exc)
+            refused = True
+        assert item.needs_justification("keep") is refused, agent
+        assert refused is bool(PLANTED[agent])

@@ -108,6 +108,11 @@ class BulkPreview:
     with_findings: int  # of the open ones: a keep needs a justification for them
     own_account: int = 0  # the reviewer's own help-desk account: left to another reviewer
 
+    def needs_justification(self, decision: str) -> bool:
+        """The service's rule for this bulk decision: revoke and modify always; keep when
+        any of the open items has findings (one justification, recorded on each)."""
+        return decision in NEEDS_JUSTIFICATION or (decision == "keep" and self.with_findings > 0)
+
     def to_json(self) -> dict[str, int]:
         return {
             "will_decide": self.will_decide,

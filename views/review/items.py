@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs import JobControl
-from app.review.records import NEEDS_JUSTIFICATION
 from app.security.permissions import Permission
 from views.common.pane import Pane
 from views.common.table_model import SORT_ROLE
@@ -340,9 +339,7 @@ class ReviewItemsPane(Pane):
                 self.roles,
                 self,
                 choose=True,
-                needs_justification=lambda d: (
-                    d in NEEDS_JUSTIFICATION or (d == "keep" and preview.with_findings > 0)
-                ),
+                needs_justification=preview.needs_justification,
                 preview=bulk_preview_text(preview),
             )
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
