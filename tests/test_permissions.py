@@ -172,6 +172,17 @@ TABLE: dict[str, Row] = {
     "CampaignService.decide": r(
         OFFICER, lambda s, w, r: s.decide([w.item], "revoke", justification="left the team")
     ),
+    "CampaignService.preview_bulk": r(OFFICER, lambda s, w, r: s.preview_bulk([w.item])),
+    "CampaignService.decide_bulk": r(
+        OFFICER,
+        lambda s, w, r: s.decide_bulk([w.item], "revoke", justification="left the team"),
+    ),
+    "CampaignService.change_decision": r(
+        OFFICER,
+        lambda s, w, r: s.change_decision(
+            w.item, "revoke", reason="second look", justification="left the team"
+        ),
+    ),
     "CampaignService.reassign": r(OFFICER, lambda s, w, r: s.reassign([w.item], "priya")),
     "CampaignService.comment": r(OFFICER, lambda s, w, r: s.comment(w.item, "asked the lead")),
     "CampaignService.progress": r(REVIEW_READ, lambda s, w, r: s.progress(w.campaign)),
@@ -414,6 +425,8 @@ def test_the_read_only_role_writes_nothing_and_reveals_nothing() -> None:
     assert TABLE["BreachService.update"].roles == LEAD
     assert TABLE["HistoryService.start"].roles == REDACTOR
     assert TABLE["CampaignService.decide"].roles == OFFICER
+    assert TABLE["CampaignService.decide_bulk"].roles == OFFICER
+    assert TABLE["CampaignService.change_decision"].roles == OFFICER
     assert TABLE["CampaignService.sign_off"].roles == OFFICER
     assert TABLE["AuditService.export"].roles == AUDITOR
     assert TABLE["DsarService.get[reveal]"].roles == PII
