@@ -141,4 +141,3 @@ class DsarErasure(Base):
     actor: Mapped[str] = mapped_column(String(64))
     certificate_json: Mapped[str] = mapped_column(Text)
     plan_json: Mapped[str] = mapped_column(Text)
-

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 from app.audit.phrases import details_text, phrase
 from app.jobs import JobControl
 from app.security.permissions import Permission
+from views.common.files import save_path
 from views.common.pane import Pane
 from views.common.table_model import SORT_ROLE, Column, RowTableModel
-from views.common.files import save_path
 from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vbox
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def _details(row: AuditRow) -> str:
 
 
 def count_text(page: AuditPage, filtered: bool) -> str:
-    """"107 events in the log", or "12 of 107 events shown" under a filter."""
+    """ "107 events in the log", or "12 of 107 events shown" under a filter."""
     total = f"{page.total} event{'' if page.total == 1 else 's'}"
     if not filtered and len(page.rows) == page.total:
         return f"{total} in the log"

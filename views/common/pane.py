@@ -192,7 +192,7 @@ _GERUNDS = {"run": "running", "see": "seeing"}
 
 
 def needs_text(permission: Permission) -> str:
-    """"Exporting the audit log needs the Auditor role." from the permission table."""
+    """ "Exporting the audit log needs the Auditor role." from the permission table."""
     from app.security.permissions import PERMISSION_PHRASES, ROLE_PERMISSIONS, ROLE_TITLES
 
     roles = [ROLE_TITLES[r] for r, granted in ROLE_PERMISSIONS.items() if permission in granted]

@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
     QLayout,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +63,37 @@ def _fill(layout: QBoxLayout, items: Iterable[Item], margin: int, spacing: int) 
             layout.addLayout(item)
         else:
             layout.addWidget(item)
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: a tall or wide page scrolls instead of
+    forcing its minimum size on the window (which must fit a 1366×768 screen)."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+class ScrollingTabs(QTabWidget):
+    """A tab widget whose pages scroll (see :func:`scrolled`); ``currentWidget`` and
+    ``setCurrentWidget`` speak of the pages themselves, not their scroll areas."""
+
+    def addTab(self, page: QWidget, label: str) -> int:  # type: ignore[override]
+        return super().addTab(scrolled(page), label)
+
+    def page(self, index: int) -> QWidget | None:
+        area = self.widget(index)
+        return area.widget() if isinstance(area, QScrollArea) else area
+
+    def currentWidget(self) -> QWidget | None:
+        return self.page(self.currentIndex())
+
+    def setCurrentWidget(self, page: QWidget) -> None:  # type: ignore[override]
+        for index in range(self.count()):
+            if self.page(index) is page:
+                self.setCurrentIndex(index)
+                return
 
 
 def heading(text: str, *, size_delta: int = 4) -> QLabel:
@@ -185,7 +218,7 @@ class LoadView(QStackedWidget):
 
     @property
     def state(self) -> str:
-        """"loading", "empty", "failed" or "content": what the operator sees now."""
+        """ "loading", "empty", "failed" or "content": what the operator sees now."""
         current = self.currentWidget()
         if current is self.loading_label:
             return "loading"
@@ -196,7 +229,7 @@ class LoadView(QStackedWidget):
         return "content"
 
     def show_loading(self) -> None:
-        """"Loading…" until the first result; a reload keeps the content (no flicker)."""
+        """ "Loading…" until the first result; a reload keeps the content (no flicker)."""
         if self.state != "content":
             self.setCurrentWidget(self.loading_label)
 

@@ -153,7 +153,7 @@ class DirectoryPane(Pane):
 
     @property
     def has_data(self) -> bool:
-        return self.body.state == "content"
+        return self.body is not None and self.body.state == "content"
 
     def _service(self) -> HelpdeskService:
         from app.helpdesk import HelpdeskService

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QFileDialog, QSplitter, QTabWidget, QWidget
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
+from views.common.files import save_path
 from views.common.pane import Pane
 from views.common.table_model import RowTableModel
-from views.common.files import save_path
 from views.common.widgets import MARGIN, Banner, LoadView, hbox, heading, table_view, vbox
 from views.redaction.bench import TestBench
 from views.redaction.columns import example_columns

@@ -13,7 +13,6 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QLabel,
     QPushButton,
     QSplitter,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
+from views.common.files import choose_folder
 from views.common.table_model import SORT_ROLE, RowTableModel
 from views.common.widgets import MARGIN, hbox, heading, table_view, vbox
 from views.review.charts import ReviewCharts
@@ -354,7 +354,7 @@ class ReviewPane(ReviewItemsPane):
         )
 
     def ask_export(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the evidence pack")
+        folder = choose_folder(self, self.ctx, "Folder for the evidence pack")
         if folder and self.campaign is not None:
             self.export_to(Path(folder) / f"access-review-{self.campaign.id}")
 

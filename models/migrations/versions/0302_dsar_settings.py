@@ -19,8 +19,7 @@ depends_on = None
 def upgrade() -> None:
     # Values are JSON text on both sides, so they move as they are.
     op.execute(
-        "INSERT INTO settings (key, value_json) "
-        "SELECT 'dsar.' || key, value_json FROM ds_settings"
+        "INSERT INTO settings (key, value_json) SELECT 'dsar.' || key, value_json FROM ds_settings"
     )
     op.drop_table("ds_settings")
 
