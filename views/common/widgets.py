@@ -86,10 +86,10 @@ class ScrollingTabs(QTabWidget):
         area = self.widget(index)
         return area.widget() if isinstance(area, QScrollArea) else area
 
-    def currentWidget(self) -> QWidget | None:
+    def currentWidget(self) -> QWidget | None:  # type: ignore[override]
         return self.page(self.currentIndex())
 
-    def setCurrentWidget(self, page: QWidget) -> None:  # type: ignore[override]
+    def setCurrentWidget(self, page: QWidget) -> None:
         for index in range(self.count()):
             if self.page(index) is page:
                 self.setCurrentIndex(index)
