@@ -53,10 +53,11 @@ GROUPS = (
 )
 
 
-def build_parser() -> CliParser:
+def build_parser(*, gui: bool = True) -> CliParser:
+    opens = "No command opens the GUI." if gui else "Headless: run `privdesk` for the GUI."
     parser = CliParser(
         prog="privdesk",
-        description="PrivDesk — help-desk privacy office console. No command opens the GUI.",
+        description=f"PrivDesk — help-desk privacy office console. {opens}",
     )
     parser.add_argument("--version", action="version", version=f"privdesk {__version__}")
     add_global_options(parser, top=True)
@@ -72,7 +73,8 @@ def main(argv: Sequence[str] | None = None, *, frontends: Frontends | None = Non
     # SQLAlchemy's DEBUG output includes result rows (password hashes, TOTP seeds).
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     try:
-        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        gui = frontends is not None and frontends.run_gui is not None
+        args = build_parser(gui=gui).parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # --help, --version, or a usage error argparse has reported
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     if args.workspace is None and os.environ.get("PRIVDESK_WORKSPACE"):
