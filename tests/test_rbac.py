@@ -90,6 +90,7 @@ METHODS: dict[str, Method] = {
         OperatorService, {P.OPERATORS_MANAGE}, lambda s, r: s.unlock(f"t-unlock-{r}"), write=True
     ),
     "AuditService.query": _m(AuditService, {P.AUDIT_VIEW}, lambda s, r: s.query()),
+    "AuditService.page": _m(AuditService, {P.AUDIT_VIEW}, lambda s, r: s.page()),
     "AuditService.actors_and_actions": _m(
         AuditService, {P.AUDIT_VIEW}, lambda s, r: s.actors_and_actions()
     ),

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.common.errors import is_session_problem
-from views.common.pane import Pane
+from views.common.pane import Pane, needs_text
 from views.common.widgets import hbox, scrolled
 from views.lock import IdleWatcher, LockScreen
 from views.navigation import panes_for
@@ -139,6 +139,10 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(self.import_helpdesk)
         # A courtesy only: the service refuses an operator without the permission anyway.
         self.import_action.setEnabled(self.session().can(Permission.HELPDESK_IMPORT))
+        if not self.import_action.isEnabled():
+            why = needs_text(Permission.HELPDESK_IMPORT)
+            self.import_action.setToolTip(why)
+            self.import_action.setStatusTip(why)  # a disabled menu item shows its status tip
         workspace.addAction(self.import_action)
         workspace.addSeparator()
         workspace.addAction(self.actions_.backup)

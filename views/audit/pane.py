@@ -133,6 +133,7 @@ class AuditPane(Pane):
         self.verify_result.setWordWrap(True)
         self.verify_result.hide()
         self.count = QLabel()
+        self.page: AuditPage | None = None  # the last read: rows and the log's size together
         filters = hbox(
             QLabel("Operator"),
             self.actor,
