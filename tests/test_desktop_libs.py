@@ -63,3 +63,33 @@ def test_selftest_desktop_fails_with_the_install_line(
     assert "sudo apt-get install libxcb-cursor0" in out
     code, out, _ = run(capsys, "selftest", frontends=fake)  # plain selftest only reports it
     assert "sudo apt-get install libxcb-cursor0" in out
+
+
+def test_make_demo_draws_on_the_desktop_and_only_the_tests_draw_offscreen() -> None:
+    import os
+    import shutil
+    import subprocess
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+
+    def dry_run(target: str) -> str:
+        out = subprocess.run(
+            [make, "-n", target],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout
+
+    demo = dry_run("demo")
+    assert "offscreen" not in demo and "QT_QPA_PLATFORM" not in demo
+    assert demo.index("privdesk selftest --desktop") < demo.index("privdesk demo")
+    assert "QT_QPA_PLATFORM=offscreen" in dry_run("unit")
+    makefile = (root / "Makefile").read_text()
+    assert "export QT_QPA_PLATFORM" not in makefile  # not for every target

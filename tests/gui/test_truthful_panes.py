@@ -85,7 +85,7 @@ def test_the_audit_count_is_the_count_the_verification_reports(
     assert pane.count.text() == f"{stored} events in the log"
     assert pane.model.rowCount() == stored  # the view just recorded is on the page
     qtbot.mouseClick(pane.verify_button, Qt.MouseButton.LeftButton)
-    assert f"{stored} events verified" in pane.verify_result.text()
+    assert f"{stored} events verified" in pane.banner.text()
     shoot(window, "pane-audit-verified")
 
 

@@ -111,7 +111,7 @@ class AuditPane(Pane):
         self.action.setEditable(True)  # a prefix such as "auth." matches a whole family
         for combo in (self.actor, self.action):
             combo.addItem(ANY)
-            combo.setMinimumContentsLength(14)
+            combo.setMinimumContentsLength(10)
         self.object_type = QLineEdit()
         self.object_type.setPlaceholderText("object type")
         self.object_type.setFixedWidth(120)
@@ -129,9 +129,6 @@ class AuditPane(Pane):
         self.export_button = QPushButton("Export CSV…")
         self.export_button.clicked.connect(self.export_csv)
         self.enable_for(self.export_button, Permission.AUDIT_EXPORT)
-        self.verify_result = QLabel()
-        self.verify_result.setWordWrap(True)
-        self.verify_result.hide()
         self.count = QLabel()
         self.page: AuditPage | None = None  # the last read: rows and the log's size together
         filters = hbox(
@@ -145,7 +142,6 @@ class AuditPane(Pane):
             self.until_box,
             self.until,
             apply,
-            self.hide_routine,
             None,
         )
         self.body = LoadView(self.table, "No events match the filter.")
@@ -153,10 +149,9 @@ class AuditPane(Pane):
             vbox(
                 hbox(heading("Audit log"), None, self.verify_button, self.export_button),
                 self.banner,
-                self.verify_result,
                 filters,
                 self.body,
-                self.count,
+                hbox(self.count, None, self.hide_routine),
                 margin=MARGIN,
                 spacing=MARGIN,
             )
@@ -216,17 +211,12 @@ class AuditPane(Pane):
 
     def verify(self) -> None:
         service = self._service()
-        self.verify_result.hide()
+        self.banner.clear()
         self.run(lambda control: service.verify(), self._verified, "verifying the audit chain")
 
     def _verified(self, result: VerifyResult) -> None:
-        colour = ("#1e5b2b", "#e9f6ec") if result.ok else ("#8a1c1c", "#fdecea")
-        self.verify_result.setStyleSheet(
-            f"QLabel {{ color: {colour[0]}; background: {colour[1]}; padding: 6px;"
-            " border-radius: 4px; font-weight: bold; }"
-        )
-        self.verify_result.setText(verify_text(result))
-        self.verify_result.show()
+        # In the reserved message area: the result never pushes the filters or the table.
+        self.banner.show_message(verify_text(result), "ok" if result.ok else "error")
 
     def export_csv(self) -> None:
         path = save_path(

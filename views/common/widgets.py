@@ -136,11 +136,11 @@ class Banner(QFrame):
         self.setObjectName("banner")
         self._label = wrapped(selectable=True)
         self._label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.setLayout(vbox(self._label, margin=6))
+        self.setLayout(vbox(self._label, margin=4))
         self.kind = ""
         self.reserved = reserve
         if reserve:
-            self.setFixedHeight(self._label.fontMetrics().lineSpacing() * lines + 14)
+            self.setFixedHeight(self._label.fontMetrics().lineSpacing() * lines + 10)
             self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             self._label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
             self._paint("")

@@ -8,14 +8,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QSplitter, QWidget
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.common.files import save_path
 from views.common.pane import Pane
 from views.common.table_model import RowTableModel
-from views.common.widgets import MARGIN, Banner, LoadView, hbox, heading, table_view, vbox
+from views.common.widgets import (
+    MARGIN,
+    Banner,
+    LoadView,
+    ScrollingTabs,
+    hbox,
+    heading,
+    table_view,
+    vbox,
+)
 from views.redaction.bench import TestBench
 from views.redaction.columns import example_columns
 from views.redaction.impact_tab import ImpactTab
@@ -70,7 +79,7 @@ class RedactionPane(Pane):
         bench_page.setSizes([480, 220])
         self.labels_tab = LabelsTab()
         self.impact_tab = ImpactTab()
-        self.tabs = QTabWidget()
+        self.tabs = ScrollingTabs()  # a tall tab scrolls: the window must fit 1366×768
         self.tabs.addTab(self.rules_tab, "Rules")
         self.tabs.addTab(bench_page, "Test bench")
         self.tabs.addTab(self.labels_tab, "Labelled set")
