@@ -147,8 +147,7 @@ class AuditPane(Pane):
         self.body = LoadView(self.table, "No events match the filter.")
         self.setLayout(
             vbox(
-                hbox(heading("Audit log"), None, self.verify_button, self.export_button),
-                self.banner,
+                hbox(heading("Audit log"), self.banner, self.verify_button, self.export_button),
                 filters,
                 self.body,
                 hbox(self.count, None, self.hide_routine),

@@ -24,10 +24,11 @@ load" and the error in the message area). ``load_state`` says which ("loading", 
 "failed"), for a pane's own labels and for tests.
 
 The message area (``self.banner``) is reserved: it keeps its height while empty, so a
-message never pushes the pane's buttons away under the mouse. Place it once, above the
-content. A control the operator may not use: :meth:`enable_for` disables it and says
-why in its tooltip ("Exporting the audit log needs the Auditor role."), worded from
-``app.security.permissions``.
+message never pushes the pane's buttons away under the mouse. Place it once, best in
+the heading row (``hbox(heading(TITLE), self.banner, buttons…)``: it takes the free width
+there and no height of its own), else above the content. A control the operator may not
+use: :meth:`enable_for` disables it and says why in its tooltip ("Exporting the audit
+log needs the Auditor role."), worded from ``app.security.permissions``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -141,8 +141,9 @@ class Banner(QFrame):
         self.reserved = reserve
         if reserve:
             self.setFixedHeight(self._label.fontMetrics().lineSpacing() * lines + 10)
-            self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-            self._label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+            # Its size never follows the text: a message moves nothing beside it either.
+            self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self._label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self._paint("")
         else:
             self.hide()
@@ -206,7 +207,11 @@ class LoadView(QStackedWidget):
         def page(text: str) -> QLabel:
             label = wrapped(text)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setStyleSheet("QLabel { color: palette(dark); font-size: 14px; }")
+            # The theme's placeholder colour: readable in light and dark alike.
+            label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            font = QFont(label.font())
+            font.setPointSize(font.pointSize() + 2)
+            label.setFont(font)
             return label
 
         self.loading_label = page(LOADING_TEXT)

@@ -133,9 +133,8 @@ class DirectoryPane(Pane):
 
         self.setLayout(
             vbox(
-                heading("Directory"),
+                hbox(heading("Directory"), self.banner),
                 self.summary,
-                self.banner,
                 self.filters,
                 self.body,
                 self.count,

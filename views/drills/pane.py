@@ -61,8 +61,7 @@ class DrillsPane(Pane):
             )
         self.setLayout(
             vbox(
-                hbox(heading("Incident drills"), None, self.high_contrast),
-                self.banner,
+                hbox(heading("Incident drills"), self.banner, self.high_contrast),
                 self.tabs,
                 margin=MARGIN,
                 spacing=MARGIN,

@@ -87,8 +87,7 @@ class RedactionPane(Pane):
         self.body = LoadView(self.tabs, "")  # "Loading…" until the rules arrive
         self.setLayout(
             vbox(
-                hbox(heading("Redaction"), None),
-                self.banner,
+                hbox(heading("Redaction"), self.banner),
                 self.body,
                 margin=MARGIN,
                 spacing=MARGIN,

@@ -120,8 +120,7 @@ class SecurityPane(Pane):
         )
         self.setLayout(
             vbox(
-                heading("Security & backups"),
-                self.banner,
+                hbox(heading("Security & backups"), self.banner),
                 keys,
                 backups,
                 session,
