@@ -71,6 +71,9 @@ class SettingSpec:
     unit: str = ""  # "s" or "days": how the CLI and GUI show the number
     choices: tuple[str, ...] = ()
     check: Callable[[Any], None] | None = field(default=None, compare=False)
+    # A text that may be left empty (its default ""): information the workspace has not
+    # been given yet, which the feature that reads it says plainly (e.g. the DSAR summary).
+    allow_empty: bool = False
 
     @property
     def name(self) -> str:
@@ -86,7 +89,7 @@ class SettingSpec:
             if (lo is not None and value < lo) or (hi is not None and value > hi):
                 raise SettingError(f"{self.name} must be {self.bounds()}")
         elif self.type is str:
-            if not isinstance(value, str) or not value:
+            if not isinstance(value, str) or (not value and not self.allow_empty):
                 raise SettingError(f"{self.name} must be a non-empty text")
             if self.choices and value not in self.choices:
                 raise SettingError(f"{self.name} must be one of {', '.join(self.choices)}")
@@ -128,6 +131,9 @@ class SettingSpec:
             return f"{value} {self.unit}"
         if self.type is list:
             return f"{len(value)} entries"
+        if self.allow_empty and isinstance(value, str):
+            text = " ".join(value.split())
+            return "(not set)" if not text else text if len(text) <= 40 else text[:39] + "…"
         return str(value)
 
 
@@ -222,6 +228,49 @@ REGISTRY: tuple[SettingSpec, ...] = (
         P.DSAR_VIEW,
         P.DSAR_MANAGE,
         check=_check_zone,
+    ),
+    *(
+        SettingSpec(
+            f"dsar.art15_{name}",
+            str,
+            "",
+            f"Art. 15{ref} {label.lower()}",
+            f"GDPR Art. 15{ref}: {what} — printed in every access package's summary",
+            P.DSAR_VIEW,
+            P.DSAR_MANAGE,
+            allow_empty=True,
+        )
+        for name, ref, label, what in (
+            ("purposes", "(1)(a)", "Purposes", "the purposes of the processing"),
+            ("categories", "(1)(b)", "Data categories", "the categories of personal data"),
+            (
+                "recipients",
+                "(1)(c)",
+                "Recipients",
+                "the recipients or categories of recipients (third countries included)",
+            ),
+            ("retention", "(1)(d)", "Retention", "how long the data is kept, or the criteria"),
+            (
+                "rights",
+                "(1)(e)",
+                "Rights",
+                "how to ask for rectification, erasure, restriction or to object",
+            ),
+            (
+                "complaint",
+                "(1)(f)",
+                "Supervisory authority",
+                "the right to complain to a supervisory authority, and which one",
+            ),
+            ("source", "(1)(g)", "Source", "where data not collected from the person came from"),
+            (
+                "automated",
+                "(1)(h)",
+                "Automated decisions",
+                "automated decision-making or profiling: whether, its logic and effects",
+            ),
+            ("transfers", "(2)", "Transfer safeguards", "safeguards for third-country transfers"),
+        )
     ),
 )
 

@@ -121,3 +121,48 @@ def test_cli_breach_clock_in_a_zone_and_bad_input(capsys: pytest.CaptureFixture[
     assert "not an ISO date-time" in capsys.readouterr().err
     assert main(["breach", "clock", "--aware", "2026-03-28T10:00Z", "--regime", "mars"]) == 2
     assert "unknown regime" in capsys.readouterr().err
+
+
+def test_a_local_time_the_clocks_skipped_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["breach", "clock", "--tz", "Europe/London", "--aware", "2026-03-29T01:30"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert (
+        "--aware: 2026-03-29T01:30 does not exist in Europe/London: clocks went forward from "
+        "01:00 to 02:00" in err
+    )
+    # the same hour one day earlier, and 02:30 that morning, exist
+    assert main([*argv[:-1], "2026-03-29T02:30", "--regime", "gdpr", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["gdpr_art33_due"] == "2026-04-01T02:30:00+01:00"
+
+
+def test_an_ambiguous_local_time_asks_for_its_offset(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["breach", "clock", "--tz", "Europe/London", "--regime", "gdpr", "--json"]
+    assert main([*argv, "--aware", "2026-10-25T01:30"]) == 2
+    err = capsys.readouterr().err
+    assert "2026-10-25T01:30 is ambiguous in Europe/London" in err
+    assert "give it with an offset: 2026-10-25T01:30+01:00 or +00:00" in err
+    # either offset is accepted, and they are an hour apart
+    assert main([*argv, "--aware", "2026-10-25T01:30+01:00"]) == 0
+    bst = json.loads(capsys.readouterr().out)
+    assert main([*argv, "--aware", "2026-10-25T01:30+00:00"]) == 0
+    gmt = json.loads(capsys.readouterr().out)
+    assert bst["gdpr_art33_due"] == "2026-10-28T00:30:00Z"  # shown in --tz: GMT again
+    assert gmt["gdpr_art33_due"] == "2026-10-28T01:30:00Z"
+    # --discovered goes through the same parser
+    assert main([*argv, "--aware", "2026-10-26T09:00", "--discovered", "2026-10-25T01:59"]) == 2
+    assert "--discovered: 2026-10-25T01:59 is ambiguous" in capsys.readouterr().err
+
+
+def test_local_times_elsewhere_and_without_a_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    with pytest.raises(clocks.ClockError, match="does not exist in America/New_York"):
+        clocks.parse_instant("2026-03-08T02:30", new_york)
+    with pytest.raises(clocks.ClockError, match=r"01:30-04:00 or -05:00"):
+        clocks.parse_instant("2026-11-01T01:30", new_york)
+    assert clocks.parse_instant("2026-07-01T12:00", new_york).utcoffset() == timedelta(hours=-4)
+    with pytest.raises(clocks.ClockError, match="no UTC offset"):
+        clocks.parse_instant("2026-07-01T12:00")

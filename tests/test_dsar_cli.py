@@ -205,3 +205,31 @@ def test_holds_certificate_and_reveal(
     assert record["helpdesk_plan"]["users"] == [2001]
     code, out, _ = run(capsys, "dsar", "certificate", ref)
     assert out.startswith(f"Erasure certificate — {ref}") and "chargeback open" in out
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    # ICO: no 31 February, so the last day of the month — Sat 28th rolls to Mon 2 March
+    [("2026-01-31T23:59", "2026-03-02"), ("2026-01-31", "2026-03-02")],
+)
+def test_due_accepts_the_forms_its_help_names(capsys: Any, received: str, due: str) -> None:
+    code, out, err = run(capsys, "dsar", "due", "--regime", "uk-gdpr", "--received", received)
+    assert (code, out.strip(), err) == (0, due, "")
+    code, out, _ = run(capsys, "dsar", "due", "--help")
+    assert "YYYY-MM-DD[THH:MM]" in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    "received",
+    [
+        "2026-01-31T23:59:30",
+        "2026-01-31T23:59+01:00",
+        "2026-01-31 23:59",
+        "2026-1-31",
+        "31/01/2026",
+    ],
+)
+def test_due_refuses_any_other_form_naming_the_flag(capsys: Any, received: str) -> None:
+    code, out, err = run(capsys, "dsar", "due", "--regime", "uk-gdpr", "--received", received)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--received must be YYYY-MM-DD or YYYY-MM-DDTHH:MM" in err and repr(received) in err

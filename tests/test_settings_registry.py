@@ -68,7 +68,36 @@ def test_command_line_text_is_parsed_to_the_declared_type() -> None:
     assert [spec.key for spec in settings.in_area("dsar.")] == [
         "dsar.pause_method",
         "dsar.timezone",
+        *(f"dsar.art15_{name}" for name in ART15_NAMES),
     ]
+
+
+ART15_NAMES = (
+    "purposes",
+    "categories",
+    "recipients",
+    "retention",
+    "rights",
+    "complaint",
+    "source",
+    "automated",
+    "transfers",
+)
+
+
+def test_art15_texts_may_be_empty_and_other_texts_may_not(admin: SignedIn) -> None:
+    settings = Settings()
+    for name in ART15_NAMES:
+        spec = settings.spec(f"dsar.art15_{name}")
+        assert spec.default == "" and spec.allow_empty and spec.type is str
+        assert spec.view.value == "dsar.view" and spec.manage.value == "dsar.manage"
+        assert spec.show("") == "(not set)"
+    with admin.ctx.session() as s:
+        settings.set(s, "dsar.art15_purposes", "Answering your support requests.")
+        settings.set(s, "dsar.art15_purposes", "")  # cleared again: the summary says not set
+        with pytest.raises(SettingError, match="non-empty text"):
+            settings.set(s, "dsar.timezone", "")
+    assert settings.spec("dsar.art15_retention").show("x" * 60).endswith("…")
 
 
 def test_dsar_pause_choices_are_the_deadline_engines_methods() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,14 +33,23 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         sub, "breach", "breach-notification deadlines (no workspace)", metavar="COMMAND"
     )
     p = add_command(breach, "clock", cmd_breach_clock, "print every notification deadline")
-    p.add_argument("--aware", required=True, metavar="ISO", help="when you became aware")
+    p.add_argument(
+        "--aware",
+        required=True,
+        metavar="ISO",
+        help="when you became aware: with an offset, or a local time in --tz",
+    )
     p.add_argument(
         "--regime",
         action="append",
         metavar="REGIME",
         help="gdpr, us, us-ca, … or all (repeatable; default all)",
     )
-    p.add_argument("--tz", metavar="ZONE", help="show times in this zone (e.g. Europe/Berlin)")
+    p.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="read local times in, and show times in, this zone (e.g. Europe/Berlin)",
+    )
     p.add_argument("--discovered", metavar="ISO", help="US discovery time (default: --aware)")
     p.add_argument("--residents", action="append", metavar="ST=N", help="residents affected")
     p.add_argument(
@@ -100,14 +109,21 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
     return out
 
 
+def _when(text: str, tz: ZoneInfo | None, flag: str) -> datetime:
+    try:
+        return clocks.parse_instant(text, tz, zone_hint="--tz ZONE")
+    except clocks.ClockError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+
+
 def cmd_breach_clock(args: argparse.Namespace) -> int:
     try:
         tz = ZoneInfo(args.tz) if args.tz else None
     except (ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"unknown time zone {args.tz!r} (e.g. Europe/Berlin)") from None
     try:
-        aware = clocks.parse_instant(args.aware, tz)
-        found = clocks.parse_instant(args.discovered, tz) if args.discovered else None
+        aware = _when(args.aware, tz, "--aware")
+        found = _when(args.discovered, tz, "--discovered") if args.discovered else None
         rules = None
         if args.rules is not None:
             try:

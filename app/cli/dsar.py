@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -80,7 +81,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     p = add_command(group, "due", cmd_due, "deadline calculator (no workspace)")
     p.add_argument("--regime", choices=dl.REGIMES, required=True)
-    p.add_argument("--received", required=True, metavar="DATE", help="YYYY-MM-DD")
+    p.add_argument(
+        "--received",
+        required=True,
+        metavar="DATE",
+        help="YYYY-MM-DD[THH:MM], the controller's local date (and time) of receipt",
+    )
     p.add_argument("--calendar", metavar="CODE", help="holiday calendar: GB-ENG, DE, US-CA, …")
     p.add_argument("--type", dest="request_type", choices=REQUEST_TYPES, default="access")
     p.add_argument("--extended", action="store_true", help="print the extended date")
@@ -109,6 +115,21 @@ def _date(text: str | None, flag: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{flag} must be a date YYYY-MM-DD, not {text!r}") from None
+
+
+RECEIVED_FORMS = (("%Y-%m-%d", "YYYY-MM-DD"), ("%Y-%m-%dT%H:%M", "YYYY-MM-DDTHH:MM"))
+
+
+def _received_local(text: str, flag: str) -> datetime:
+    """Exactly the forms the help names: a local date, or a local date and time."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?", text.strip()):
+        for fmt, _ in RECEIVED_FORMS:
+            try:
+                return datetime.strptime(text.strip(), fmt)
+            except ValueError:
+                continue
+    forms = " or ".join(shown for _, shown in RECEIVED_FORMS)
+    raise UsageError(f"{flag} must be {forms} (local time, no offset), not {text!r}")
 
 
 def _with_service(args: argparse.Namespace, act: Callable[[Any], RequestDetail]) -> int:
@@ -237,6 +258,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             lambda p: ExportService(ctx, p).export(args.request, args.out, pdf=renderer),
         )
     text = f"wrote {result.path} ({len(result.files)} files, {result.masked} masked)"
+    if result.art15_missing:
+        text += (
+            f"\nnote: {len(result.art15_missing)} Art. 15 item(s) not set; the summary says "
+            f"so: {', '.join(result.art15_missing)} (privdesk settings set KEY TEXT)"
+        )
     emit(args, {"status": "ok", **result.to_json()}, text)
     return EXIT_OK
 
@@ -294,8 +320,9 @@ def _show(args: argparse.Namespace, d: RequestDetail) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
-    received = _date(args.received, "--received")
-    assert received is not None
+    # The calculator counts days: a time of day changes nothing but is accepted as the help
+    # says; the date is the controller's local date (day one of the period).
+    received = _received_local(args.received, "--received").date()
     pauses = []
     for spec in args.pause:
         start, sep, end = spec.partition(":")

@@ -67,8 +67,32 @@ def build_parser(*, gui: bool = True) -> CliParser:
     return parser
 
 
+# A reader that closed the pipe early (`privdesk … | head`): quiet, as `yes | head` is; the
+# shell's convention for a process ended by SIGPIPE is 128 + 13.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None, *, frontends: Frontends | None = None) -> int:
     """Run one command (no command: the GUI) and return its exit code."""
+    try:
+        code = _run(argv, frontends)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # As the Python docs recommend: point stdout at devnull so the flush at exit finds
+        # no broken pipe to complain about.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # no real file descriptor behind stdout
+            pass
+        finally:
+            os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: Sequence[str] | None, frontends: Frontends | None) -> int:
     logging.basicConfig(level=os.environ.get("PRIVDESK_LOG", "WARNING").upper())
     # SQLAlchemy's DEBUG output includes result rows (password hashes, TOTP seeds).
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
@@ -87,6 +111,8 @@ def main(argv: Sequence[str] | None = None, *, frontends: Frontends | None = Non
         return handler(args)
     except PrivDeskError as exc:
         return report_error(args, exc)
+    except BrokenPipeError:
+        raise  # main() ends quietly
     except KeyboardInterrupt:
         fail("cancelled")
         return EXIT_BAD_INPUT

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -65,6 +65,89 @@ class DecisionTime:
 
 
 @dataclass(frozen=True)
+class StepOutcome:
+    """What happened to one step, as of the report: the words the report prints."""
+
+    step: StepView
+    outcome: str  # on_time | late | skipped | not_done
+    minutes: float | None  # late: how late it was finished; not_done: overdue by (or None)
+
+    @property
+    def text(self) -> str:
+        if self.outcome == "on_time":
+            return "done on time"
+        if self.outcome == "late":
+            return f"done late ({_mins(self.minutes)} after its expected time)"
+        if self.outcome == "skipped":
+            return f"skipped: {self.step.skip_reason}"
+        state = "in progress" if self.step.status == "active" else "not started"
+        if self.minutes is not None:
+            return f"not done ({state}), overdue by {_mins(self.minutes)}"
+        return f"not done ({state}), not due yet"
+
+
+@dataclass(frozen=True)
+class InjectOutcome:
+    """An inject as of the report: delivered (answered or not), or never delivered."""
+
+    inject: InjectView
+    delivered_minutes: float | None  # T+ when it was delivered
+    not_delivered_why: str  # "" when delivered
+
+    @property
+    def delivered(self) -> bool:
+        return self.inject.delivered_at is not None
+
+    @property
+    def reaction(self) -> str:
+        if not self.delivered:
+            return "—"
+        if self.inject.acknowledged_at is None:
+            return "no reaction recorded"
+        return _mins(self.inject.reaction_minutes)
+
+
+def _mins(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} min"
+
+
+def step_outcomes(steps: tuple[StepView, ...], at: datetime) -> tuple[StepOutcome, ...]:
+    out = []
+    for st in steps:
+        if st.status == "done":
+            finished = parse_ts(st.finished_at) or at
+            late = (finished - st.due_at).total_seconds() / 60
+            out.append(
+                StepOutcome(st, "late", late) if st.late else StepOutcome(st, "on_time", None)
+            )
+        elif st.status == "skipped":
+            out.append(StepOutcome(st, "skipped", None))
+        else:
+            overdue = (at - st.due_at).total_seconds() / 60
+            out.append(StepOutcome(st, "not_done", overdue if overdue > 0 else None))
+    return tuple(out)
+
+
+def inject_outcomes(
+    injects: tuple[InjectView, ...], started_at: str, closed: bool, at: datetime
+) -> tuple[InjectOutcome, ...]:
+    out = []
+    for i in injects:
+        if i.delivered_at is not None:
+            out.append(InjectOutcome(i, minutes_between(started_at, i.delivered_at), ""))
+            continue
+        due = parse_ts(i.due_at)
+        if closed:
+            why = "not delivered: the run was closed first"
+        elif due is not None and due > at:
+            why = "not delivered: not due yet"
+        else:
+            why = "not delivered yet (due)"
+        out.append(InjectOutcome(i, None, why))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class ImprovementItem:
     id: int
     run_id: int
@@ -92,10 +175,55 @@ class AarReport:
     needs_improvement: str
     improvements: tuple[ImprovementItem, ...]  # this run's and still-open earlier ones
     art33_late: bool | None
+    step_outcomes: tuple[StepOutcome, ...] = ()
+    inject_outcomes: tuple[InjectOutcome, ...] = ()
+    aware_minutes: float | None = None  # aware_at from the run start (negative: before it)
 
     @property
     def late_or_skipped(self) -> tuple[StepView, ...]:
         return tuple(s for s in self.steps if s.late or s.overdue or s.status == "skipped")
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.step_outcomes if o.outcome == outcome)
+
+    @property
+    def steps_summary(self) -> str:
+        """One sentence that is true of every step, as of the report."""
+        total = len(self.step_outcomes)
+        if total and self.count("on_time") == total:
+            return f"All {total} steps were done within their expected time."
+        overdue = sum(1 for o in self.step_outcomes if o.outcome == "not_done" and o.minutes)
+        parts = [
+            f"{self.count('on_time')} done on time",
+            f"{self.count('late')} done late",
+            f"{self.count('skipped')} skipped",
+            f"{self.count('not_done')} not done at the time of the report"
+            + (f" ({overdue} overdue)" if overdue else ""),
+        ]
+        return f"{total} steps: " + ", ".join(parts) + "."
+
+    @property
+    def injects_summary(self) -> str:
+        items = self.inject_outcomes
+        answered = sum(1 for o in items if o.delivered and o.inject.acknowledged_at)
+        silent = sum(1 for o in items if o.delivered and not o.inject.acknowledged_at)
+        missing = sum(1 for o in items if not o.delivered)
+        return (
+            f"{len(items)} inject(s) in the plan: {answered} delivered and answered, "
+            f"{silent} delivered but not answered, {missing} not delivered "
+            "(listed as such, with no reaction time)."
+        )
+
+    @property
+    def aware_relative(self) -> str:
+        """Where the awareness time falls against the run's start, in words."""
+        m = self.aware_minutes
+        if m is None:
+            return ""
+        if m < 0:
+            what = "exercise" if self.run.is_drill else "incident run in PrivDesk"
+            return f"{_mins(-m)} before this {what} was started"
+        return f"T+{_mins(m)} from the start"
 
 
 @dataclass(frozen=True)
@@ -114,6 +242,9 @@ class IncidentMetrics:
     notified: int
     notified_within_72h: int
     median_minutes_to_awareness: float | None
+    # Incidents whose awareness came before their run was started in PrivDesk: their
+    # time-to-awareness is unknown, so they are counted here and not put in the median as 0.
+    aware_before_start: int = 0
 
 
 def _improvement(r: Improvement) -> ImprovementItem:
@@ -166,19 +297,26 @@ class AarService(Service):
                 .order_by(Improvement.id)
             )
             self.audit(s, "drills.aar.view", object_type="run", object_id=str(run_id))
+            # As of the close for a closed run, else as of now: open steps are "not done".
+            at = parse_ts(run.closed_at) or now
+            steps = step_views(s, run, at)
+            injects = inject_views(s, run_id)
             return AarReport(
                 info,
                 utc_iso(now),
                 spec.scenario,
                 decisions,
-                step_views(s, run, parse_ts(run.closed_at) or now),
-                inject_views(s, run_id),
+                steps,
+                injects,
                 breach,
                 timeline_items(s, run_id),
                 run.went_well,
                 run.needs_improvement,
                 tuple(_improvement(r) for r in rows),
                 late,
+                step_outcomes(steps, at),
+                inject_outcomes(injects, run.started_at, run.status != "active", at),
+                minutes_between(run.started_at, breach.aware_at),
             )
 
     def record_export(self, run_id: int, fmt: str) -> None:
@@ -298,20 +436,22 @@ class AarService(Service):
         with self.authorized(Permission.DRILLS_VIEW, action="drills.metrics") as (s, _):
             runs = list(s.scalars(select(Run).where(Run.kind == RUN_INCIDENT)))
             aware_minutes = []
-            notified = within = 0
+            notified = within = before = 0
             for run in runs:
                 b = s.get(Breach, run.id)
                 if b is None:
                     continue
                 m = minutes_between(run.started_at, b.aware_at)
-                if m is not None:
-                    aware_minutes.append(max(0.0, m))
+                if m is not None and m < 0:
+                    before += 1
+                elif m is not None:
+                    aware_minutes.append(m)
                 aware, told = parse_ts(b.aware_at), parse_ts(b.authority_notified_at)
                 if aware and told:
                     notified += 1
                     within += not art33_status(aware, told).late
             median = statistics.median(aware_minutes) if aware_minutes else None
-            return IncidentMetrics(len(runs), notified, within, median)
+            return IncidentMetrics(len(runs), notified, within, median, before)
 
 
 # ---------------------------------------------------------------- HTML

@@ -139,6 +139,15 @@ class BreachService(Service):
             detected = parse_ts(row.detected_at)
             if detected is not None and aware_at < detected:
                 raise DrillError("awareness cannot come before detection")
+            started = parse_ts(run.started_at)
+            if run.kind == "drill" and started is not None and aware_at < started:
+                # A drill's awareness is a decision taken during the exercise: a time before
+                # it started would measure nothing (and read as "0 min" in its report).
+                raise DrillError(
+                    f"aware at: {utc_iso(aware_at.astimezone(UTC))} is before this exercise "
+                    f"started ({run.started_at}); in a drill awareness is decided during the "
+                    "exercise — give a time after the start, or now"
+                )
             first = row.aware_at is None
             row.aware_at = utc_iso(aware_at.astimezone(UTC))
             row.aware_by, row.aware_reason = a.username, reason.strip()
@@ -469,7 +478,7 @@ def _instant(value: object, what: str) -> datetime | None:
     if isinstance(value, datetime):
         return value
     try:
-        return parse_instant(str(value))
+        return parse_instant(str(value), zone_hint="a time zone")
     except ClockError as exc:
         raise DrillError(f"{what}: {exc}") from None
 

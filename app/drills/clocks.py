@@ -31,17 +31,75 @@ class ClockError(ValueError):
     """Bad input to a clock (naive datetime, unknown regime, bad rule file)."""
 
 
-def parse_instant(text: str, tz: tzinfo | None = None) -> datetime:
-    """An ISO 8601 date-time; without an offset it is read in `tz` (required then)."""
+def parse_instant(text: str, tz: tzinfo | None = None, *, zone_hint: str = "--tz") -> datetime:
+    """An ISO 8601 date-time; without an offset it is read in `tz` (required then).
+
+    A local time must name one instant: a time the clocks skipped (spring forward) is
+    refused, and one they showed twice (fall back) must be given with its offset. This is
+    the one parser for every local time the drills and breach CLI and GUI take.
+    `zone_hint` says where a time zone can be given (the CLI's flag, the GUI's field).
+    """
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise ClockError(f"not an ISO date-time: {text!r} (e.g. 2026-05-02T14:20+02:00)") from None
     if value.tzinfo is None:
         if tz is None:
-            raise ClockError(f"{text!r} has no UTC offset: add one (e.g. +02:00) or pass --tz")
-        value = value.replace(tzinfo=tz)
+            raise ClockError(
+                f"{text!r} has no UTC offset: add one (e.g. +02:00) or give {zone_hint}"
+            )
+        value = local_instant(value, tz)
     return value
+
+
+def _offset_text(delta: timedelta | None) -> str:
+    minutes = int((delta or timedelta(0)).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _zone_name(tz: tzinfo) -> str:
+    return str(getattr(tz, "key", None) or tz)
+
+
+def local_instant(wall: datetime, tz: tzinfo) -> datetime:
+    """The one instant a wall-clock time names in `tz`, or :class:`ClockError` saying why
+    there is none (clocks went forward) or two (clocks went back: give the offset)."""
+    wall = wall.replace(tzinfo=None)
+    early, late = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    before, after = early.utcoffset(), late.utcoffset()
+    shown = wall.isoformat(timespec="minutes")
+    if before == after:
+        return early
+    zone = _zone_name(tz)
+    if before is not None and after is not None and after > before:
+        # In the gap: fold=0 reads it with the offset before the change.
+        jump = _transition(early.astimezone(UTC) - (after - before), early.astimezone(UTC), tz)
+        start = jump.astimezone(tz).replace(tzinfo=None) - (after - before)
+        end = jump.astimezone(tz).replace(tzinfo=None)
+        raise ClockError(
+            f"{shown} does not exist in {zone}: clocks went forward from "
+            f"{start:%H:%M} to {end:%H:%M} that night ({early.tzname()} {_offset_text(before)} → "
+            f"{late.tzname()} {_offset_text(after)}); give a time that existed, or an offset"
+        )
+    first, second = _offset_text(before), _offset_text(after)
+    names = f" ({early.tzname()} or {late.tzname()})" if early.tzname() != late.tzname() else ""
+    raise ClockError(
+        f"{shown} is ambiguous in {zone}: clocks went back that night, so it happened twice"
+        f"{names}; give it with an offset: {shown}{first} or {second}"
+    )
+
+
+def _transition(lo: datetime, hi: datetime, tz: tzinfo) -> datetime:
+    """The first instant in (lo, hi] with `hi`'s UTC offset (to the second)."""
+    target = hi.astimezone(tz).utcoffset()
+    while (hi - lo) > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(tz).utcoffset() == target:
+            hi = mid
+        else:
+            lo = mid
+    return hi.replace(microsecond=0)
 
 
 def _aware(value: datetime, name: str) -> datetime:

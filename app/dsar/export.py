@@ -36,12 +36,55 @@ from models.helpdesk import Comment, Identity, Person, Ticket
 PdfRenderer = Callable[[str, str], bytes]  # (html, title) -> PDF bytes
 
 
+# GDPR Art. 15(1)(a)–(h) and 15(2): what the summary tells the requester beside their data,
+# from the workspace's `dsar.art15_*` settings. (setting suffix, article, heading)
+ART15: tuple[tuple[str, str, str], ...] = (
+    ("purposes", "15(1)(a)", "Why we use your data (purposes)"),
+    ("categories", "15(1)(b)", "The kinds of personal data concerned (categories)"),
+    ("recipients", "15(1)(c)", "Who receives it (recipients)"),
+    ("retention", "15(1)(d)", "How long we keep it (retention)"),
+    (
+        "rights",
+        "15(1)(e)",
+        "Your rights to rectification, erasure, restriction of processing and to object",
+    ),
+    ("complaint", "15(1)(f)", "Your right to complain to a supervisory authority"),
+    ("source", "15(1)(g)", "Where the data came from (source)"),
+    ("automated", "15(1)(h)", "Automated decision-making and profiling"),
+    ("transfers", "15(2)", "Transfers to other countries and their safeguards"),
+)
+
+
+@dataclass(frozen=True)
+class Art15Item:
+    key: str  # dsar.art15_…
+    article: str
+    heading: str
+    text: str  # the setting, or the placeholder when it is empty
+
+    @property
+    def missing(self) -> bool:
+        return self.text.startswith("[not set")
+
+
+def art15_items(s: Session, settings: Any) -> tuple[Art15Item, ...]:
+    out = []
+    for name, article, heading in ART15:
+        key = f"dsar.art15_{name}"
+        text = str(settings.get(s, key) or "").strip()
+        if not text:
+            text = f"[not set: ask your DPO — set with `privdesk settings set {key} …`]"
+        out.append(Art15Item(key, article, heading, text))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class ExportResult:
     path: Path
     files: tuple[tuple[str, str], ...]  # (name, sha256)
     counts: dict[str, int]
     masked: int
+    art15_missing: tuple[str, ...] = ()  # settings keys the summary shows as not set
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +92,7 @@ class ExportResult:
             "files": [{"name": n, "sha256": h} for n, h in self.files],
             "counts": self.counts,
             "masked": self.masked,
+            "art15_missing": list(self.art15_missing),
         }
 
 
@@ -174,8 +218,14 @@ def build_records(s: Session, req: DsarRequest) -> tuple[dict[str, list[dict[str
     )
 
 
-def summary_html(req: DsarRequest, records: dict[str, list[dict[str, Any]]], when: str) -> str:
-    """The requester's summary page: each ticket with its comments, then the other comments."""
+def summary_html(
+    req: DsarRequest,
+    records: dict[str, list[dict[str, Any]]],
+    when: str,
+    art15: tuple[Art15Item, ...] = (),
+) -> str:
+    """The requester's summary page: the Art. 15 information, each ticket with its comments,
+    then the other comments."""
     by_ticket: dict[int, list[dict[str, Any]]] = {}
     for c in records["comments"]:
         by_ticket.setdefault(c["ticket_id"], []).append(c)
@@ -189,6 +239,7 @@ def summary_html(req: DsarRequest, records: dict[str, list[dict[str, Any]]], whe
         records=records,
         tickets=tickets,
         other_comments=[c for cs in by_ticket.values() for c in cs],
+        art15=art15,
     )
 
 
@@ -245,7 +296,8 @@ class ExportService(Service):
             }
             for name, rows in records.items():
                 files[f"{name}.csv"] = _csv(rows, COLUMNS[name])
-            page = summary_html(req, records, stamp)
+            art15 = art15_items(s, self.ctx.settings)
+            page = summary_html(req, records, stamp, art15)
             files["summary.html"] = page.encode("utf-8")
             if pdf is not None:
                 files["summary.pdf"] = pdf(page, f"Your personal data — {req.reference}")
@@ -267,6 +319,7 @@ class ExportService(Service):
                 for name, data in files.items():
                     z.writestr(name, data)
             counts = {k: len(v) for k, v in records.items()}
+            missing = tuple(i.key for i in art15 if i.missing)
             add_event(
                 s,
                 req,
@@ -281,7 +334,12 @@ class ExportService(Service):
                 "dsar.export",
                 object_type="dsar",
                 object_id=str(req.id),
-                details={"files": len(files), "masked": masked, **counts},
+                details={
+                    "files": len(files),
+                    "masked": masked,
+                    "art15_not_set": len(missing),
+                    **counts,
+                },
             )
             partial.replace(target)
-        return ExportResult(target, digests, counts, masked)
+        return ExportResult(target, digests, counts, masked, missing)

@@ -167,6 +167,9 @@ def test_a_full_drill_from_playbook_to_after_action_report(
     html = aar.preview.toHtml()
     for text in ("Time to each decision", "Bridge opened in 4 minutes", "risk matrix"):
         assert text in html
+    # closed with most steps still open: the preview says so, step by step
+    assert "10 steps: 1 done on time, 0 done late, 1 skipped, 8 not done" in html
+    assert "skipped: IT runbook covers it" in html and "within their expected time" not in html
     aar.export_to(tmp_path / "aar.html")
     aar.export_to(tmp_path / "aar.pdf")
     assert "After-Action Report" in (tmp_path / "aar.html").read_text()
@@ -225,3 +228,40 @@ def test_team_roster_and_an_auditor_sees_but_cannot_act(
     assert view_only.library.model.rowCount() == 6
     assert not view_only.library.start_drill.isEnabled()
     assert not view_only.team.add_button.isEnabled()
+
+
+def test_breach_form_reads_local_times_in_its_zone_and_refuses_what_cannot_be(
+    pane: DrillsPane, admin: SignedIn
+) -> None:
+    pane.library.select("lost-laptop")
+    pane.library.start_drill.click()  # the drill starts 2026-11-27 12:00 UTC
+    view = pane.run_view
+    form = view.breach
+    view.tabs.setCurrentWidget(form)
+    assert view.detail is not None
+    form.zone.setText("Europe/London")
+    form.aware_reason.setText("Laptop confirmed stolen, disk not encrypted")
+
+    def decide(text: str) -> str:
+        form.aware_at.setText(text)
+        form.aware_button.click()
+        return pane.banner.text()
+
+    said = decide("2026-03-29T01:30")
+    assert pane.banner.kind == "error"
+    assert "Aware at: 2026-03-29T01:30 does not exist in Europe/London" in said
+    assert "clocks went forward from 01:00 to 02:00" in said
+    said = decide("2026-10-25T01:30")
+    assert "ambiguous" in said and "2026-10-25T01:30+01:00 or +00:00" in said
+    # with its offset the time parses, but it is before the drill: refused, naming the field
+    said = decide("2026-10-25T01:30+01:00")
+    assert "aware at:" in said and "before this exercise started" in said
+    assert view.detail.breach.aware_at is None
+
+    admin.clock.advance(10 * 60)
+    decide("2026-11-27T12:05")  # local London time: GMT, so 12:05 UTC
+    assert view.detail.breach.aware_at == "2026-11-27T12:05:00Z"
+
+    form.edits["detected_at"].setText("2026-03-29T01:10")
+    form.save_button.click()
+    assert "Detected at: 2026-03-29T01:10 does not exist" in pane.banner.text()

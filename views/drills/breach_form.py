@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from PySide6.QtCore import QTimeZone
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,10 +43,20 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("consequences", "Likely consequences"),
     ("measures", "Measures taken / proposed"),
     ("dpo_contact", "DPO / contact point"),
-    ("detected_at", "Detected at (ISO, with offset)"),
+    ("detected_at", "Detected at (ISO; local in the time zone)"),
     ("jurisdictions", "Jurisdictions (EU, UK, US-CA …)"),
     ("residents", "US residents (CA=800, NY=20)"),
 )
+
+
+def system_zone() -> str:
+    """This computer's IANA zone when Python knows it too, else empty (offsets needed)."""
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    return name
 
 
 class BreachForm(DrillsTab):
@@ -71,8 +84,14 @@ class BreachForm(DrillsTab):
         facts.setLayout(vbox(form, hbox(None, self.save_button)))
 
         self.aware_state = wrapped()
+        self.zone = QLineEdit(system_zone())
+        self.zone.setAccessibleName("Time zone")
+        self.zone.setPlaceholderText("e.g. Europe/London")
+        self.zone.setToolTip("Times typed without an offset are read in this zone")
+        self.zone.setMaximumWidth(160)
         self.aware_at = QLineEdit()
-        self.aware_at.setPlaceholderText("now, or an ISO time with offset")
+        self.aware_at.setAccessibleName("Aware at")
+        self.aware_at.setPlaceholderText("now, or 2026-05-02T14:20 (local) / …+02:00")
         self.aware_reason = QLineEdit()
         self.aware_reason.setPlaceholderText("Why are we now reasonably certain?")
         self.aware_button = QPushButton("Decide awareness")
@@ -93,7 +112,14 @@ class BreachForm(DrillsTab):
         decisions.setLayout(
             vbox(
                 self.aware_state,
-                hbox(QLabel("Aware at"), self.aware_at, self.aware_reason, self.aware_button),
+                hbox(
+                    QLabel("Aware at"),
+                    self.aware_at,
+                    QLabel("in"),
+                    self.zone,
+                    self.aware_reason,
+                    self.aware_button,
+                ),
                 hbox(QLabel("Risk to individuals"), self.risk, self.risk_button, None),
                 hbox(self.delay, self.notify_button),
                 self.missing,
@@ -208,6 +234,12 @@ class BreachForm(DrillsTab):
         except ValueError:
             self.say("US residents: write STATE=NUMBER, e.g. CA=800.")
             return
+        if changes["detected_at"]:
+            try:
+                changes["detected_at"] = self._instant(changes["detected_at"])
+            except ValueError as exc:
+                self.say(f"Detected at: {exc}")
+                return
         self.run(
             lambda c: service.update(run_id, changes),
             self._after,
@@ -223,17 +255,26 @@ class BreachForm(DrillsTab):
                 "marking the item",
             )
 
-    def decide_awareness(self) -> None:
-        from app.drills.clocks import parse_instant
+    def _instant(self, text: str) -> datetime:
+        """A typed time: with its offset, or local in the Time zone field (one parser)."""
+        from app.drills.clocks import ClockError, parse_instant
 
+        name = self.zone.text().strip()
+        try:
+            zone = ZoneInfo(name) if name else None
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ClockError(f"unknown time zone {name!r} (e.g. Europe/London)") from None
+        return parse_instant(text, zone, zone_hint="a time zone")
+
+    def decide_awareness(self) -> None:
         run_id, service = self._run_id(), self._service()
         if run_id is None:
             return
         text = self.aware_at.text().strip()
         try:
-            at = self.ctx.clock.now() if text in ("", "now") else parse_instant(text)
+            at = self.ctx.clock.now() if text in ("", "now") else self._instant(text)
         except ValueError as exc:
-            self.say(str(exc))
+            self.say(f"Aware at: {exc}")
             return
         reason = self.aware_reason.text()
         self.run(

@@ -66,10 +66,18 @@ class TrendsView(DrillsTab):
         self.model.set_rows(open_items)
         self.table.resizeColumnsToContents()
         median = metrics.median_minutes_to_awareness
+        before = metrics.aware_before_start
         self.metrics.setText(
             f"<b>Real incidents</b> (drills never counted): {metrics.incidents}; authority "
             f"notified in {metrics.notified} ({metrics.notified_within_72h} within 72 h); "
-            "median time to awareness " + ("—" if median is None else f"{median:.0f} min")
+            "median time from the run's start to awareness "
+            + ("—" if median is None else f"{median:.0f} min")
+            + (
+                f"; {before} incident(s) became aware before their run was started "
+                "(not in the median)"
+                if before
+                else ""
+            )
         )
         self.draw()
 
