@@ -97,6 +97,8 @@ class ReviewDecision(Base):
     justification: Mapped[str | None] = mapped_column(Text)
     operator: Mapped[str] = mapped_column(String(64))
     at: Mapped[str] = mapped_column(String(40))
+    # Set when this decision replaced an earlier one ("change decision"): why it changed.
+    change_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_ar_decisions_campaign_at", "campaign_id", "at"),)
 

@@ -72,7 +72,7 @@ def test_evidence_pack_escapes_campaign_name_justification_and_sign_off_note(
     c = service.create_campaign(HOSTILE)
     items = service.items(c.id)
     service.decide([items[0].id], "revoke", justification=HOSTILE)
-    service.decide([i.id for i in items[1:]], "keep")
+    service.decide([i.id for i in items[1:]], "keep", justification="reviewed")
     fresh = review(admin, stepped_up(admin, priya, secret))
     fresh.sign_off(c.id, carry_over=True, note=HOSTILE)
     rendered: list[str] = []

@@ -23,6 +23,11 @@ def stepped_up(admin: Any, principal: Any, secret: str) -> Any:
 
 @pytest.fixture
 def setup(admin: Any, tmp_path: Path) -> tuple[Any, Any, str, Any]:
+    return make_setup(admin, tmp_path)
+
+
+def make_setup(admin: Any, tmp_path: Path) -> tuple[Any, Any, str, Any]:
+    """The hand-made snapshot, priya (a privacy officer) and a campaign due 2026-12-01."""
     load_snapshot(admin, tmp_path)
     priya, secret = officer(admin, email="Priya.Raman@acme.example")
     service = review(admin, priya)
@@ -70,7 +75,7 @@ def test_bulk_decision_reassign_and_comments_show_in_history(setup: Any, admin: 
     items = service.items(campaign.id)
     dormant = [i.id for i in items if "dormant" in i.finding_types or not i.findings]
     dormant = [i for i in dormant if i != items_by_agent(service, campaign.id)[111].id]
-    assert service.decide(dormant, "keep") == len(dormant)
+    assert service.decide(dormant, "keep", justification="still on the rota") == len(dormant)
     target = items_by_agent(service, campaign.id)[107]
     assert service.reassign([target.id], "olga") == 1
     review(admin, olga).comment(target.id, "Contractor — ask HR for the contract end.")
@@ -97,7 +102,7 @@ def test_only_reviewers_decide_and_auditors_only_read(setup: Any, admin: Any) ->
 def test_progress_by_reviewer_reminders_and_overdue(setup: Any, admin: Any) -> None:
     service, _p, _s, campaign = setup
     items = service.items(campaign.id)
-    service.decide([items[0].id, items[1].id], "keep")
+    service.decide([items[0].id, items[1].id], "keep", justification="reviewed")
     progress = service.progress(campaign.id)
     assert (progress.decided, progress.total) == (2, campaign.total)
     assert progress.by_reviewer["priya"][0] == 2
@@ -123,7 +128,7 @@ def test_sign_off_needs_step_up_privacy_officer_and_locks(setup: Any, admin: Any
     with pytest.raises(ReviewError, match="still open"):
         fresh.sign_off(campaign.id)
     keep = [i.id for i in fresh.items(campaign.id) if i.agent_id not in (104, 111)]
-    fresh.decide(keep, "keep")
+    fresh.decide(keep, "keep", justification="needed for the support rota")
     signed = fresh.sign_off(campaign.id, carry_over=True, note="Q4 done")
     assert (signed.signed_off, signed.signed_off_by) == (True, "priya")
     items = items_by_agent(fresh, campaign.id)

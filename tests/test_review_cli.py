@@ -86,6 +86,44 @@ def test_review_cli_end_to_end(cli: Any, capsys: Any, tmp_path: Path, qapp: Any)
     assert code == 0 and [c["id"] for c in out["campaigns"]] == [int(cid)]
 
 
+def test_bulk_decide_prints_what_it_left_alone_and_redecide_keeps_history(
+    cli: Any, capsys: Any
+) -> None:
+    code, out, err = cli(capsys, "review", "create", "--json")
+    cid = str(out["campaign_id"])
+    args = ("--decision", "revoke", "--justification", "dormant since May")
+    code, out, err = cli(capsys, "review", "decide", cid, "--agent", "104", *args)
+    assert code == 0, err
+    code, out, err = cli(capsys, "review", "decide", cid, "--agent", "104", *args)
+    assert code == 2 and "already decided" in err and "review redecide" in err
+
+    code, out, err = cli(capsys, "review", "decide", cid, "--all-open", "--decision", "keep")
+    assert code == 2 and "Keep needs a justification: 8 of the 10 items have findings" in err
+    keep = ("--decision", "keep", "--justification", "Q4 rota confirmed")
+    code, out, err = cli(capsys, "review", "decide", cid, "--all-open", *keep)
+    assert code == 0, err
+    assert "decided 10 open items: keep" in out
+    assert "left alone 1 already-decided items" in out
+    assert "left 1 (your own help-desk account) to another reviewer" in out
+    code, out, err = cli(capsys, "review", "decide", cid, "--finding", "dormant", *keep, "--json")
+    assert code == 2 and "Nothing to decide: 1 item is already decided" in err
+
+    change = ("--decision", "keep", "--justification", "back on the rota")
+    code, out, err = cli(capsys, "review", "redecide", cid, "--agent", "104", *change)
+    assert code == 2 and "required: --reason" in err
+    code, out, err = cli(
+        capsys, "review", "redecide", cid, "--agent", "104", *change, "--reason", "HR", "--json"
+    )
+    assert code == 0, err
+    assert (out["earlier"]["decision"], out["earlier"]["justification"]) == (
+        "revoke",
+        "dormant since May",
+    )
+    assert (out["item"]["decision"], out["item"]["change_reason"]) == ("keep", "HR")
+    code, out, err = cli(capsys, "review", "show", cid, "--json")
+    assert (out["decided"], out["total"]) == (11, 12)
+
+
 def test_review_cli_usage_errors(cli: Any, capsys: Any) -> None:
     code, _out, err = cli(capsys, "review", "create", "--scope", "group")
     assert code == 2 and "--scope must be" in err

@@ -27,7 +27,7 @@ def signed_off_campaign(admin: Any, tmp_path: Path) -> tuple[Any, Any]:
     service.decide([items[109].id], "modify", target_role="Tier 1", justification="least privilege")
     service.decide([items[110].id], "modify", target_role="Light agent", justification="=X()")
     rest = [i.id for a, i in items.items() if a not in (104, 108, 109, 110, 111)]
-    service.decide(rest, "keep")
+    service.decide(rest, "keep", justification="needed for the support rota")
     fresh = review(admin, stepped_up(admin, priya, secret))
     fresh.sign_off(c.id, carry_over=True, note="all good")
     return fresh, c

@@ -210,7 +210,11 @@ def test_quarter_over_quarter_changes(admin: Any, tmp_path: Path) -> None:
     priya, secret = officer(admin)
     service = review(admin, priya)
     first = service.create_campaign("2026-Q3")
-    service.decide([i.id for i in service.items(first.id) if i.agent_id != 111], "keep")
+    service.decide(
+        [i.id for i in service.items(first.id) if i.agent_id != 111],
+        "keep",
+        justification="reviewed",
+    )
     admin.clock.advance(30)
     from app.security import totp
     from app.security.auth import AuthService

@@ -132,6 +132,8 @@ PHRASES: dict[str, str] = {
     "review.comment": "Commented on a review item",
     "review.create": "Started an access review",
     "review.decide": "Decided a review item",
+    "review.decide.preview": "Previewed a bulk decision",
+    "review.decision.change": "Changed a review decision",
     "review.diff": "Compared two reviews",
     "review.diff.view": "Viewed a review comparison",
     "review.export": "Exported an evidence pack",

@@ -1,5 +1,9 @@
-"""`privdesk review create|list|show|findings|decide|signoff|export|verify-remediation|
-verify-pack|settings`: quarterly access reviews.
+"""`privdesk review create|list|show|findings|decide|redecide|signoff|export|
+verify-remediation|verify-pack|settings`: quarterly access reviews.
+
+`decide --all-open` / `--finding TYPE` decide only the items still open and say how many
+decided items they left alone; `decide --agent` refuses an item that is already decided.
+`redecide` is the one way to change a decision: the earlier one stays in the history.
 
 The evidence pack's PDF is rendered by the Qt front end (`views.reports.pdf`).
 """
@@ -20,7 +24,7 @@ from app.cli.unlock import signed_in, with_step_up
 from app.review import ReviewService
 from app.review.evidence import verify_pack
 from app.review.findings import FINDING_TYPES
-from app.review.records import DECISIONS, CampaignSummary
+from app.review.records import DECISIONS, CampaignSummary, ItemRow
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -40,14 +44,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     _campaign(group, "show", cmd_show, "progress, reminders and the quarter-over-quarter diff")
     p = _campaign(group, "findings", cmd_findings, "the automatic findings")
     p.add_argument("--type", dest="types", action="append", choices=FINDING_TYPES)
-    p = _campaign(group, "decide", cmd_decide, "keep, revoke or modify access")
+    p = _campaign(group, "decide", cmd_decide, "keep, revoke or modify access (open items)")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--agent", type=int, action="append", help="help-desk agent id")
-    which.add_argument("--finding", choices=FINDING_TYPES, help="every open item with it")
+    which.add_argument(
+        "--finding", choices=FINDING_TYPES, help="every open item with it (decided: left alone)"
+    )
     which.add_argument("--all-open", action="store_true", help="every open item")
-    p.add_argument("--decision", choices=DECISIONS, required=True, help="keep, revoke or modify")
-    p.add_argument("--target-role", help="the role to move to (modify)")
-    p.add_argument("--justification", help="why (needed for revoke and modify)")
+    _decision_args(p)
+    p = _campaign(group, "redecide", cmd_redecide, "change one decided item (history kept)")
+    p.add_argument("--agent", type=int, required=True, help="help-desk agent id")
+    _decision_args(p)
+    p.add_argument("--reason", required=True, help="why the earlier decision changes")
     p = _campaign(group, "signoff", cmd_signoff, "sign the campaign off (step-up)")
     p.add_argument("--carry-over", action="store_true", help="carry open items over")
     p.add_argument("--note", help="a note for the record")
@@ -73,6 +81,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "--default-toxic-rules",
         action="store_true",
         help="go back to the built-in toxic-combination rules",
+    )
+
+
+def _decision_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--decision", choices=DECISIONS, required=True, help="keep, revoke or modify")
+    p.add_argument("--target-role", help="the role to move to (modify)")
+    p.add_argument(
+        "--justification",
+        help="why (needed for revoke, modify, and keep on an item with findings)",
     )
 
 
@@ -167,7 +184,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
     if args.types:
         rows = [r for r in rows if r.type in args.types]
     text = "\n".join(
-        f"{r.agent_id or '-':>14}  {r.email or '':<34} {r.type:<26} {r.reason}" for r in rows
+        f"{r.agent_id or '-':>14}  {r.email or '':<34} {r.phrase:<40} {r.reason}" for r in rows
     )
     emit(args, {"findings": [r.to_json() for r in rows]}, text or "no findings")
     return EXIT_OK
@@ -179,23 +196,65 @@ def cmd_decide(args: argparse.Namespace) -> int:
         service = ReviewService(ctx, principal)
         items = service.items(cid)
         if args.agent:
-            by_agent = {i.agent_id: i for i in items}
-            missing = [a for a in args.agent if a not in by_agent]
-            if missing:
-                raise UsageError(f"agent {missing[0]} is not in campaign {cid}")
-            ids = [by_agent[a].id for a in args.agent]
-        else:
-            ids = [
-                i.id
-                for i in items
-                if not i.decided and (args.all_open or args.finding in i.finding_types)
-            ]
-            if not ids:
-                raise UsageError("no open items match")
-        count = service.decide(
+            ids = _agent_items(items, args.agent, cid)
+            count = service.decide(
+                ids, args.decision, target_role=args.target_role, justification=args.justification
+            )
+            emit(
+                args,
+                {"status": "ok", "decided": count, "left_alone": 0},
+                f"decided {count} items: {args.decision}",
+            )
+            return EXIT_OK
+        ids = [i.id for i in items if args.all_open or args.finding in i.finding_types]
+        if not ids:
+            raise UsageError(f"no item of campaign {cid} has the finding {args.finding}")
+        result = service.decide_bulk(
             ids, args.decision, target_role=args.target_role, justification=args.justification
         )
-    emit(args, {"status": "ok", "decided": count}, f"{count} items: {args.decision}")
+    lines = [
+        f"decided {result.decided} open items: {args.decision}",
+        f"left alone {result.left_alone} already-decided items (a decision is never "
+        "overwritten; change one with `review redecide`)",
+    ]
+    if result.own_account:
+        lines.append(f"left {result.own_account} (your own help-desk account) to another reviewer")
+    emit(args, {"status": "ok", **result.to_json()}, "\n".join(lines))
+    return EXIT_OK
+
+
+def _agent_items(items: list[ItemRow], agents: list[int], cid: int) -> list[int]:
+    by_agent = {i.agent_id: i for i in items}
+    missing = [a for a in agents if a not in by_agent]
+    if missing:
+        raise UsageError(f"agent {missing[0]} is not in campaign {cid}")
+    return [by_agent[a].id for a in agents]
+
+
+def cmd_redecide(args: argparse.Namespace) -> int:
+    cid = args.campaign
+    with signed_in(args) as (ctx, principal):
+        service = ReviewService(ctx, principal)
+        (item_id,) = _agent_items(service.items(cid), [args.agent], cid)
+        detail = service.change_decision(
+            item_id,
+            args.decision,
+            reason=args.reason,
+            target_role=args.target_role,
+            justification=args.justification,
+        )
+    it = detail.item
+    before = it.earlier[-1] if it.earlier else None
+    text = f"agent {args.agent}: {before.text if before else '?'} → {args.decision}"
+    emit(
+        args,
+        {
+            "status": "ok",
+            "item": it.to_json(),
+            "earlier": before.to_json() if before else None,
+        },
+        text + " (the earlier decision stays in the history)",
+    )
     return EXIT_OK
 
 

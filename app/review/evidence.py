@@ -3,7 +3,9 @@
 The HTML comes from `resources/templates/review_evidence.html`. The PDF is that same HTML
 string rendered by the caller's `render_pdf` (the CLI and the GUI pass
 `views.reports.pdf.render_pdf`), so `app/` stays Qt-free. Charts are HTML bar tables,
-which Qt's text engine renders in the PDF as well as browsers do in the HTML.
+one small table per bar whose cells carry `width` attributes: Qt's text engine honours
+cell widths (it ignores CSS widths and the width of a table nested in a cell), so the PDF
+shows the same proportional bars as a browser shows in the HTML.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from typing import Any
 
 from app.reports.templates import render
 from app.review.findings import FINDING_TITLES
-from app.review.records import CampaignSummary, DiffSummary, ItemRow, Progress, Verification
+from app.review.records import (
+    CampaignSummary,
+    DecisionRecord,
+    DiffSummary,
+    ItemRow,
+    Progress,
+    Verification,
+)
 
 MANIFEST = "manifest.json"
 MANIFEST_SUMS = "manifest.sha256"
@@ -36,6 +45,7 @@ ITEM_COLUMNS = (
     "groups",
     "finding_types",
     "findings",
+    "finding_details",
     "mfa",
     "reviewer",
     "decision",
@@ -43,12 +53,15 @@ ITEM_COLUMNS = (
     "justification",
     "decided_by",
     "decided_at",
+    "change_reason",
+    "earlier_decisions",
 )
 REMEDIATION_COLUMNS = (
     "agent_id",
     "email",
     "name",
     "current_role",
+    "findings",
     "action",
     "target_role",
     "justification",
@@ -86,7 +99,8 @@ def items_csv(items: Sequence[ItemRow]) -> str:
                 it.role_name,
                 "; ".join(it.groups),
                 " ".join(it.finding_types),
-                " | ".join(f"{f.type}: {f.reason}" for f in it.findings),
+                "; ".join(it.finding_labels),
+                " | ".join(f"{f.label}: {f.reason}" for f in it.findings),
                 it.mfa,
                 it.reviewer,
                 it.decision or "open",
@@ -94,10 +108,18 @@ def items_csv(items: Sequence[ItemRow]) -> str:
                 it.justification,
                 it.decided_by,
                 it.decided_at,
+                it.change_reason,
+                " | ".join(earlier_text(d) for d in it.earlier),
             )
             for it in items
         ),
     )
+
+
+def earlier_text(d: DecisionRecord) -> str:
+    """An earlier decision in one line: what, why, who and when (and why it changed)."""
+    text = f"{d.text} (by {d.who} at {d.at}"
+    return text + (f"; changed because: {d.change_reason})" if d.change_reason else ")")
 
 
 def remediation_csv(campaign: CampaignSummary, items: Sequence[ItemRow]) -> str:
@@ -110,6 +132,7 @@ def remediation_csv(campaign: CampaignSummary, items: Sequence[ItemRow]) -> str:
                 it.email,
                 it.name,
                 it.role_name,
+                "; ".join(it.finding_labels),
                 it.decision,
                 it.target_role,
                 it.justification,
@@ -147,10 +170,15 @@ def campaign_json(
     }
 
 
+BAR_SPAN = 60  # % of the page width the longest bar takes
+
+
 def _bar_rows(counts: Mapping[str, int]) -> list[tuple[str, int, int]]:
-    """(label, count, bar width in %) for the template's HTML bar tables."""
+    """(label, count, bar width in % of the page) for the template's bar tables."""
     top = max(counts.values(), default=0) or 1
-    return [(label, n, max(1, round(60 * n / top))) for label, n in counts.items()]
+    return [
+        (label, n, max(1, round(BAR_SPAN * n / top)) if n else 0) for label, n in counts.items()
+    ]
 
 
 def report_html(
@@ -176,7 +204,13 @@ def report_html(
         verifications=verifications,
         reviewers=[f"{name} ({d}/{t})" for name, (d, t) in progress.by_reviewer.items()],
         findings=_bar_rows(findings),
-        decisions=_bar_rows(progress.decisions),
+        decisions=_bar_rows(
+            {
+                k.replace("_", " "): v
+                for k, v in sorted(progress.decisions.items(), key=lambda kv: -kv[1])
+            }
+        ),
+        bar_span=BAR_SPAN,
         trend=trend,
     )
 

@@ -108,12 +108,39 @@ DEFAULT_TOXIC_RULES = (
 
 @dataclass(frozen=True)
 class Finding:
+    """`type` is the code for machines and filters; `phrase` the short readable label
+    ("admin password without 2FA"); `reason` the full sentence with the evidence."""
+
     type: str
     severity: str
     reason: str
+    phrase: str = ""
+
+    @property
+    def label(self) -> str:
+        """What a person reads: the phrase, or (items stored before phrases) the title."""
+        return self.phrase or FINDING_TITLES.get(self.type, self.type.replace("_", " ")).lower()
+
+    @property
+    def detail(self) -> str:
+        """The reason without the words the label already says ("" when it adds nothing)."""
+        reason, rule = self.reason, ""
+        if self.type == "toxic_combination" and ": " in reason:
+            rule, reason = reason.split(": ", 1)  # stored as "rule_id: why"
+        label = self.label.removeprefix("risky mix: ")
+        if reason.lower().startswith(label.lower()):
+            reason = reason[len(label) :].lstrip(" :;,")
+        if reason.startswith("(") and reason.endswith(")"):
+            reason = reason[1:-1]
+        return "; ".join(p for p in (reason, f"rule {rule}" if rule else "") if p)
 
     def to_json(self) -> dict[str, str]:
-        return {"type": self.type, "severity": self.severity, "reason": self.reason}
+        return {
+            "type": self.type,
+            "severity": self.severity,
+            "reason": self.reason,
+            "phrase": self.label,
+        }
 
 
 @dataclass(frozen=True)
@@ -252,13 +279,17 @@ def findings_for(agent: AgentFacts, inp: EngineInput) -> list[Finding]:
     status, sentence = mfa_status(agent, inp.policy)
     if status == "password_no_2fa":
         severity = "high" if agent.role == "admin" else "medium"
-        out.append(Finding("no_mfa", severity, f"{label} {sentence}"))
+        out.append(
+            Finding("no_mfa", severity, f"{label} {sentence}", f"{label} password without 2FA")
+        )
 
     login = _parse(agent.last_login_at)
     if login is None:
         created = _parse(agent.created_at)
         since = f" (account created {_day(created)})" if created else ""
-        out.append(Finding("never_logged_in", "medium", f"never signed in{since}"))
+        out.append(
+            Finding("never_logged_in", "medium", f"never signed in{since}", "never signed in")
+        )
     else:
         idle = (inp.now - login).days
         if idle > inp.dormant_days:
@@ -267,6 +298,7 @@ def findings_for(agent: AgentFacts, inp: EngineInput) -> list[Finding]:
                     "dormant",
                     "medium",
                     f"last sign-in {_day(login)}, {idle} days ago (limit {inp.dormant_days})",
+                    f"dormant: no sign-in for {idle} days",
                 )
             )
 
@@ -277,25 +309,42 @@ def findings_for(agent: AgentFacts, inp: EngineInput) -> list[Finding]:
                 "suspended_with_role",
                 "medium",
                 f"{state} in the help desk but still holds the {label} role ({agent.role_name})",
+                f"{state}, still holds the {agent.role_name} role",
             )
         )
 
     if inp.roster is not None:
         entry = inp.roster.get((agent.email or "").strip().lower())
         if entry is None:
-            out.append(Finding("orphan", "high", "not in the HR roster"))
+            out.append(Finding("orphan", "high", "not in the HR roster", "not in the HR roster"))
         elif entry.status == "terminated":
             end = f" on {entry.end_date}" if entry.end_date else ""
             later = ""
             if login is not None and entry.end_date and _day(login) > entry.end_date:
                 later = f"; signed in after that ({_day(login)})"
-            out.append(Finding("left_company", "high", f"HR roster says terminated{end}{later}"))
+            still = "still active"
+            if agent.suspended or not agent.active:
+                still = ("suspended" if agent.suspended else "deactivated") + ", role kept"
+            left = f"left the company {entry.end_date}" if entry.end_date else "left the company"
+            out.append(
+                Finding(
+                    "left_company",
+                    "high",
+                    f"HR roster says terminated{end}{later}",
+                    f"{left}, {still}" + (", signed in after leaving" if later else ""),
+                )
+            )
         elif entry.status == "leave":
-            out.append(Finding("on_leave", "low", "HR roster says on leave"))
+            out.append(Finding("on_leave", "low", "HR roster says on leave", "on leave (HR)"))
 
     if agent.shared_agent:
         out.append(
-            Finding("shared_account", "medium", "shared agent: one login used by several people")
+            Finding(
+                "shared_account",
+                "medium",
+                "shared agent: one login used by several people",
+                "shared login used by several people",
+            )
         )
 
     privileged = [g for g in agent.grants if g.key in PRIVILEGED]
@@ -305,7 +354,8 @@ def findings_for(agent: AgentFacts, inp: EngineInput) -> list[Finding]:
         else:
             texts = sorted({g.text for g in privileged})
             reason = f"{agent.role_name}: {', '.join(texts)}"
-        out.append(Finding("privileged", "info", reason))
+        what = "admin rights" if agent.role == "admin" else "privileged permissions"
+        out.append(Finding("privileged", "info", reason, what))
 
     # An admin holds every admin statement by definition ("privileged" says so); a rule
     # fires for them only when a flag or custom role adds one of its statements.
@@ -313,7 +363,10 @@ def findings_for(agent: AgentFacts, inp: EngineInput) -> list[Finding]:
     for rule in inp.rules:
         if all(k in keys for k in rule.all) and any(k in not_builtin for k in rule.all):
             why = rule.reason or " + ".join(text_for(k) for k in rule.all)
-            out.append(Finding("toxic_combination", "high", f"{rule.id}: {why}"))
+            short = why.split(" (")[0]
+            out.append(
+                Finding("toxic_combination", "high", f"{rule.id}: {why}", f"risky mix: {short}")
+            )
 
     if inp.previous is not None and agent.agent_id is not None:
         out += _changes(agent, keys, inp)
@@ -325,7 +378,9 @@ def _changes(agent: AgentFacts, keys: frozenset[str], inp: EngineInput) -> list[
     since = f" since {inp.previous_name}" if inp.previous_name else " since the last review"
     before = inp.previous.get(agent.agent_id or -1)
     if before is None:
-        return [Finding("changed_since_last_review", "low", f"new agent{since}")]
+        return [
+            Finding("changed_since_last_review", "low", f"new agent{since}", f"new agent{since}")
+        ]
     parts = []
     if before.role_name != agent.role_name:
         parts.append(f"role changed: {before.role_name} → {agent.role_name}")
@@ -334,7 +389,8 @@ def _changes(agent: AgentFacts, keys: frozenset[str], inp: EngineInput) -> list[
         parts.append("new permissions: " + ", ".join(text_for(k) for k in added))
     if not parts:
         return []
-    return [Finding("changed_since_last_review", "low", "; ".join(parts) + since)]
+    what = "role changed" if before.role_name != agent.role_name else "new permissions"
+    return [Finding("changed_since_last_review", "low", "; ".join(parts) + since, what + since)]
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -14,11 +15,12 @@ from app.errors import PrivDeskError
 from app.helpdesk import mask_email
 from app.review.findings import Finding, PreviousItem
 from app.review.permissions import Grant
-from app.review.records import CampaignSummary, ItemRow
+from app.review.records import CampaignSummary, DecisionRecord, ItemRow
 from app.review.snapshot import scope_label
 from models.review import (
     CAMPAIGN_SIGNED_OFF,
     ReviewCampaign,
+    ReviewDecision,
     ReviewItem,
     ReviewReviewer,
     ReviewVerification,
@@ -111,14 +113,35 @@ def latest_verifications(s: Session, campaign_id: int) -> dict[int, str]:
     return {item_id: status for item_id, status in rows}
 
 
+def decision_record(d: ReviewDecision) -> DecisionRecord:
+    return DecisionRecord(
+        d.at, d.operator, d.decision, d.target_role, d.justification, d.change_reason
+    )
+
+
+def decisions_by_item(
+    s: Session, campaign_id: int, item_id: int | None = None
+) -> dict[int, list[DecisionRecord]]:
+    """Every decision recorded per item, oldest first (the last one is the current one)."""
+    stmt = select(ReviewDecision).where(ReviewDecision.campaign_id == campaign_id)
+    if item_id is not None:
+        stmt = stmt.where(ReviewDecision.item_id == item_id)
+    out: dict[int, list[DecisionRecord]] = defaultdict(list)
+    for d in s.scalars(stmt.order_by(ReviewDecision.id)):
+        out[d.item_id].append(decision_record(d))
+    return out
+
+
 def item_row(
     it: ReviewItem,
     names: dict[int, str],
     *,
     masked: bool,
     verification: str | None = None,
+    decisions: Sequence[DecisionRecord] = (),
 ) -> ItemRow:
     facts: dict[str, Any] = json.loads(it.facts_json or "{}")
+    current = decisions[-1] if decisions and it.decision is not None else None
     return ItemRow(
         id=it.id,
         campaign_id=it.campaign_id,
@@ -141,6 +164,8 @@ def item_row(
         decided_at=it.decided_at,
         last_login_at=facts.get("last_login_at"),
         verification=verification,
+        earlier=tuple(decisions[:-1]) if current is not None else tuple(decisions),
+        change_reason=current.change_reason if current is not None else None,
     )
 
 

@@ -71,6 +71,73 @@ class CampaignSummary:
 
 
 @dataclass(frozen=True)
+class DecisionRecord:
+    """One decision in an item's history: who, when, what, why (and why it changed)."""
+
+    at: str
+    who: str
+    decision: str
+    target_role: str | None
+    justification: str | None
+    change_reason: str | None = None
+
+    @property
+    def text(self) -> str:
+        what = self.decision.replace("_", " ") + (
+            f" → {self.target_role}" if self.target_role else ""
+        )
+        return what + (f": {self.justification}" if self.justification else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "by": self.who,
+            "decision": self.decision,
+            "target_role": self.target_role,
+            "justification": self.justification,
+            "change_reason": self.change_reason,
+        }
+
+
+@dataclass(frozen=True)
+class BulkPreview:
+    """What a bulk decision over a set of items would do, before it runs."""
+
+    will_decide: int  # open items: these get the decision
+    already_decided: int  # left alone: a bulk decision never overwrites one
+    with_findings: int  # of the open ones: a keep needs a justification for them
+    own_account: int = 0  # the reviewer's own help-desk account: left to another reviewer
+
+    def needs_justification(self, decision: str) -> bool:
+        """The service's rule for this bulk decision: revoke and modify always; keep when
+        any of the open items has findings (one justification, recorded on each)."""
+        return decision in NEEDS_JUSTIFICATION or (decision == "keep" and self.with_findings > 0)
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "will_decide": self.will_decide,
+            "already_decided": self.already_decided,
+            "with_findings": self.with_findings,
+            "own_account": self.own_account,
+        }
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    decided: int
+    left_alone: int  # already decided before, unchanged
+    item_ids: tuple[int, ...]  # the items that got the decision
+    own_account: int = 0  # the reviewer's own help-desk account, left to another reviewer
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "decided": self.decided,
+            "left_alone": self.left_alone,
+            "own_account": self.own_account,
+        }
+
+
+@dataclass(frozen=True)
 class ItemRow:
     id: int
     campaign_id: int
@@ -93,6 +160,12 @@ class ItemRow:
     decided_at: str | None
     last_login_at: str | None = None
     verification: str | None = None
+    earlier: tuple[DecisionRecord, ...] = ()  # decisions this item had before the current one
+    change_reason: str | None = None  # why the current decision replaced an earlier one
+
+    @property
+    def finding_labels(self) -> tuple[str, ...]:
+        return tuple(f.label for f in self.findings)
 
     @property
     def finding_types(self) -> tuple[str, ...]:
@@ -101,6 +174,11 @@ class ItemRow:
     @property
     def decided(self) -> bool:
         return self.decision is not None
+
+    def needs_justification(self, decision: str) -> bool:
+        """The service's rule, for forms: revoke and modify always; keep when the item has
+        findings (keeping access despite them must say why)."""
+        return decision in NEEDS_JUSTIFICATION or (decision == "keep" and bool(self.findings))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -121,6 +199,8 @@ class ItemRow:
             "justification": self.justification,
             "decided_by": self.decided_by,
             "decided_at": self.decided_at,
+            "change_reason": self.change_reason,
+            "earlier_decisions": [d.to_json() for d in self.earlier],
             "verification": self.verification,
         }
 
@@ -148,12 +228,14 @@ class FindingRow:
     type: str
     severity: str
     reason: str
+    phrase: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "agent_id": self.agent_id,
             "email": self.email,
             "type": self.type,
+            "phrase": self.phrase,
             "severity": self.severity,
             "reason": self.reason,
         }

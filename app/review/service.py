@@ -20,6 +20,7 @@ from app.review.findings import DORMANT, TOXIC, toxic_rules
 from app.review.progress import campaign_progress
 from app.review.queries import (
     ReviewError,
+    decisions_by_item,
     get_campaign,
     item_row,
     items_of,
@@ -184,7 +185,11 @@ class ReviewService(CampaignService):
         """CSV of revocations and modifications to apply in the help desk (full e-mails)."""
         with self.authorized(Permission.REVIEW_MANAGE, action="review.remediation") as (s, _a):
             c = get_campaign(s, campaign_id)
-            rows = [item_row(it, {}, masked=False) for it in items_of(s, c.id)]
+            decisions = decisions_by_item(s, c.id)
+            rows = [
+                item_row(it, {}, masked=False, decisions=decisions.get(it.id, ()))
+                for it in items_of(s, c.id)
+            ]
             text = evidence.remediation_csv(summary(s, c, self.ctx.clock.now()), rows)
             changes = sum(1 for r in rows if r.decision in ("revoke", "modify"))
             self.audit(
@@ -212,8 +217,15 @@ class ReviewService(CampaignService):
             camp = summary(s, c, self.ctx.clock.now())
             names = operator_names(s)
             verified = latest_verifications(s, c.id)
+            decisions = decisions_by_item(s, c.id)
             items = [
-                item_row(it, names, masked=masked, verification=verified.get(it.id))
+                item_row(
+                    it,
+                    names,
+                    masked=masked,
+                    verification=verified.get(it.id),
+                    decisions=decisions.get(it.id, ()),
+                )
                 for it in items_of(s, c.id)
             ]
             progress = campaign_progress(s, c, self.ctx.clock.now().date())

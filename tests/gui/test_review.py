@@ -3,20 +3,26 @@ who-can-see-what, charts, sign-off with step-up, evidence export."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from app.review.evidence import verify_pack
 from app.security import totp
-from tests.gui.conftest import gui_ctx
+from models.review import ReviewItem
+from tests.gui.conftest import gui_ctx, make_window
 from tests.gui.conftest import shoot as _shoot
 from tests.test_review_data import USERS, load_snapshot, officer
+from views.review.models import DECISION_COLUMN
 from views.review.pane import ReviewPane
 from views.stepup import StepUpDialog
 from views.tasks import SyncTaskRunner
@@ -58,7 +64,7 @@ def test_create_filter_and_decide_with_the_keyboard(
     qtmodeltester.check(pane.model)
     qtmodeltester.check(pane.proxy)
 
-    pane.finding_filter.setCurrentText("dormant")
+    pane.finding_filter.setCurrentText("Dormant")  # titles, not codes
     assert pane.proxy.rowCount() == 1
     pane.finding_filter.setCurrentText("(any)")
     pane.decision_filter.setCurrentText("open")
@@ -73,6 +79,16 @@ def test_create_filter_and_decide_with_the_keyboard(
     assert pane.current_item() is not None and pane.current_item().decision is None  # next open
 
     pane.select_row(row_of(pane, 104))
+    qtbot.keyClick(pane.table, Qt.Key.Key_K)  # dormant: keep asks why first
+    dialog = pane.decision_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.decision.currentText() == "keep"
+    dialog.accept()
+    assert dialog.isVisible() and "on items with findings needs a justification" in (
+        dialog.banner.text()
+    )
+    dialog.reject()
+    assert next(r for r in pane.model.rows() if r.agent_id == 104).decision is None
     qtbot.keyClick(pane.table, Qt.Key.Key_R)
     dialog = pane.decision_dialog
     assert dialog is not None and dialog.isVisible()
@@ -113,6 +129,7 @@ def test_bulk_sign_off_with_step_up_locks_and_exports(
     assert own.reviewer is None  # her own help-desk account is not given to her
     pane.reviewer_filter.setCurrentText("priya")
     pane.ask_bulk()
+    pane.decision_dialog.justification.setPlainText("Q4 rota confirmed")
     pane.decision_dialog.accept()
     assert all(r.decision == "keep" for r in pane.model.rows() if r.reviewer == "priya")
 
@@ -186,3 +203,158 @@ def test_settings_button_needs_review_manage(
     pane = ReviewPane(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(pane)
     assert not pane.settings_button.isEnabled() and not pane.new_button.isEnabled()
+
+
+# ------------------------------------------------------------ decisions an auditor can trust
+
+
+def click_ok(qtbot: QtBot, dialog: QDialog) -> None:
+    box = dialog.findChild(QDialogButtonBox)
+    qtbot.mouseClick(box.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
+def campaign_progress_cell(pane: ReviewPane) -> str:
+    return str(pane.campaigns.index(0, 1).data())
+
+
+def stored_items(admin: Any, campaign_id: int) -> dict[int, ReviewItem]:
+    with admin.ctx.session() as s:
+        rows = s.scalars(select(ReviewItem).where(ReviewItem.campaign_id == campaign_id)).all()
+        s.expunge_all()
+    return {r.id: r for r in rows}
+
+
+def test_gui_decisions_agree_with_the_exported_pack_csv_and_progress(
+    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+) -> None:
+    """Decide with the keyboard, the bulk button and the change button; the campaign list
+    follows each decision; the pack, CSVs and progress say exactly what is stored."""
+    pane, _secret = make_pane(qtbot, admin, tmp_path, tasks)
+    pane.create_campaign(name="2026-Q4")
+    pane.refresh()
+    assert campaign_progress_cell(pane) == "0/12"
+    pane.table.setFocus()
+
+    pane.select_row(row_of(pane, 103))  # no findings: k keeps at once
+    qtbot.keyClick(pane.table, Qt.Key.Key_K)
+    assert campaign_progress_cell(pane) == "1/12"  # no manual refresh
+
+    pane.select_row(row_of(pane, 104))
+    qtbot.keyClick(pane.table, Qt.Key.Key_R)
+    qtbot.keyClicks(pane.decision_dialog.justification, "dormant since May")
+    click_ok(qtbot, pane.decision_dialog)
+    assert campaign_progress_cell(pane) == "2/12"
+
+    # The normal path refuses a decided item and says how to change it.
+    pane.select_row(row_of(pane, 104))
+    qtbot.keyClick(pane.table, Qt.Key.Key_K)
+    assert "already decided" in pane.banner.text() and "Change decision" in pane.banner.text()
+    assert stored_items(admin, pane.campaign.id)[pane.current_item().id].decision == "revoke"
+
+    # Bulk over everything shown: the dialog says what it will do before it does it.
+    qtbot.mouseClick(pane.bulk_button, Qt.MouseButton.LeftButton)
+    dialog = pane.decision_dialog
+    assert dialog is not None and dialog.isVisible()
+    preview = dialog.preview.text()
+    assert "Decides 9 open items." in preview
+    assert "Leaves 2 already-decided items alone" in preview
+    assert "own help-desk account" in preview and "8 of them have findings" in preview
+    shoot(dialog, "review-bulk-preview")
+    click_ok(qtbot, dialog)  # keep without a justification: refused, nothing written
+    assert dialog.isVisible() and "justification" in dialog.banner.text()
+    assert campaign_progress_cell(pane) == "2/12"
+    dialog.decision.setCurrentText("revoke")
+    qtbot.keyClicks(dialog.justification, "not needed after the Q4 reorganisation")
+    click_ok(qtbot, dialog)
+    assert "Decided 9 open items: revoke. Left 2 already-decided items alone." in (
+        pane.banner.text()
+    )
+    assert campaign_progress_cell(pane) == "11/12"
+    stored = stored_items(admin, pane.campaign.id)
+    by_agent = {it.agent_id: it for it in stored.values()}
+    assert by_agent[103].decision == "keep" and by_agent[104].justification == "dormant since May"
+
+    # Change one decided item explicitly; the earlier decision stays in its history.
+    pane.select_row(row_of(pane, 112))
+    assert pane.detail.change_button.isEnabled()
+    qtbot.mouseClick(pane.detail.change_button, Qt.MouseButton.LeftButton)
+    change = pane.decision_dialog
+    assert change is not None and "Now: <b>revoke</b>" in change.findChildren(QLabel)[1].text()
+    change.decision.setCurrentText("keep")
+    click_ok(qtbot, change)
+    assert change.isVisible() and "Reason for the change" in change.banner.text()
+    qtbot.keyClicks(change.reason, "Tidy moved to the privacy team, needs access")
+    shoot(change, "review-change-decision")
+    click_ok(qtbot, change)
+    text = pane.detail.browser.toPlainText()
+    assert "Earlier decisions" in text
+    assert "revoke: not needed after the Q4 reorganisation — priya" in text
+    assert "decision changed" in text and "Tidy moved to the privacy team" in text
+    assert campaign_progress_cell(pane) == "11/12"
+    shoot(pane, "review-changed-decision")
+
+    pack = tmp_path / "pack"
+    pane.export_to(pack)
+    assert verify_pack(pack).ok
+    stored = stored_items(admin, pane.campaign.id)
+    data = json.loads((pack / "access-review-1.json").read_text(encoding="utf-8"))
+    assert {i["item_id"]: (i["decision"], i["justification"]) for i in data["items"]} == {
+        i: (it.decision, it.justification) for i, it in stored.items()
+    }
+    decided = sum(1 for it in stored.values() if it.decision)
+    assert (data["progress"]["decided"], data["campaign"]["decided"]) == (decided, decided)
+    rows = list(csv.DictReader(io.StringIO((pack / "access-review-1-items.csv").read_text())))
+    assert {int(r["item_id"]): r["decision"] for r in rows} == {
+        i: it.decision or "open" for i, it in stored.items()
+    }
+    remediation = list(
+        csv.DictReader(io.StringIO((pack / "access-review-1-remediation.csv").read_text()))
+    )
+    assert sorted(int(r["agent_id"]) for r in remediation) == sorted(
+        it.agent_id for it in stored.values() if it.decision in ("revoke", "modify")
+    )
+    html = (pack / "access-review-1.html").read_text(encoding="utf-8")
+    assert f"<td>Decided</td><td>{decided} of 12</td>" in html
+    assert html.count("not needed after the Q4 reorganisation") == 9  # on every bulk item
+    assert (pack / "access-review-1.pdf").read_bytes().startswith(b"%PDF")
+    changed = next(r for r in data["items"] if r["agent_id"] == 112)
+    assert changed["earlier_decisions"][0]["decision"] == "revoke"
+    assert changed["change_reason"] == "Tidy moved to the privacy team, needs access"
+
+
+def test_findings_are_phrases_and_the_decision_column_fits_1366x768(
+    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+) -> None:
+    load_snapshot(admin, tmp_path)
+    priya, _secret = officer(admin, email="priya.raman@acme.example")
+    window = make_window(qtbot, admin, priya, tasks)
+    window.resize(1366, 768)
+    window.show()
+    pane = window.show_pane("review")
+    assert isinstance(pane, ReviewPane)
+    pane.create_campaign(name="2026-Q4")
+    QApplication.processEvents()
+    pane.table.setFocus()
+    pane.select_row(row_of(pane, 102))
+    findings = pane.model.index(
+        pane.proxy.mapToSource(pane.proxy.index(row_of(pane, 102), 0)).row(), 2
+    ).data()
+    assert findings == "admin password without 2FA; admin rights"
+    text = pane.detail.browser.toPlainText()
+    assert "admin password without 2FA" in text and "no_mfa" not in text
+    cells = [  # Agent, Decision, Findings (with tooltips), Role, MFA
+        str(pane.model.index(r, c).data(role))
+        for r in range(pane.model.rowCount())
+        for c in range(5)
+        for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+    ]
+    codes = ("no_mfa", "left_company", "toxic_combination", "suspended_with_role", "orphan")
+    assert not [c for c in cells if any(code in c for code in codes)]
+    header = pane.table.horizontalHeader()
+    assert header.model().headerData(DECISION_COLUMN, Qt.Orientation.Horizontal) == "Decision"
+    right = pane.table.columnViewportPosition(DECISION_COLUMN) + header.sectionSize(DECISION_COLUMN)
+    assert not header.isSectionHidden(DECISION_COLUMN)
+    assert pane.table.columnViewportPosition(DECISION_COLUMN) >= 0
+    assert right <= pane.table.viewport().width()
+    shoot(window, "review-1366x768")
+    window.idle.stop()

@@ -32,10 +32,8 @@ def detail_html(detail: ItemDetail) -> str:
         parts.append("<ul style='margin-left:-20px'>")
         for f in it.findings:
             colour = SEVERITY_COLOUR.get(f.severity, "#000")
-            parts.append(
-                f"<li><b style='color:{colour}'>{e(f.type.replace('_', ' '))}</b>: "
-                f"{e(f.reason)}</li>"
-            )
+            more = f": {e(f.detail)}" if f.detail else ""
+            parts.append(f"<li><b style='color:{colour}'>{e(f.label)}</b>{more}</li>")
         parts.append("</ul>")
     else:
         parts.append("<p style='color:#1e5b2b'>No findings.</p>")
@@ -58,8 +56,17 @@ def detail_html(detail: ItemDetail) -> str:
             f"<p><b>{e(it.decision.replace('_', ' '))}</b>{target} by {e(it.decided_by or '')}"
             f" at {e(it.decided_at or '')}"
             + (f"<br>{e(it.justification)}" if it.justification else "")
+            + (f"<br><i>Changed: {e(it.change_reason)}</i>" if it.change_reason else "")
             + "</p>"
         )
+        if it.earlier:
+            parts.append("<p style='color:#555'><b>Earlier decisions</b>")
+            parts += [
+                f"<br>{e(d.text)} — {e(d.who)}, {e(d.at[:16].replace('T', ' '))}"
+                + (f" (changed: {e(d.change_reason)})" if d.change_reason else "")
+                for d in it.earlier
+            ]
+            parts.append("</p>")
     else:
         parts.append(f"<p>Open — reviewer {e(it.reviewer or '(unassigned)')}</p>")
     if detail.history:
@@ -75,6 +82,7 @@ def detail_html(detail: ItemDetail) -> str:
 
 class DetailPanel(QWidget):
     commentRequested = Signal(int, str)
+    changeRequested = Signal(int)  # item id: change its decision (the earlier one is kept)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,8 +93,19 @@ class DetailPanel(QWidget):
         self.add_comment = QPushButton("Comment")
         self.add_comment.clicked.connect(self._comment)
         self.comment.returnPressed.connect(self._comment)
+        self.change_button = QPushButton("Change decision…")
+        self.change_button.setToolTip(
+            "Replace this item's decision, with a reason; the earlier one stays in its history"
+        )
+        self.change_button.clicked.connect(self._change)
         self.item_id: int | None = None
-        self.setLayout(vbox(self.browser, hbox(self.comment, self.add_comment)))
+        self.setLayout(
+            vbox(
+                self.browser,
+                hbox(self.comment, self.add_comment),
+                hbox(None, self.change_button),
+            )
+        )
         self.setMinimumWidth(260)
         self.clear()
 
@@ -95,12 +114,24 @@ class DetailPanel(QWidget):
         self.browser.setHtml("<p style='color:#777'>Select an agent to see the details.</p>")
         self.comment.setEnabled(False)
         self.add_comment.setEnabled(False)
+        self.change_button.setEnabled(False)
 
     def show_detail(self, detail: ItemDetail, *, can_comment: bool) -> None:
         self.item_id = detail.item.id
         self.browser.setHtml(detail_html(detail))
         self.comment.setEnabled(can_comment)
         self.add_comment.setEnabled(can_comment)
+        decided = detail.item.decision is not None
+        self.change_button.setEnabled(can_comment and decided)
+        self.change_button.setToolTip(
+            "Replace this item's decision, with a reason; the earlier one stays in its history"
+            if decided
+            else "The item is open: decide it with k, r or m (or Decide filtered…)"
+        )
+
+    def _change(self) -> None:
+        if self.item_id is not None:
+            self.changeRequested.emit(self.item_id)
 
     def _comment(self) -> None:
         text = self.comment.text().strip()

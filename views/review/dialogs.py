@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -26,7 +28,7 @@ from app.settings import SETTINGS
 from views.common.widgets import MARGIN, Banner, heading, vbox, wrapped
 
 if TYPE_CHECKING:
-    from app.review.records import ReviewSettings
+    from app.review.records import BulkPreview, ItemRow, ReviewSettings
 
 SCOPES = (
     ("All agents and admins", "all"),
@@ -120,7 +122,12 @@ class CreateCampaignDialog(QDialog):
 
 
 class DecisionDialog(QDialog):
-    """Justification (and the target role for modify); also used for bulk decisions."""
+    """Justification (and the target role for modify) for one item, a bulk decision, or a
+    change of one decided item (`change`: the item; then a reason for the change is asked).
+
+    `needs_justification(decision)` is the service's rule for these items (revoke, modify,
+    and keep on items with findings); the service checks it again. `preview` is the text
+    saying what a bulk decision will do, shown above the form."""
 
     def __init__(
         self,
@@ -130,49 +137,82 @@ class DecisionDialog(QDialog):
         parent: QWidget | None = None,
         *,
         choose: bool = False,
+        needs_justification: Callable[[str], bool] | None = None,
+        preview: str | None = None,
+        change: ItemRow | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Decision")
+        self.setWindowTitle("Change decision" if change else "Decision")
+        self._needs = needs_justification or (lambda d: d in ("revoke", "modify"))
         self.decision = QComboBox()
         self.decision.addItems(["keep", "revoke", "modify"])
         self.decision.setCurrentText(decision)
-        self.decision.setEnabled(choose)
+        self.decision.setEnabled(choose or change is not None)
         self.target = QComboBox()
         self.target.setEditable(True)
         self.target.addItems(roles)
         self.justification = QPlainTextEdit()
-        self.justification.setPlaceholderText("Why? (required for revoke and modify)")
         self.justification.setMaximumHeight(90)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why does the earlier decision change? (required)")
         self.banner = Banner()
         form = QFormLayout()
         form.addRow("Decision", self.decision)
         form.addRow("Target role", self.target)
         form.addRow("Justification", self.justification)
+        if change is not None:
+            form.addRow("Reason for the change", self.reason)
         self.decision.currentTextChanged.connect(self._changed)
         what = "1 agent" if count == 1 else f"{count} agents"
+        parts: list[QWidget] = [heading(f"Decide for {what}", size_delta=2)]
+        if change is not None:
+            who = change.name or f"item #{change.id}"
+            parts = [
+                heading(f"Change the decision for {who}", size_delta=2),
+                wrapped(
+                    f"Now: <b>{escape(_decision_text(change))}</b> by "
+                    f"{escape(change.decided_by or '')} at {escape(change.decided_at or '')}. "
+                    "The earlier decision stays in the item's history and the evidence pack."
+                ),
+            ]
+        self.preview = wrapped(preview or "")
+        self.preview.setVisible(bool(preview))
+        ok = (
+            "Change decision" if change else ("Record decision" if count == 1 else f"Decide {what}")
+        )
         self.setLayout(
             vbox(
-                heading(f"Decide for {what}", size_delta=2),
+                *parts,
+                self.preview,
                 self.banner,
                 form,
-                _buttons(self, "Record decision"),
+                _buttons(self, ok),
                 margin=MARGIN * 2,
                 spacing=MARGIN,
             )
         )
+        self._change = change
         self._changed()
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(460)
 
     def _changed(self) -> None:
-        self.target.setEnabled(self.decision.currentText() == "modify")
+        decision = self.decision.currentText()
+        self.target.setEnabled(decision == "modify")
+        self.justification.setPlaceholderText(
+            "Why? (required)" if self._needs(decision) else "Why? (optional: no findings)"
+        )
 
     def accept(self) -> None:
         decision = self.decision.currentText()
-        if decision in ("revoke", "modify") and not self.justification.toPlainText().strip():
-            self.banner.show_error(f"A {decision} decision needs a justification.")
+        if self._needs(decision) and not self.justification.toPlainText().strip():
+            why = " on items with findings" if decision == "keep" else ""
+            self.banner.show_error(f"A {decision} decision{why} needs a justification.")
             return
         if decision == "modify" and not self.target.currentText().strip():
             self.banner.show_error("Choose the role to move this agent to.")
+            return
+        if self._change is not None and not self.reason.text().strip():
+            self.banner.show_error("Say why the earlier decision changes (Reason for the change).")
             return
         super().accept()
 
@@ -180,6 +220,28 @@ class DecisionDialog(QDialog):
         decision = self.decision.currentText()
         target = self.target.currentText().strip() if decision == "modify" else None
         return decision, target or None, self.justification.toPlainText().strip() or None
+
+
+def _decision_text(it: ItemRow) -> str:
+    text = (it.decision or "open").replace("_", " ")
+    return text + (f" → {it.target_role}" if it.target_role else "")
+
+
+def bulk_preview_text(preview: BulkPreview) -> str:
+    """What a bulk decision will do, from the service's preview (the same code decides)."""
+    n, m = preview.will_decide, preview.already_decided
+    text = (
+        f"<b>Decides {n} open item{'s' if n != 1 else ''}.</b> Leaves {m} already-decided "
+        f"item{'s' if m != 1 else ''} alone: a decision is never overwritten."
+    )
+    if preview.own_account:
+        text += " Your own help-desk account is left to another reviewer."
+    if preview.with_findings:
+        text += (
+            f"<br>{preview.with_findings} of them have findings: a keep needs one "
+            "justification, recorded on each of them."
+        )
+    return text
 
 
 class ReassignDialog(QDialog):

@@ -4,8 +4,10 @@ decisions, the agent detail panel, bulk decisions, reassignment and comments.
 `ReviewItemsPane` is the base of `views.review.pane.ReviewPane`, which adds the campaign
 list and header, who-can-see-what, charts, sign-off, evidence and settings.
 
-Keyboard on the item table: k keep, r revoke, m modify (both ask for a justification),
-n or j next item, p previous. After a decision the next open item is selected.
+Keyboard on the item table: k keep (asks for a justification when the item has findings),
+r revoke, m modify (both ask for a justification), n or j next item, p previous. After a
+decision the next open item is selected. A decided item changes only through "Change
+decision…" in the detail panel; "Decide filtered…" shows what it will do and asks first.
 """
 
 from __future__ import annotations
@@ -31,16 +33,22 @@ from views.common.pane import Pane
 from views.common.table_model import SORT_ROLE
 from views.common.widgets import hbox, table_view, vbox
 from views.review.detail import DetailPanel
-from views.review.dialogs import DecisionDialog, ReassignDialog
+from views.review.dialogs import DecisionDialog, ReassignDialog, bulk_preview_text
 from views.review.models import ItemFilter, ItemTableModel
 
 if TYPE_CHECKING:
     from app.review import ReviewService
-    from app.review.records import CampaignSummary, ItemDetail, ItemRow
+    from app.review.records import (
+        BulkPreview,
+        BulkResult,
+        CampaignSummary,
+        ItemDetail,
+        ItemRow,
+    )
 
 ANY = "(any)"
 DECISION_FILTERS = (ANY, "open", "decided", "keep", "revoke", "modify", "carry_over")
-ITEM_WIDTHS = (130, 100, 210, 45, 110, 80, 110, 180)
+ITEM_WIDTHS = (130, 120, 230, 100, 45, 80, 110, 180)
 
 
 def filter_combo(values: list[str] | tuple[str, ...]) -> QComboBox:
@@ -94,6 +102,7 @@ class ReviewItemsPane(Pane):
         self.count = QLabel()
         self.detail = DetailPanel()
         self.detail.commentRequested.connect(self.add_comment)
+        self.detail.changeRequested.connect(self.ask_change)
         # Two rows of filters so the pane fits a 1366-px laptop screen.
         filters = hbox(
             QLabel("Finding"),
@@ -128,7 +137,6 @@ class ReviewItemsPane(Pane):
             Qt.Key.Key_J: lambda: self.step_item(1),
             Qt.Key.Key_P: lambda: self.step_item(-1),
         }
-        self.table.installEventFilter(self)
         self.table.installEventFilter(self)
         return items_split
 
@@ -166,11 +174,20 @@ class ReviewItemsPane(Pane):
     # ------------------------------------------------------------ items
 
     def _fill_filters(self, items: list[ItemRow]) -> None:
-        from app.review.findings import FINDING_TYPES
+        from app.review.findings import FINDING_TITLES, FINDING_TYPES
 
         present = {t for it in items for t in it.finding_types}
+        chosen_type = self.finding_filter.currentData()
+        self.finding_filter.blockSignals(True)
+        self.finding_filter.clear()
+        self.finding_filter.addItem(ANY, None)
+        for t in FINDING_TYPES:
+            if t in present:
+                self.finding_filter.addItem(FINDING_TITLES.get(t, t), t)
+        found = self.finding_filter.findData(chosen_type) if chosen_type else 0
+        self.finding_filter.setCurrentIndex(max(found, 0))
+        self.finding_filter.blockSignals(False)
         values = {
-            self.finding_filter: [t for t in FINDING_TYPES if t in present],
             self.reviewer_filter: sorted({it.reviewer or "(unassigned)" for it in items}),
             self.role_filter: sorted({it.role_name for it in items}),
         }
@@ -189,7 +206,7 @@ class ReviewItemsPane(Pane):
             return None if text in ("", ANY) else text
 
         self.proxy.set_filters(
-            finding=chosen(self.finding_filter),
+            finding=self.finding_filter.currentData() or None,
             decision=chosen(self.decision_filter),
             reviewer=chosen(self.reviewer_filter),
             role=chosen(self.role_filter),
@@ -253,7 +270,9 @@ class ReviewItemsPane(Pane):
         item = self.current_item()
         if item is None or not self._editable():
             return
-        dialog = DecisionDialog(decision, 1, self.roles, self)
+        dialog = DecisionDialog(
+            decision, 1, self.roles, self, needs_justification=item.needs_justification
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.decide([item.id], *dialog.values(), advance=True))
         self.decision_dialog = dialog
@@ -261,7 +280,11 @@ class ReviewItemsPane(Pane):
 
     def decide_current(self, decision: str) -> None:
         item = self.current_item()
-        if item is not None and self._editable():
+        if item is None or not self._editable():
+            return
+        if item.decision is None and item.needs_justification(decision):
+            self.ask_decision(decision)  # keep despite findings: say why first
+        else:
             self.decide([item.id], decision, None, None, advance=True)
 
     def decide(
@@ -273,40 +296,135 @@ class ReviewItemsPane(Pane):
         *,
         advance: bool = False,
     ) -> None:
+        """Decide open items by id; the service refuses a decided one (see ask_change)."""
         service = self._service()
-        single = len(item_ids) == 1
+        first = item_ids[0]
 
-        def job(control: JobControl) -> tuple[int, Any]:
+        def job(control: JobControl) -> tuple[int, ItemDetail]:
             count = service.decide(
                 item_ids, decision, target_role=target_role, justification=justification
             )
-            return count, service.item(item_ids[0]) if single else None
+            return count, service.item(first)
 
-        def done(result: tuple[int, Any]) -> None:
-            count, detail = result
-            if detail is not None:
-                self._detail_loaded(detail)
-                self._refresh_progress()
-                if advance:
-                    self._next_open()
-            else:
-                self.banner.show_message(f"{count} items: {decision}.", "ok")
-                if self.campaign is not None:
-                    self.open_campaign(self.campaign.id)
+        def done(result: tuple[int, ItemDetail]) -> None:
+            _count, detail = result
+            self._detail_loaded(detail)
+            self._refresh_progress()
+            if advance:
+                self._next_open()
 
         self.banner.clear()
         self.run(job, done, "recording the decision")
 
     def ask_bulk(self) -> None:
+        """Ask the service what a decision over the filtered items would do, show it, and
+        decide only after the officer confirms."""
         rows = self.proxy.visible_rows()
-        if not rows:
+        if not rows or not self._editable():
             return
-        dialog = DecisionDialog("keep", len(rows), self.roles, self, choose=True)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         ids = [r.id for r in rows]
-        dialog.accepted.connect(lambda: self.decide(ids, *dialog.values()))
+        service = self._service()
+
+        def ready(preview: BulkPreview) -> None:
+            if not preview.will_decide:
+                self.banner.show_message(
+                    f"Nothing to decide: the {len(ids)} items shown are already decided "
+                    "(or your own account). Change one with “Change decision…”.",
+                    "info",
+                )
+                return
+            dialog = DecisionDialog(
+                "keep",
+                preview.will_decide,
+                self.roles,
+                self,
+                choose=True,
+                needs_justification=preview.needs_justification,
+                preview=bulk_preview_text(preview),
+            )
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.accepted.connect(lambda: self.decide_bulk(ids, *dialog.values()))
+            self.decision_dialog = dialog
+            dialog.open()
+
+        self.banner.clear()
+        self.run(lambda control: service.preview_bulk(ids), ready, "counting the items")
+
+    def decide_bulk(
+        self,
+        item_ids: list[int],
+        decision: str,
+        target_role: str | None,
+        justification: str | None,
+    ) -> None:
+        service = self._service()
+
+        def done(result: BulkResult) -> None:
+            if self.campaign is not None:
+                self.open_campaign(self.campaign.id)
+            self.banner.show_message(
+                f"Decided {result.decided} open items: {decision}. Left "
+                f"{result.left_alone} already-decided items alone.",
+                "ok",
+            )
+
+        self.run(
+            lambda control: service.decide_bulk(
+                item_ids, decision, target_role=target_role, justification=justification
+            ),
+            done,
+            "recording the decisions",
+        )
+
+    def ask_change(self, item_id: int) -> None:
+        """The explicit way to change one decided item: a new decision and a reason."""
+        item = self.model.row(item_id)
+        if item is None or item.decision is None or not self._editable():
+            return
+        dialog = DecisionDialog(
+            item.decision if item.decision != "carry_over" else "keep",
+            1,
+            self.roles,
+            self,
+            needs_justification=item.needs_justification,
+            change=item,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.change_decision(item_id, *dialog.values(), dialog.reason.text())
+        )
         self.decision_dialog = dialog
         dialog.open()
+
+    def change_decision(
+        self,
+        item_id: int,
+        decision: str,
+        target_role: str | None,
+        justification: str | None,
+        reason: str,
+    ) -> None:
+        service = self._service()
+
+        def done(detail: ItemDetail) -> None:
+            self._detail_loaded(detail)
+            self._refresh_progress()
+            self.banner.show_message(
+                f"Decision changed to {decision}; the earlier one stays in the history.", "ok"
+            )
+
+        self.banner.clear()
+        self.run(
+            lambda control: service.change_decision(
+                item_id,
+                decision,
+                reason=reason,
+                target_role=target_role,
+                justification=justification,
+            ),
+            done,
+            "changing the decision",
+        )
 
     def selected_ids(self) -> list[int]:
         rows = {i.row() for i in self.table.selectionModel().selectedRows()}

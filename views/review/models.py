@@ -29,7 +29,7 @@ MFA_TEXT = {"2fa": "2FA", "idp": "IdP", "password_no_2fa": "none", "unknown": "?
 
 
 def _findings(r: ItemRow) -> str:
-    return ", ".join(r.finding_types) or "—"
+    return "; ".join(r.finding_labels) or "—"
 
 
 def _risk(r: ItemRow) -> int:
@@ -49,30 +49,31 @@ def _decision(r: ItemRow) -> str:
 
 
 def item_columns() -> list[Column[ItemRow]]:
+    # Decision second: it must stay visible at 1366×768 beside the detail panel.
     return [
         Column("Agent", lambda r: r.name or "—", lambda r: (r.name or "").lower()),
-        Column("Role", lambda r: r.role_name),
+        Column("Decision", _decision, tooltip=lambda r: r.justification or ""),
         Column(
             "Findings",
             _findings,
             _risk,
-            tooltip=lambda r: "\n".join(f"{f.type}: {f.reason}" for f in r.findings),
+            tooltip=lambda r: "\n".join(f"{f.label}: {f.reason}" for f in r.findings),
             alert=lambda r: any(f.severity == "high" for f in r.findings),
         ),
+        Column("Role", lambda r: r.role_name),
         Column(
             "MFA",
             lambda r: MFA_TEXT.get(r.mfa, r.mfa),
             tooltip=lambda r: r.mfa_text,
             alert=lambda r: r.mfa == "password_no_2fa",
         ),
-        Column("Decision", _decision, tooltip=lambda r: r.justification or ""),
         Column("Reviewer", lambda r: r.reviewer or "(unassigned)"),
         Column("Groups", lambda r: ", ".join(r.groups), tooltip=lambda r: ", ".join(r.groups)),
         Column("E-mail", lambda r: r.email or "—"),
     ]
 
 
-DECISION_COLUMN = 4
+DECISION_COLUMN = 1
 
 
 class ItemTableModel(RowTableModel["ItemRow"]):
@@ -83,6 +84,10 @@ class ItemTableModel(RowTableModel["ItemRow"]):
     def set_rows(self, rows: Any) -> None:
         super().set_rows(rows)
         self._row_of = {r.id: i for i, r in enumerate(self.rows())}
+
+    def row(self, item_id: int) -> ItemRow | None:
+        i = self._row_of.get(item_id)
+        return None if i is None else self._rows[i]
 
     def update_row(self, row: ItemRow) -> None:
         """Replace one item (after a decision) without resetting the table."""

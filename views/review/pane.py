@@ -202,6 +202,7 @@ class ReviewPane(ReviewItemsPane):
     def _campaign_loaded(self, result: Any) -> None:
         campaign, items, progress, diff, permissions, (roles, reviewers) = result
         self.campaign = campaign
+        self._update_campaign_row(campaign)
         self.roles, self.reviewer_names = roles, reviewers
         self.model.set_rows(items)
         self._fill_filters(items)
@@ -311,8 +312,13 @@ class ReviewPane(ReviewItemsPane):
         self._show_progress(campaign, progress)
         if self.diff is not None:
             self.charts.show_campaign(progress, self.diff)
+        self._update_campaign_row(campaign)
+
+    def _update_campaign_row(self, campaign: CampaignSummary) -> None:
+        """The campaign list's "12/40 decided" follows every decision."""
         rows = self.campaigns.rows()
-        self.campaigns.set_rows([campaign if r.id == campaign.id else r for r in rows])
+        if any(r.id == campaign.id and r != campaign for r in rows):
+            self.campaigns.set_rows([campaign if r.id == campaign.id else r for r in rows])
 
     # ------------------------------------------------------------ who can see what
 
