@@ -131,7 +131,7 @@ class ReviewPane(ReviewItemsPane):
             vbox(
                 hbox(
                     self.title,
-                    None,
+                    self.banner,  # the reserved message area: showing one moves no button
                     self.verify_button,
                     self.export_button,
                     self.signoff_button,
@@ -146,9 +146,7 @@ class ReviewPane(ReviewItemsPane):
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         split.setSizes([230, 1100])
-        layout = vbox(self.banner, split, margin=MARGIN, spacing=MARGIN)
-        layout.setStretchFactor(split, 1)  # the banner keeps its own height when shown
-        self.setLayout(layout)
+        self.setLayout(vbox(split, margin=MARGIN, spacing=MARGIN))
 
         self._show_campaign_state()
 
