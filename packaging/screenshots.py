@@ -3,9 +3,10 @@
     .venv/bin/python packaging/screenshots.py                 # builds a demo in a temp folder
     .venv/bin/python packaging/screenshots.py -w /tmp/demo    # reuse (or build) a demo there
 
-Writes docs/screenshots/<pane>.png for every pane of views.navigation (each shown to an operator
-whose role may open it), plus the first-run picker (light and dark) and the About and
-Keyboard shortcuts dialogs. The system keyring is never touched: the demo is opened with
+Writes docs/screenshots/pane-<pane>.png (light) and pane-<pane>-dark.png for every pane of
+views.navigation at 1366×768, a common laptop screen (each shown to an operator whose role
+may open it), plus the first-run picker (light and dark) and the About and Keyboard
+shortcuts dialogs. The system keyring is never touched: the demo is opened with
 its published recovery passphrase. A pane that fails to render is reported and skipped.
 """
 
@@ -28,7 +29,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
-SIZE = (1200, 760)
+SIZE = (1366, 768)  # the smallest common laptop screen: every pane must fit it
 # Who shows each pane: the first of these whose role may open it.
 OPERATORS = ("priya", "ada", "ivan", "rosa", "audrey")
 
@@ -125,26 +126,34 @@ def render_panes(app: QApplication, folder: Path) -> int:
             shown_by[who].append(pane.NAME)
     ctx.tasks = tasks
     window: MainWindow | None = None
+    from views.theme import ThemeFollower
+
+    follower = ThemeFollower(app)
     try:
-        # One window at a time: the context holds one signed-in operator, like the app.
-        for who, names in shown_by.items():
-            if not names:
-                continue
-            if window is not None:
-                window.close()
-                settle(app)
-            ctx.operator = CurrentOperator(principals[who])
-            window = MainWindow(ctx)
-            window.idle.stop()  # a screenshot run must not lock itself
-            window.resize(*SIZE)
-            window.show()
-            for name in names:
-                try:
-                    window.show_pane(name)
-                    save(window, f"pane-{name}", app)
-                except Exception as exc:  # one broken pane must not cost the others' pictures
-                    failed.append(name)
-                    print(f"  {name}: FAILED ({type(exc).__name__}: {exc})")
+        for theme, suffix in (("light", ""), ("dark", "-dark")):
+            os.environ["PRIVDESK_THEME"] = theme
+            follower.apply()
+            # One window at a time: the context holds one signed-in operator, like the app.
+            for who, names in shown_by.items():
+                if not names:
+                    continue
+                if window is not None:
+                    window.close()
+                    settle(app)
+                ctx.operator = CurrentOperator(principals[who])
+                window = MainWindow(ctx)
+                window.idle.stop()  # a screenshot run must not lock itself
+                window.resize(*SIZE)
+                window.show()
+                for name in names:
+                    try:
+                        window.show_pane(name)
+                        save(window, f"pane-{name}{suffix}", app)
+                    except Exception as exc:  # one broken pane must not cost the others'
+                        failed.append(name)
+                        print(f"  {name}: FAILED ({type(exc).__name__}: {exc})")
+        os.environ["PRIVDESK_THEME"] = "light"
+        follower.apply()
         print("dialogs:")
         about = AboutDialog(tasks, workspace=folder, parent=window)
         about.show()

@@ -126,6 +126,7 @@ TABLE: dict[str, Row] = {
     "OperatorService.unlock": r(ADMIN, lambda s, w, r: s.unlock(f"t-unlock-{r}")),
     # ---- audit log
     "AuditService.query": r(AUDIT_LOG, lambda s, w, r: s.query()),
+    "AuditService.page": r(AUDIT_LOG, lambda s, w, r: s.page()),
     "AuditService.actors_and_actions": r(AUDIT_LOG, lambda s, w, r: s.actors_and_actions()),
     "AuditService.verify": r(AUDIT_LOG, lambda s, w, r: s.verify()),
     "AuditService.export": r(AUDITOR, lambda s, w, r: s.export("json", since=AT.date())),

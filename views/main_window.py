@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QSizePolicy,
     QStackedWidget,
     QWidget,
 )
@@ -22,8 +23,8 @@ from PySide6.QtWidgets import (
 from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.common.errors import is_session_problem
-from views.common.pane import Pane
-from views.common.widgets import hbox
+from views.common.pane import Pane, needs_text
+from views.common.widgets import hbox, scrolled
 from views.lock import IdleWatcher, LockScreen
 from views.navigation import panes_for
 from views.session import CurrentOperator
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from views.about import AboutDialog
     from views.help import ShortcutsDialog
     from views.imports import ImportDialog
+
+
+DEFAULT_SIZE = (1100, 700)
 
 
 def _roles_text(principal: Principal) -> str:
@@ -75,7 +79,7 @@ class MainWindow(QMainWindow):
             pane.sessionProblem.connect(self.handle_session_problem)
             pane.settingsChanged.connect(self._load_idle_timeout)
             self.panes[cls.NAME] = pane
-            self.stack.addWidget(pane)
+            self.stack.addWidget(scrolled(pane))
             icon = QIcon.fromTheme(cls.ICON) if cls.ICON else QIcon()
             item = QListWidgetItem(icon, cls.TITLE)
             item.setData(Qt.ItemDataRole.UserRole, cls.NAME)
@@ -112,7 +116,15 @@ class MainWindow(QMainWindow):
         self._show_principal()
         if self.nav.count():
             self.nav.setCurrentRow(0)
-        self.resize(1100, 700)
+        self.resize(self.default_size())
+
+    def default_size(self) -> QSize:
+        """1100×700, or less on a smaller screen: the whole window stays on it."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = DEFAULT_SIZE
+        if screen is not None and screen.width() > 0 and screen.height() > 0:
+            width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
+        return QSize(width, height)
 
     # ------------------------------------------------------------ chrome
 
@@ -127,6 +139,10 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(self.import_helpdesk)
         # A courtesy only: the service refuses an operator without the permission anyway.
         self.import_action.setEnabled(self.session().can(Permission.HELPDESK_IMPORT))
+        if not self.import_action.isEnabled():
+            why = needs_text(Permission.HELPDESK_IMPORT)
+            self.import_action.setToolTip(why)
+            self.import_action.setStatusTip(why)  # a disabled menu item shows its status tip
         workspace.addAction(self.import_action)
         workspace.addSeparator()
         workspace.addAction(self.actions_.backup)
@@ -159,7 +175,12 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.who_label = QLabel()
         self.keyring_label = QLabel(self.ctx.workspace.unlock.describe())
-        self.keyring_label.setToolTip(self.ctx.workspace.unlock.keyring.reason)
+        self.keyring_label.setToolTip(
+            f"{self.ctx.workspace.unlock.describe()}\n{self.ctx.workspace.unlock.keyring.reason}"
+        )
+        # A long keyring reason must not set the window's minimum width: it may be cut.
+        self.keyring_label.setMinimumWidth(1)
+        self.keyring_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.idle_label = QLabel()
         self.idle_label.setMinimumWidth(120)
         bar.addWidget(self.who_label)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit import anchors as anchor_file
 from app.audit.log import AuditRow, to_row
@@ -31,6 +31,20 @@ class AuditFilter:
     since: date | None = None  # inclusive, UTC days
     until: date | None = None  # inclusive
     limit: int | None = 5000
+    hide_routine: bool = False  # leave out routine reads (``*.view``)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """The events matching a filter and the size of the whole log, from one read.
+
+    The read is recorded first (an ``audit.view`` event), so ``total`` is the number of
+    events stored when the page was read, this view included, the number a verification
+    right after it reports; ``rows`` include the view when it matches the filter.
+    """
+
+    rows: list[AuditRow]
+    total: int
 
 
 class KitError(PrivDeskError):
@@ -50,8 +64,16 @@ def load_verifier_kit(kit_path: Path, workspace_id: str) -> bytes:
 
 class AuditService(Service):
     def query(self, flt: AuditFilter | None = None) -> list[AuditRow]:
+        return self.page(flt).rows
+
+    def page(self, flt: AuditFilter | None = None) -> AuditPage:
+        """Events matching ``flt`` (newest first) and the log's size, in one transaction."""
         flt = flt or AuditFilter()
         with self.authorized(Permission.AUDIT_VIEW, action="audit.view") as (s, _):
+            # Reading the log is itself recorded (ASVS 16.3.2 L3), with the filter, not rows;
+            # first, so the page and its count include it and agree with a verification.
+            self.audit(s, "audit.view", details={"filtered": _used(flt)})
+            s.flush()
             stmt = select(AuditEntry).order_by(AuditEntry.seq.desc())
             if flt.actor:
                 stmt = stmt.where(AuditEntry.actor == flt.actor)
@@ -68,12 +90,13 @@ class AuditService(Service):
                 stmt = stmt.where(AuditEntry.ts_utc >= flt.since.isoformat())
             if flt.until:
                 stmt = stmt.where(AuditEntry.ts_utc < _day_after(flt.until))
+            if flt.hide_routine:
+                stmt = stmt.where(~AuditEntry.action.endswith(".view"))
             if flt.limit:
                 stmt = stmt.limit(flt.limit)
             rows = [to_row(r) for r in s.scalars(stmt)]
-            # Reading the log is itself recorded (ASVS 16.3.2 L3), with the filter, not rows.
-            self.audit(s, "audit.view", details={"rows": len(rows), "filtered": _used(flt)})
-        return rows
+            total = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        return AuditPage(rows, total)
 
     def actors_and_actions(self) -> tuple[list[str], list[str]]:
         """Distinct values for the filter drop-downs."""

@@ -12,12 +12,19 @@ from app.cli.frontends import frontends
 from app.cli.output import EXIT_CHECK_FAILED, EXIT_OK, emit
 from app.cli.parsing import add_command, add_group
 from app.cli.unlock import keyring_store, signed_in, with_step_up
+from app.desktop_libs import DesktopCheck, check_desktop
 from app.keystore import KeyringState, KeyringStatus
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    add_command(
+    selftest = add_command(
         sub, "selftest", cmd_selftest, "check SQLCipher, the keyring and Qt on this machine"
+    )
+    selftest.add_argument(
+        "--desktop",
+        action="store_true",
+        help="also fail when a system library the desktop window needs is missing "
+        "(`make demo` runs this first)",
     )
     keyring = add_group(sub, "keyring", "show, enrol or forget this machine's keyring entry")
     add_command(keyring, "status", cmd_keyring_status, "is the workspace key in the keyring")
@@ -41,14 +48,39 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     }
     results["qt"] = probe()
     ok = ok and results["qt"]["ok"]
+    desktop = check_desktop()
+    results["desktop"] = {
+        "ok": desktop.ok,
+        "checked": desktop.checked,
+        "missing": desktop.missing,
+        "apt": desktop.apt_line(),
+        "dnf": desktop.dnf_line(),
+        "reason": desktop.reason,
+    }
+    if getattr(args, "desktop", False):
+        ok = ok and desktop.ok
     results["status"] = "ok" if ok else "failed"
     lines = [
         f"SQLCipher: {results['sqlcipher'].get('version') or results['sqlcipher'].get('error')}",
         f"Keyring:   {status.state.value} — {status.reason} [{status.backend}]",
         f"Qt:        {results['qt'].get('detail')}",
+        f"Desktop:   {desktop_text(desktop)}",
     ]
     emit(args, results, "\n".join(lines))
     return EXIT_OK if ok else EXIT_CHECK_FAILED
+
+
+def desktop_text(check: DesktopCheck) -> str:
+    """The selftest line for the desktop libraries, with the command that installs them."""
+    if not check.checked:
+        return f"not checked ({check.reason})"
+    if check.ok:
+        return "every system library the window needs is installed"
+    return (
+        f"missing {', '.join(check.missing)}; install them with:\n"
+        f"    {check.apt_line()}\n"
+        f"  (Fedora: {check.dnf_line()})"
+    )
 
 
 def _keyring_backends() -> list[str]:

@@ -119,6 +119,7 @@ def test_a_broken_file_shows_the_located_problem_and_writes_nothing(
     )
     assert "Nothing was written" in dialog.preview_banner.text()
     assert not dialog.next_button.isEnabled()  # no import of a file known to be bad
+    assert "correct the problems" in dialog.next_button.toolTip()  # says why it is off
     assert nothing_written(admin)
     shoot(dialog, "import-problems")
 

@@ -100,7 +100,7 @@ def test_pane_run_sends_session_problems_to_the_window_and_the_rest_to_the_banne
 
     pane.run(raising(SessionLocked("locked")), None, "reading")
     assert [type(p) for p in problems] == [SessionLocked]
-    assert not pane.banner.isVisibleTo(pane)
+    assert not pane.banner.showing and pane.banner.text() == ""
 
     pane.run(raising(PermissionDenied("nope", Permission.AUDIT_VIEW)), None, "read the log")
     assert pane.banner.text() == "You don't have permission to read the log."

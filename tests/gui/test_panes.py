@@ -36,8 +36,8 @@ def test_audit_pane_shows_rows_and_verify_reports_ok(
     qtmodeltester.check(pane.proxy)
 
     pane.verify_button.click()
-    assert pane.verify_result.isVisible()
-    assert pane.verify_result.text().startswith("OK")
+    assert pane.banner.showing and pane.banner.kind == "ok"
+    assert pane.banner.text().startswith("OK")
     shoot(window, "pane-audit")
 
 
@@ -123,7 +123,8 @@ def test_security_pane_backs_up_and_changes_the_idle_timeout(
     pane = open_pane(window, "security")
     assert isinstance(pane, SecurityPane)
     assert "available" in pane.keyring_state.text()
-    assert pane.model.rowCount() == 0 and "No backups yet" in pane.no_backups.text()
+    assert pane.model.rowCount() == 0 and pane.body.state == "empty"
+    assert "No backups yet" in pane.body.empty_label.text()
     pane.backup_button.click()
     assert pane.model.rowCount() == 1
     qtmodeltester.check(pane.model)

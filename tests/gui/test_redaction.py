@@ -89,11 +89,29 @@ def test_rule_edit_is_checked_live_saved_as_a_version_with_a_diff(
     assert "saved" in pane.banner.text()
     info = next(i for i in pane.rules_tab.model.rows() if i.rule_id == "credit_card")
     assert info.version == 1 and info.modified
-    tab.select("credit_card")
-    assert tab.versions.rowCount() == 1
+    assert tab.rule_id.text() == "credit_card"
+    assert [v.version for v in tab.versions.rows()] == [1]  # at once, without re-selecting
+    tab.pattern.setText(r"\b\d{15,16}\b")
+    tab.save_button.click()
+    assert sorted(v.version for v in tab.versions.rows()) == [1, 2]
+    tab.pattern.setText(r"\b\d{16}\b")
     tab.version_table.selectRow(0)
     assert 'pattern = "\\\\b\\\\d{16}\\\\b"' in tab.diff.toPlainText()
     shoot(pane, "redaction-rules")
+
+
+def test_a_new_rule_shows_its_first_version_as_soon_as_it_is_saved(
+    qtbot: QtBot, pane: RedactionPane
+) -> None:
+    tab = pane.rules_tab
+    tab.new_button.click()
+    tab.rule_id.setText("ticket_ref")
+    tab.name.setText("Ticket reference")
+    tab.save_button.click()
+    assert "saved" in pane.banner.text()
+    assert tab.rule_id.text() == "ticket_ref" and tab.rule_id.isReadOnly()
+    assert [v.version for v in tab.versions.rows()] == [1]
+    assert tab.table.currentIndex().isValid()  # the saved rule is the one selected
 
 
 def test_labelled_set_gives_precision_recall_and_opens_misses(

@@ -1,8 +1,11 @@
-"""Audit log pane: filtered rows, chain verification, CSV export."""
+"""Audit log pane: filtered rows, chain verification, CSV export.
+
+Actions are shown as phrases (app.audit.phrases) and details as "key: value" fields; the
+count line and a verification come from the same read, so they agree.
+"""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +15,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -20,15 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.audit.phrases import details_text, phrase
 from app.jobs import JobControl
 from app.security.permissions import Permission
+from views.common.files import save_path
 from views.common.pane import Pane
 from views.common.table_model import SORT_ROLE, Column, RowTableModel
-from views.common.widgets import MARGIN, hbox, heading, table_view, vbox
+from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vbox
 
 if TYPE_CHECKING:
     from app.audit.log import AuditRow
-    from app.audit.service import AuditFilter, AuditService
+    from app.audit.service import AuditFilter, AuditPage, AuditService
     from app.audit.verify import VerifyResult
     from app.context import AppContext
 
@@ -37,7 +41,15 @@ OBJECT_COLUMN, DETAILS_COLUMN = 4, 6
 
 
 def _details(row: AuditRow) -> str:
-    return json.dumps(dict(row.details), sort_keys=True) if row.details else ""
+    return details_text(row.details)
+
+
+def count_text(page: AuditPage, filtered: bool) -> str:
+    """ "107 events in the log", or "12 of 107 events shown" under a filter."""
+    total = f"{page.total} event{'' if page.total == 1 else 's'}"
+    if not filtered and len(page.rows) == page.total:
+        return f"{total} in the log"
+    return f"{len(page.rows)} of {total} shown"
 
 
 def audit_columns() -> list[Column[AuditRow]]:
@@ -45,7 +57,7 @@ def audit_columns() -> list[Column[AuditRow]]:
         Column("Seq", lambda r: str(r.seq), lambda r: r.seq, align_right=True),
         Column("Time (UTC)", lambda r: r.ts_utc[:19].replace("T", " "), lambda r: r.ts_utc),
         Column("Operator", lambda r: r.actor or "—"),
-        Column("Action", lambda r: r.action),
+        Column("Action", lambda r: phrase(r.action), tooltip=lambda r: r.action),
         Column(
             "Object",
             lambda r: " ".join(x for x in (r.object_type, r.object_id) if x),
@@ -99,26 +111,26 @@ class AuditPane(Pane):
         self.action.setEditable(True)  # a prefix such as "auth." matches a whole family
         for combo in (self.actor, self.action):
             combo.addItem(ANY)
-            combo.setMinimumContentsLength(14)
+            combo.setMinimumContentsLength(10)
         self.object_type = QLineEdit()
         self.object_type.setPlaceholderText("object type")
         self.object_type.setFixedWidth(120)
         self.since_box, self.since = _date_filter("From")
         self.until_box, self.until = _date_filter("to")
+        # Off by default: the log opens complete; an auditor hides reads to see changes.
+        self.hide_routine = QCheckBox("Hide routine views")
+        self.hide_routine.setToolTip("Leave out events that only record someone viewing data")
+        self.hide_routine.toggled.connect(self.refresh)
         apply = QPushButton("Apply")
         apply.clicked.connect(self.refresh)
         self.verify_button = QPushButton("Verify chain")
         self.verify_button.clicked.connect(self.verify)
-        self.verify_button.setEnabled(self.can(Permission.AUDIT_VERIFY))
+        self.enable_for(self.verify_button, Permission.AUDIT_VERIFY)
         self.export_button = QPushButton("Export CSV…")
         self.export_button.clicked.connect(self.export_csv)
-        self.export_button.setEnabled(self.can(Permission.AUDIT_EXPORT))
-        if not self.can(Permission.AUDIT_EXPORT):
-            self.export_button.setToolTip("Exporting the audit log needs the auditor role.")
-        self.verify_result = QLabel()
-        self.verify_result.setWordWrap(True)
-        self.verify_result.hide()
+        self.enable_for(self.export_button, Permission.AUDIT_EXPORT)
         self.count = QLabel()
+        self.page: AuditPage | None = None  # the last read: rows and the log's size together
         filters = hbox(
             QLabel("Operator"),
             self.actor,
@@ -132,14 +144,13 @@ class AuditPane(Pane):
             apply,
             None,
         )
+        self.body = LoadView(self.table, "No events match the filter.")
         self.setLayout(
             vbox(
-                hbox(heading("Audit log"), None, self.verify_button, self.export_button),
-                self.banner,
-                self.verify_result,
+                hbox(heading("Audit log"), self.banner, self.verify_button, self.export_button),
                 filters,
-                self.table,
-                self.count,
+                self.body,
+                hbox(self.count, None, self.hide_routine),
                 margin=MARGIN,
                 spacing=MARGIN,
             )
@@ -169,21 +180,26 @@ class AuditPane(Pane):
             object_type=self.object_type.text().strip() or None,
             since=day(self.since_box, self.since),
             until=day(self.until_box, self.until),
+            hide_routine=self.hide_routine.isChecked(),
         )
 
     def refresh(self) -> None:
         service, flt = self._service(), self.current_filter()
 
-        def job(control: JobControl) -> tuple[list[AuditRow], tuple[list[str], list[str]]]:
-            return service.query(flt), service.actors_and_actions()
+        def job(control: JobControl) -> tuple[AuditPage, tuple[list[str], list[str]]]:
+            return service.page(flt), service.actors_and_actions()
 
         self.banner.clear()
-        self.run(job, self._loaded, "reading the log")
+        self.count.setText("")
+        self.load(job, self._loaded, "reading the log", is_empty=lambda result: not result[0].rows)
 
-    def _loaded(self, result: tuple[list[AuditRow], tuple[list[str], list[str]]]) -> None:
-        rows, (actors, actions) = result
-        self.model.set_rows(rows)
-        self.count.setText(f"{len(rows)} events" if rows else "No events match the filter.")
+    def _loaded(self, result: tuple[AuditPage, tuple[list[str], list[str]]]) -> None:
+        page, (actors, actions) = result
+        self.page = page
+        self.model.set_rows(page.rows)
+        flt = self.current_filter()
+        filtered = any((flt.actor, flt.action, flt.object_type, flt.since, flt.until))
+        self.count.setText(count_text(page, filtered or flt.hide_routine))
         for combo, values in ((self.actor, actors), (self.action, actions)):
             current = combo.currentText()
             combo.blockSignals(True)
@@ -194,24 +210,19 @@ class AuditPane(Pane):
 
     def verify(self) -> None:
         service = self._service()
-        self.verify_result.hide()
+        self.banner.clear()
         self.run(lambda control: service.verify(), self._verified, "verifying the audit chain")
 
     def _verified(self, result: VerifyResult) -> None:
-        colour = ("#1e5b2b", "#e9f6ec") if result.ok else ("#8a1c1c", "#fdecea")
-        self.verify_result.setStyleSheet(
-            f"QLabel {{ color: {colour[0]}; background: {colour[1]}; padding: 6px;"
-            " border-radius: 4px; font-weight: bold; }"
-        )
-        self.verify_result.setText(verify_text(result))
-        self.verify_result.show()
+        # In the reserved message area: the result never pushes the filters or the table.
+        self.banner.show_message(verify_text(result), "ok" if result.ok else "error")
 
     def export_csv(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export audit log", "privdesk-audit.csv", "CSV files (*.csv)"
+        path = save_path(
+            self, self.ctx, "Export audit log", "privdesk-audit.csv", "CSV files (*.csv)"
         )
-        if name:
-            self.export_to(Path(name))
+        if path:
+            self.export_to(path)
 
     def export_to(self, path: Path) -> None:
         service, flt = self._service(), self.current_filter()

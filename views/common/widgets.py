@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -19,8 +19,11 @@ from PySide6.QtWidgets import (
     QLayout,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QSizePolicy,
+    QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -62,6 +65,37 @@ def _fill(layout: QBoxLayout, items: Iterable[Item], margin: int, spacing: int) 
             layout.addWidget(item)
 
 
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: a tall or wide page scrolls instead of
+    forcing its minimum size on the window (which must fit a 1366×768 screen)."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+class ScrollingTabs(QTabWidget):
+    """A tab widget whose pages scroll (see :func:`scrolled`); ``currentWidget`` and
+    ``setCurrentWidget`` speak of the pages themselves, not their scroll areas."""
+
+    def addTab(self, page: QWidget, label: str) -> int:  # type: ignore[override]
+        return super().addTab(scrolled(page), label)
+
+    def page(self, index: int) -> QWidget | None:
+        area = self.widget(index)
+        return area.widget() if isinstance(area, QScrollArea) else area
+
+    def currentWidget(self) -> QWidget | None:  # type: ignore[override]
+        return self.page(self.currentIndex())
+
+    def setCurrentWidget(self, page: QWidget) -> None:
+        for index in range(self.count()):
+            if self.page(index) is page:
+                self.setCurrentIndex(index)
+                return
+
+
 def heading(text: str, *, size_delta: int = 4) -> QLabel:
     label = QLabel(text)
     font = QFont(label.font())
@@ -82,7 +116,12 @@ def wrapped(text: str = "", *, selectable: bool = False) -> QLabel:
 
 
 class Banner(QFrame):
-    """A one-line coloured message above a form; hidden while empty."""
+    """A coloured message above a form; hidden while empty.
+
+    ``reserve=True`` makes it a fixed message area: it keeps the height of ``lines`` lines
+    of text while empty, so showing a message never moves the buttons below it under the
+    mouse. A longer message is cut at that height; its full text is the tooltip.
+    """
 
     _STYLES = {  # noqa: RUF012 - constant lookup table
         "error": ("#fdecea", "#8a1c1c", "#e0a3a3"),
@@ -90,25 +129,48 @@ class Banner(QFrame):
         "ok": ("#e9f6ec", "#1e5b2b", "#a6d4b0"),
     }
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, reserve: bool = False, lines: int = 2
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
         self._label = wrapped(selectable=True)
-        self.setLayout(vbox(self._label, margin=8))
+        self._label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setLayout(vbox(self._label, margin=4))
         self.kind = ""
-        self.hide()
+        self.reserved = reserve
+        if reserve:
+            self.setFixedHeight(self._label.fontMetrics().lineSpacing() * lines + 10)
+            # Its size never follows the text: a message moves nothing beside it either.
+            self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self._label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            self._paint("")
+        else:
+            self.hide()
+
+    @property
+    def showing(self) -> bool:
+        """True while a message is shown (a reserved area is visible even when empty)."""
+        return bool(self.kind)
 
     def text(self) -> str:
         return self._label.text()
 
-    def show_message(self, text: str, kind: str = "error") -> None:
+    def _paint(self, kind: str) -> None:
+        if not kind:
+            self.setStyleSheet("QFrame#banner { background: transparent; border: none; }")
+            return
         background, foreground, border = self._STYLES[kind]
-        self.kind = kind
         self.setStyleSheet(
             f"QFrame#banner {{ background: {background}; border: 1px solid {border};"
             f" border-radius: 4px; }} QLabel {{ color: {foreground}; }}"
         )
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        self.kind = kind
+        self._paint(kind)
         self._label.setText(text)
+        self.setToolTip(text if self.reserved else "")
         self.show()
 
     def show_error(self, exc_or_text: BaseException | str, *, doing: str | None = None) -> None:
@@ -118,7 +180,74 @@ class Banner(QFrame):
     def clear(self) -> None:
         self.kind = ""
         self._label.clear()
-        self.hide()
+        self.setToolTip("")
+        if self.reserved:
+            self._paint("")
+        else:
+            self.hide()
+
+
+LOADING_TEXT = "Loading…"
+FAILED_TEXT = "Could not load this — the message above says why."
+
+
+class LoadView(QStackedWidget):
+    """Where a pane's data goes, with the three states around it: loading, empty, failed.
+
+    The content widget is shown once a load succeeded with something to show; "Loading…"
+    from the start of the load until its result arrives; the empty text only after a
+    load that succeeded and found nothing; the failed text after a load that failed
+    (never the empty text: an error is not an empty store). Driven by :meth:`Pane.load`.
+    """
+
+    def __init__(self, content: QWidget, empty_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.content = content
+
+        def page(text: str) -> QLabel:
+            label = wrapped(text)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            # The theme's placeholder colour: readable in light and dark alike.
+            label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            font = QFont(label.font())
+            font.setPointSize(font.pointSize() + 2)
+            label.setFont(font)
+            return label
+
+        self.loading_label = page(LOADING_TEXT)
+        self.empty_label = page(empty_text)
+        self.failed_label = page(FAILED_TEXT)
+        for widget in (content, self.loading_label, self.empty_label, self.failed_label):
+            self.addWidget(widget)
+        self.setCurrentWidget(self.loading_label)
+
+    @property
+    def state(self) -> str:
+        """ "loading", "empty", "failed" or "content": what the operator sees now."""
+        current = self.currentWidget()
+        if current is self.loading_label:
+            return "loading"
+        if current is self.empty_label:
+            return "empty"
+        if current is self.failed_label:
+            return "failed"
+        return "content"
+
+    def show_loading(self) -> None:
+        """ "Loading…" until the first result; a reload keeps the content (no flicker)."""
+        if self.state != "content":
+            self.setCurrentWidget(self.loading_label)
+
+    def show_empty(self, text: str | None = None) -> None:
+        if text is not None:
+            self.empty_label.setText(text)
+        self.setCurrentWidget(self.empty_label)
+
+    def show_failed(self) -> None:
+        self.setCurrentWidget(self.failed_label)
+
+    def show_content(self) -> None:
+        self.setCurrentWidget(self.content)
 
 
 class BusyOverlay(QWidget):

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QStackedWidget, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.common.pane import Pane
 from views.common.table_model import SORT_ROLE, Column, RowTableModel
-from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
+from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -121,15 +121,11 @@ class DirectoryPane(Pane):
 
         self.summary = wrapped()
         self.count = QLabel()
-        self.empty = wrapped(
-            EMPTY_IMPORTER if self.can(Permission.HELPDESK_IMPORT) else EMPTY_VIEWER
+        # "Loading…" until the first answer; the empty text only once the store said so.
+        self.body = LoadView(
+            self.table, EMPTY_IMPORTER if self.can(Permission.HELPDESK_IMPORT) else EMPTY_VIEWER
         )
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("QLabel { color: palette(dark); font-size: 14px; }")
-        self.body = QStackedWidget()
-        self.body.addWidget(self.table)
-        self.body.addWidget(self.empty)
-        self.body.setCurrentWidget(self.empty)
+        self.empty = self.body.empty_label
         self._seq = 0  # answers to an older query are dropped
         self.filters = QWidget()
         self.filters.setLayout(hbox(QLabel("Search"), self.search, QLabel("Show"), self.role, None))
@@ -137,9 +133,8 @@ class DirectoryPane(Pane):
 
         self.setLayout(
             vbox(
-                heading("Directory"),
+                hbox(heading("Directory"), self.banner),
                 self.summary,
-                self.banner,
                 self.filters,
                 self.body,
                 self.count,
@@ -157,7 +152,7 @@ class DirectoryPane(Pane):
 
     @property
     def has_data(self) -> bool:
-        return self.body.currentWidget() is self.table
+        return self.body is not None and self.body.state == "content"
 
     def _service(self) -> HelpdeskService:
         from app.helpdesk import HelpdeskService
@@ -180,7 +175,12 @@ class DirectoryPane(Pane):
             return seq, status, service.directory(query, role, ROW_LIMIT)
 
         self.banner.clear()
-        self.run(job, self._loaded, "reading the directory")
+        self.load(
+            job,
+            self._loaded,
+            "reading the directory",
+            is_empty=lambda result: result[1].last_snapshot is None,
+        )
 
     def run_query(self) -> None:
         if not self.has_data:
@@ -204,8 +204,8 @@ class DirectoryPane(Pane):
         self.summary.setText(status_text(status))
         self.summary.setVisible(has_data)
         self.filters.setVisible(has_data)
-        self.body.setCurrentWidget(self.table if has_data else self.empty)
-        self._show_rows(rows if has_data else [])
+        self.model.set_rows(rows if has_data else [])
+        self._show_count(rows, has_data)
 
     def _queried(self, result: tuple[int, list[PersonRow]]) -> None:
         seq, rows = result
@@ -214,7 +214,10 @@ class DirectoryPane(Pane):
 
     def _show_rows(self, rows: list[PersonRow]) -> None:
         self.model.set_rows(rows)
-        if not self.has_data:
+        self._show_count(rows, self.has_data)
+
+    def _show_count(self, rows: list[PersonRow], has_data: bool) -> None:
+        if not has_data:
             self.count.setText("")
         elif not rows:
             self.count.setText("Nobody matches the search and filter.")

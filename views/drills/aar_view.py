@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.drills.records import IMPROVEMENT_STATUSES, POETE
 from app.security.permissions import Permission
+from views.common.files import save_path
 from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
 from views.common.widgets import hbox, table_view, vbox
 from views.drills.tab import DrillsTab
@@ -215,8 +215,9 @@ class AarView(DrillsTab):
         if self.detail is None:
             return
         tag = "exercise" if self.detail.run.is_drill else "incident"
-        name, _ = QFileDialog.getSaveFileName(
+        name = save_path(
             self,
+            self.ctx,
             "Export after-action report",
             f"aar-{tag}-{self.detail.run.id}.{fmt}",
             "PDF (*.pdf)" if fmt == "pdf" else "HTML (*.html)",

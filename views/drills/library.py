@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.drills.playbooks import PHASES, TEAM_ROLES
 from app.security.permissions import Permission
+from views.common.files import save_path
 from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
 from views.common.widgets import SPACING, hbox, table_view, vbox, wrapped
 from views.drills.tab import DrillsTab, when
@@ -269,8 +270,6 @@ class PlaybookLibrary(DrillsTab):
 
     def _export_dialog(self) -> None:
         key = self.current_key() or "playbook"
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export playbook", f"{key}.toml", "Playbooks (*.toml)"
-        )
+        name = save_path(self, self.ctx, "Export playbook", f"{key}.toml", "Playbooks (*.toml)")
         if name:
             self.export_to(Path(name))

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.permissions import Permission
+from views.common.files import save_path
 from views.common.widgets import hbox, vbox
 from views.drills.tab import DrillsTab, when
 
@@ -179,8 +179,6 @@ class NoticesView(DrillsTab):
         n = self.current()
         if n is None:
             return
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export notice", f"{n.template_key}.txt", "Text (*.txt)"
-        )
+        name = save_path(self, self.ctx, "Export notice", f"{n.template_key}.txt", "Text (*.txt)")
         if name:
             self.export_to(Path(name))

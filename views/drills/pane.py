@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QCheckBox, QWidget
 
 from app.security.permissions import Permission
 from views.common.pane import Pane
-from views.common.widgets import MARGIN, hbox, heading, vbox
+from views.common.widgets import MARGIN, ScrollingTabs, hbox, heading, vbox
 from views.drills.high_contrast import HIGH_CONTRAST
 from views.drills.library import PlaybookLibrary
 from views.drills.run_view import RunView
@@ -43,7 +43,9 @@ class DrillsPane(Pane):
             tab.messageShown.connect(self.banner.show_message)
             tab.messageCleared.connect(self.banner.clear)
             tab.failed.connect(self.report)
-        self.tabs = QTabWidget()
+        # Each tab scrolls: a long checklist or playbook must not make the window taller
+        # than a 1366×768 screen (it once forced 874 px).
+        self.tabs = ScrollingTabs()
         self.tabs.addTab(self.library, "Playbooks")
         self.tabs.addTab(self.run_view, "Run")
         self.tabs.addTab(self.team, "Team")
@@ -59,8 +61,7 @@ class DrillsPane(Pane):
             )
         self.setLayout(
             vbox(
-                hbox(heading("Incident drills"), None, self.high_contrast),
-                self.banner,
+                hbox(heading("Incident drills"), self.banner, self.high_contrast),
                 self.tabs,
                 margin=MARGIN,
                 spacing=MARGIN,

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QTableView, QTabWidget
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView, QTabWidget
 
 from app.dsar.vocabulary import CLOSED
 from app.jobs import JobControl
+from views.common.files import save_path
 from views.common.pane import Pane
 from views.common.table_model import RowTableModel
 from views.dsar.dialogs import CertificateDialog, IntakeDialog, LetterDialog
@@ -182,8 +183,8 @@ class RequestActions(Pane):
         self.refresh()
 
     def ask_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export package", f"{self._ref()}.zip", "ZIP files (*.zip)"
+        name = save_path(
+            self, self.ctx, "Export package", f"{self._ref()}.zip", "ZIP files (*.zip)"
         )
         if name:
             self.export_to(Path(name))

@@ -270,8 +270,13 @@ class ImportDialog(QDialog):
         self.next_button.setEnabled(True)
         label = {Step.SOURCE: "Check files", Step.PREVIEW: "Import", Step.DONE: "Done"}
         self.next_button.setText(label.get(step, ""))
+        self.next_button.setToolTip("")
         if step == Step.PREVIEW:
             self.next_button.setEnabled(self.preview_result is not None)
+            if self.preview_result is None:
+                self.next_button.setToolTip(
+                    "Nothing to import yet: correct the problems above and check the files again."
+                )
 
     def _next(self) -> None:
         if self.step == Step.SOURCE:

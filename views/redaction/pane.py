@@ -8,13 +8,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QSplitter, QWidget
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
+from views.common.files import save_path
 from views.common.pane import Pane
 from views.common.table_model import RowTableModel
-from views.common.widgets import MARGIN, Banner, hbox, heading, table_view, vbox
+from views.common.widgets import (
+    MARGIN,
+    Banner,
+    LoadView,
+    ScrollingTabs,
+    hbox,
+    heading,
+    table_view,
+    vbox,
+)
 from views.redaction.bench import TestBench
 from views.redaction.columns import example_columns
 from views.redaction.impact_tab import ImpactTab
@@ -28,7 +38,7 @@ if TYPE_CHECKING:
     from app.redaction.examples import ExampleResult, Miss
     from app.redaction.history import HistoryService, RunInfo
     from app.redaction.service import CaseInfo, ImpactReport, RedactionService
-    from app.redaction.store import RuleInfo
+    from app.redaction.store import RuleInfo, RuleVersionInfo
     from app.redaction.types import Rule
 
 
@@ -38,6 +48,8 @@ class Loaded:
     engine: RedactionEngine
     examples: list[ExampleResult]
     runs: list[RunInfo]
+    changed: str | None = None  # the rule just saved, toggled or reverted
+    versions: list[RuleVersionInfo] | None = None  # its versions, read with the rules
 
 
 class RedactionPane(Pane):
@@ -67,16 +79,16 @@ class RedactionPane(Pane):
         bench_page.setSizes([480, 220])
         self.labels_tab = LabelsTab()
         self.impact_tab = ImpactTab()
-        self.tabs = QTabWidget()
+        self.tabs = ScrollingTabs()  # a tall tab scrolls: the window must fit 1366×768
         self.tabs.addTab(self.rules_tab, "Rules")
         self.tabs.addTab(bench_page, "Test bench")
         self.tabs.addTab(self.labels_tab, "Labelled set")
         self.tabs.addTab(self.impact_tab, "Impact && history")
+        self.body = LoadView(self.tabs, "")  # "Loading…" until the rules arrive
         self.setLayout(
             vbox(
-                hbox(heading("Redaction"), None),
-                self.banner,
-                self.tabs,
+                hbox(heading("Redaction"), self.banner),
+                self.body,
                 margin=MARGIN,
                 spacing=MARGIN,
             )
@@ -90,9 +102,7 @@ class RedactionPane(Pane):
             self.labels_tab.import_button,
             self.impact_tab.plan_button,
         ):
-            w.setEnabled(manage)
-            if not manage:
-                w.setToolTip("Needs the redaction admin role.")
+            self.enable_for(w, Permission.REDACTION_MANAGE)
         self._manage = manage
         self.rules_tab.ruleSelected.connect(self.load_versions)
         self.rules_tab.saveRequested.connect(self.save_rule)
@@ -128,7 +138,9 @@ class RedactionPane(Pane):
 
     # -- loading --------------------------------------------------------------------
 
-    def refresh(self, message: str = "") -> None:
+    def refresh(self, message: str = "", changed: str | None = None) -> None:
+        """Reload everything; after a change to rule ``changed`` its versions too, so the
+        Versions list shows the new version at once."""
         service, history = self._service(), self._history()
         self._message = message
 
@@ -136,11 +148,17 @@ class RedactionPane(Pane):
             from app.redaction.examples import run_examples
 
             rules = service.rules()
+            versions = service.versions(changed) if changed else None
             return Loaded(
-                rules, service.engine(), run_examples([i.rule for i in rules]), history.runs()
+                rules,
+                service.engine(),
+                run_examples([i.rule for i in rules]),
+                history.runs(),
+                changed,
+                versions,
             )
 
-        self.run(job, self._loaded, "loading the rules")
+        self.load(job, self._loaded, "loading the rules")
 
     def _loaded(self, loaded: Loaded) -> None:
         from app.redaction.rules import entity_types
@@ -148,6 +166,9 @@ class RedactionPane(Pane):
         self.rule_infos = loaded.rules
         self.engine = loaded.engine
         self.rules_tab.set_rules(loaded.rules)
+        if loaded.changed and loaded.versions is not None:
+            self.rules_tab.select(loaded.changed)
+            self.rules_tab.set_versions(loaded.versions)
         self.bench.set_engine(loaded.engine, entity_types([i.rule for i in loaded.rules]))
         self.examples.set_rows(loaded.examples)
         self.impact_tab.set_runs(loaded.runs)
@@ -173,9 +194,9 @@ class RedactionPane(Pane):
             "reading the rule's versions",
         )
 
-    def _changed(self, what: str) -> Callable[[Any], None]:
+    def _changed(self, what: str, rule_id: str) -> Callable[[Any], None]:
         def done(_: Any) -> None:
-            self.refresh(what)
+            self.refresh(what, rule_id)
 
         return done
 
@@ -183,7 +204,7 @@ class RedactionPane(Pane):
         service = self._service()
         self.run(
             lambda control: service.save_rule(rule),
-            self._changed(f"Rule {rule.id} saved as a new version."),
+            self._changed(f"Rule {rule.id} saved as a new version.", rule.id),
             "saving the rule",
         )
 
@@ -191,7 +212,7 @@ class RedactionPane(Pane):
         service = self._service()
         self.run(
             lambda control: service.set_enabled(rule_id, enabled),
-            self._changed(f"Rule {rule_id} {'enabled' if enabled else 'disabled'}."),
+            self._changed(f"Rule {rule_id} {'enabled' if enabled else 'disabled'}.", rule_id),
             "changing the rule",
         )
 
@@ -199,7 +220,7 @@ class RedactionPane(Pane):
         service = self._service()
         self.run(
             lambda control: service.revert(rule_id, version),
-            self._changed(f"Rule {rule_id}: version {version} is current again."),
+            self._changed(f"Rule {rule_id}: version {version} is current again.", rule_id),
             "reverting the rule",
         )
 
@@ -317,14 +338,15 @@ class RedactionPane(Pane):
         self.impact_tab.apply_button.setEnabled(self._manage and report.tickets_with_hits > 0)
 
     def choose_plan_file(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
+        path = save_path(
             self,
+            self.ctx,
             "Export the Zendesk redaction plan",
-            str(self.ctx.workspace.exports_dir / "redaction-plan.jsonl"),
+            "redaction-plan.jsonl",
             "JSON Lines (*.jsonl)",
         )
-        if name:
-            self.export_plan(Path(name))
+        if path:
+            self.export_plan(path)
 
     def export_plan(self, path: Path) -> None:
         self.run_guarded(

@@ -13,7 +13,6 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QLabel,
     QPushButton,
     QSplitter,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.jobs import JobControl
 from app.security.permissions import Permission
+from views.common.files import choose_folder
 from views.common.table_model import SORT_ROLE, RowTableModel
 from views.common.widgets import MARGIN, hbox, heading, table_view, vbox
 from views.review.charts import ReviewCharts
@@ -131,7 +131,7 @@ class ReviewPane(ReviewItemsPane):
             vbox(
                 hbox(
                     self.title,
-                    None,
+                    self.banner,  # the reserved message area: showing one moves no button
                     self.verify_button,
                     self.export_button,
                     self.signoff_button,
@@ -146,9 +146,7 @@ class ReviewPane(ReviewItemsPane):
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         split.setSizes([230, 1100])
-        layout = vbox(self.banner, split, margin=MARGIN, spacing=MARGIN)
-        layout.setStretchFactor(split, 1)  # the banner keeps its own height when shown
-        self.setLayout(layout)
+        self.setLayout(vbox(split, margin=MARGIN, spacing=MARGIN))
 
         self._show_campaign_state()
 
@@ -360,7 +358,7 @@ class ReviewPane(ReviewItemsPane):
         )
 
     def ask_export(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the evidence pack")
+        folder = choose_folder(self, self.ctx, "Folder for the evidence pack")
         if folder and self.campaign is not None:
             self.export_to(Path(folder) / f"access-review-{self.campaign.id}")
 

@@ -23,7 +23,7 @@ from app.security.permissions import Permission
 from app.settings import SETTINGS
 from views.common.pane import Pane
 from views.common.table_model import SORT_ROLE, Column, RowTableModel
-from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
+from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vbox, wrapped
 
 if TYPE_CHECKING:
     from app.admin import AdminService, BackupInfo
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from app.keystore import KeyringStatus
     from app.security.auth import Principal
     from app.workspace_backup import BackupResult
+
+
+NO_BACKUPS = "No backups yet. “Backup now” writes one verified file."
 
 
 def backup_columns() -> list[Column[BackupInfo]]:
@@ -66,10 +69,10 @@ class SecurityPane(Pane):
         self.keyring_state = wrapped("…")
         self.enrol_button = QPushButton("Store key in keyring")
         self.enrol_button.clicked.connect(self.enrol_keyring)
-        self.enrol_button.setEnabled(self.can(Permission.KEYS_MANAGE))
+        self.enable_for(self.enrol_button, Permission.KEYS_MANAGE)
         self.rekey_button = QPushButton("Rotate database key…")
         self.rekey_button.clicked.connect(self.rekey)
-        self.rekey_button.setEnabled(self.can(Permission.KEYS_MANAGE))
+        self.enable_for(self.rekey_button, Permission.KEYS_MANAGE)
         keys = QGroupBox("Keys")
         keys.setLayout(
             vbox(
@@ -86,13 +89,14 @@ class SecurityPane(Pane):
         self.proxy.setSortRole(SORT_ROLE)
         self.table = table_view(self.proxy, sort_column=1, descending=True)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.no_backups = QLabel("No backups yet. “Backup now” writes one verified file.")
+        self.no_backups = QLabel()  # the count, once read
+        self.body = LoadView(self.table, NO_BACKUPS)
         self.backup_button = QPushButton("Backup now")
         self.backup_button.clicked.connect(self.backup)
-        self.backup_button.setEnabled(self.can(Permission.BACKUP_CREATE))
+        self.enable_for(self.backup_button, Permission.BACKUP_CREATE)
         backups = QGroupBox("Backups")
         backups.setLayout(
-            vbox(hbox(self.no_backups, None, self.backup_button), self.table, margin=MARGIN)
+            vbox(hbox(self.no_backups, None, self.backup_button), self.body, margin=MARGIN)
         )
         # Idle lock
         self.idle = QSpinBox()
@@ -101,9 +105,8 @@ class SecurityPane(Pane):
         self.idle.setSuffix(" min")
         self.idle_save = QPushButton("Apply")
         self.idle_save.clicked.connect(self.save_idle_timeout)
-        can_change = self.can(Permission.SETTINGS_MANAGE)
-        self.idle.setEnabled(can_change)
-        self.idle_save.setEnabled(can_change)
+        self.enable_for(self.idle, Permission.SETTINGS_MANAGE)
+        self.enable_for(self.idle_save, Permission.SETTINGS_MANAGE)
         session = QGroupBox("Session")
         session.setLayout(
             hbox(
@@ -117,8 +120,7 @@ class SecurityPane(Pane):
         )
         self.setLayout(
             vbox(
-                heading("Security & backups"),
-                self.banner,
+                hbox(heading("Security & backups"), self.banner),
                 keys,
                 backups,
                 session,
@@ -140,17 +142,16 @@ class SecurityPane(Pane):
                 service.keyring_status(), service.list_backups(), service.idle_timeout_s()
             )
 
-        self.run(job, self._loaded, "loading")
+        self.load(job, self._loaded, "reading backups and keys", is_empty=lambda o: not o.backups)
 
     def _loaded(self, overview: Overview) -> None:
         self._show_keyring(overview.keyring)
         self.model.set_rows(overview.backups)
-        self.table.setVisible(bool(overview.backups))
         count = len(overview.backups)
         self.no_backups.setText(
             f"{count} backup{'s' if count != 1 else ''} in the workspace's backups folder"
             if overview.backups
-            else "No backups yet. “Backup now” writes one verified file."
+            else ""
         )
         self.no_backups.setToolTip(str(self.ctx.workspace.backups_dir))
         self.idle.setValue(max(1, round(overview.idle_timeout_s / 60)))
