@@ -424,7 +424,6 @@ def verify_structure(
         if (
             anchor is not None
             and anchor.head_mac != ev.mac
-            and ev.key_epoch == current_epoch  # its mac was checked above
             and ts > datetime.fromisoformat(anchor.ts_utc.replace("Z", "+00:00"))
         ):
             return _bad(
