@@ -95,9 +95,7 @@ class Cli:
         [(mac,)] = self.db("SELECT mac FROM audit_log WHERE seq = :k", k=keep)
         self.db("UPDATE audit_state SET last_seq = :k, head_mac = :m WHERE id = 1", k=keep, m=mac)
         self.db(trigger_sql)
-        assert self.db("SELECT count(*) FROM sqlite_master WHERE name = :n", n=NO_DELETE) == [
-            (1,)
-        ]
+        assert self.db("SELECT count(*) FROM sqlite_master WHERE name = :n", n=NO_DELETE) == [(1,)]
 
 
 @pytest.fixture

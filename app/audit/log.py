@@ -265,7 +265,7 @@ class AuditLog:
         `audit_state.last_anchor_seq` is the seq of the newest checkpoint written to the
         anchor file. A log that ends before it was truncated; an anchor file that is gone or
         stops before it lost its checkpoints. (Someone with the DB key can lower that number
-        too; then only a copy of the anchor file kept elsewhere, or the kit, can tell.)
+        too; then only a copy of the anchor file kept elsewhere can tell.)
         """
         recorded = state.last_anchor_seq
         if not recorded:
@@ -286,8 +286,8 @@ class AuditLog:
                 result.count,
                 result.head_mac,
                 f"{ANCHORS_NAME} is missing or empty, but the database records checkpoints "
-                f"up to event {recorded}; the external checkpoints were deleted (restore the "
-                "file from the workspace folder's copy)",
+                f"up to event {recorded}; the external checkpoints were deleted (put back a "
+                "copy of the file kept elsewhere)",
             )
         newest = max(a.seq for a in anchors)
         if newest < recorded:
@@ -299,7 +299,6 @@ class AuditLog:
                 f"{ANCHORS_NAME} ends at event {newest}, but the database records a checkpoint "
                 f"at event {recorded}; checkpoints were removed from the file",
             )
-        return result
         return result
 
 
