@@ -26,11 +26,13 @@ from app.audit.chain import seal_event
 from app.audit.keys import compute_mac, evolve, new_k0
 from app.audit.verify import VerifyResult, VerifyStatus, verify_chain
 from app.clock import Clock, utc_iso
+from app.masking import mask_text
 from models.security import AuditEntry, AuditState
 
 ANCHOR_EVERY = 1000
 EPOCH_LENGTH = timedelta(days=1)
 ANCHORS_NAME = anchor_file.ANCHOR_FILENAME
+_PENDING_ANCHOR = "privdesk.audit.pending_anchor"  # Session.info key
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class AuditLog:
             object_type=object_type,
             object_id=object_id,
             outcome=outcome,
-            details=dict(details or {}),
+            details=mask_details(details or {}),
         )
         s.add(
             AuditEntry(
@@ -167,7 +169,11 @@ class AuditLog:
         state.epoch += 1
         state.epoch_started = utc_iso(self.clock.now())
 
-    def _anchor_after_commit(self, s: Session, state: AuditState) -> Anchor:
+    def _anchor_after_commit(self, s: Session, state: AuditState) -> Anchor | None:
+        if not self._file_agrees(s, state):
+            # The head went back below the last checkpoint, or the anchor file lost lines:
+            # writing now would hide that (verify reports it), so the evidence stays as is.
+            return None
         anchor = Anchor(
             seq=state.last_seq,
             head_mac=state.head_mac,
@@ -175,6 +181,7 @@ class AuditLog:
             key_epoch=self._epoch_of_head(s, state),
         )
         state.last_anchor_seq = anchor.seq
+        s.info[_PENDING_ANCHOR] = anchor.seq
         path = self.anchors_path
 
         # Only a committed head may be anchored; a rolled-back one would look like truncation.
@@ -183,6 +190,19 @@ class AuditLog:
 
         sa_event.listen(s, "after_commit", _write, once=True)
         return anchor
+
+    def _file_agrees(self, s: Session, state: AuditState) -> bool:
+        """True when the anchor file ends at the checkpoint the database last recorded."""
+        if state.last_seq <= state.last_anchor_seq:
+            return False
+        if s.info.get(_PENDING_ANCHOR) == state.last_anchor_seq:
+            return True  # recorded in this transaction; its line is written at commit
+        try:
+            anchors = anchor_file.read_anchors(self.anchors_path)
+        except ValueError:
+            return False
+        newest = max((a.seq for a in anchors), default=0)
+        return newest == state.last_anchor_seq
 
     def _epoch_of_head(self, s: Session, state: AuditState) -> int:
         pending = [o for o in s.new if isinstance(o, AuditEntry) and o.seq == state.last_seq]
@@ -222,19 +242,84 @@ class AuditLog:
                 anchors=anchors,
                 start=start,
             )
-        if (
-            result.ok
-            and (result.count and result.seq is None)
-            and state.last_seq != ((start.next_seq - 1 if start else 0) + result.count)
-        ):
+        if not result.ok:
+            return result
+        first = start.next_seq if start else 1
+        last = first - 1 + result.count
+        if state.last_seq != last:
             return VerifyResult(
                 VerifyStatus.TRUNCATED,
                 state.last_seq,
                 result.count,
                 result.head_mac,
-                f"the log ends before event {state.last_seq}, the last one written",
+                f"the log ends at event {last}, before event {state.last_seq}, the last one "
+                "written",
+            )
+        return self._check_recorded_anchors(state, anchors, last, result)
+
+    def _check_recorded_anchors(
+        self, state: AuditState, anchors: list[Anchor], last: int, result: VerifyResult
+    ) -> VerifyResult:
+        """The anchors the database says were exported must still be there (issue 14).
+
+        `audit_state.last_anchor_seq` is the seq of the newest checkpoint written to the
+        anchor file. A log that ends before it was truncated; an anchor file that is gone or
+        stops before it lost its checkpoints. (Someone with the DB key can lower that number
+        too; then only a copy of the anchor file kept elsewhere can tell.)
+        """
+        recorded = state.last_anchor_seq
+        if not recorded:
+            return result
+        if last < recorded:
+            return VerifyResult(
+                VerifyStatus.TRUNCATED,
+                recorded,
+                result.count,
+                result.head_mac,
+                f"the log ends at event {last}, but the database records a checkpoint at "
+                f"event {recorded}; the log was truncated or rolled back",
+            )
+        if not anchors:
+            return VerifyResult(
+                VerifyStatus.ANCHORS_MISSING,
+                recorded,
+                result.count,
+                result.head_mac,
+                f"{ANCHORS_NAME} is missing or empty, but the database records checkpoints "
+                f"up to event {recorded}; the external checkpoints were deleted (put back a "
+                "copy of the file kept elsewhere)",
+            )
+        newest = max(a.seq for a in anchors)
+        if newest < recorded:
+            return VerifyResult(
+                VerifyStatus.TRUNCATED,
+                recorded,
+                result.count,
+                result.head_mac,
+                f"{ANCHORS_NAME} ends at event {newest}, but the database records a checkpoint "
+                f"at event {recorded}; checkpoints were removed from the file",
             )
         return result
+
+
+def mask_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    """`details` with the personal data the redaction engine finds masked in every string.
+
+    Free text reaches the details (reveal reasons, notes); an email or card number typed
+    there must not be sealed into the log (AUD-8). Codes and ids contain nothing the engine
+    finds, so they are unchanged; keys are kept as they are.
+    """
+    return {key: _mask_value(value) for key, value in details.items()}
+
+
+def _mask_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, Mapping):
+        return mask_details(value)
+    if isinstance(value, (list, tuple)):
+        return [_mask_value(v) for v in value]
+    return value
 
 
 def _to_event(row: AuditEntry) -> AuditEvent:
@@ -282,7 +367,7 @@ def verify_structure(
     prev_mac = start.prev_mac if start else GENESIS_PREV_MAC
     prev_epoch = start.key_epoch if start else 0
     prev_ts: datetime | None = None
-    by_seq = {a.seq: a for a in anchors}
+    by_seq = {a.seq: a for a in sorted(anchors, key=lambda a: a.ts_utc)}
     count = 0
     head: str | None = None
     for ev in events:
@@ -335,6 +420,19 @@ def verify_structure(
                 f"event {ev.seq} is dated before the event preceding it",
             )
         anchor = by_seq.get(ev.seq)
+        if (
+            anchor is not None
+            and anchor.head_mac != ev.mac
+            and ts > datetime.fromisoformat(anchor.ts_utc.replace("Z", "+00:00"))
+        ):
+            return _bad(
+                VerifyStatus.TRUNCATED,
+                ev.seq,
+                count,
+                head,
+                f"the log was truncated before event {ev.seq} and written again: event "
+                f"{ev.seq} is dated after the checkpoint that recorded a different event {ev.seq}",
+            )
         if anchor is not None and anchor.head_mac != ev.mac:
             return _bad(
                 VerifyStatus.MODIFIED,

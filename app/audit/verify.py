@@ -40,6 +40,9 @@ class VerifyStatus(enum.Enum):
     TRUNCATED = "truncated"
     EPOCH_MISMATCH = "epoch_mismatch"
     CLOCK_ROLLBACK = "clock_rollback"
+    # The database records that checkpoints were exported (audit_state.last_anchor_seq) but
+    # the anchor file outside it is gone or empty: the external evidence was deleted.
+    ANCHORS_MISSING = "anchors_missing"
 
 
 @dataclass(frozen=True)
@@ -113,11 +116,24 @@ def _mac_equal(expected_hex: str, got: object) -> bool:
     return hmac.compare_digest(expected_hex.encode("ascii"), got.encode("utf-8"))
 
 
-def _anchor_conflict(walk: _Walk, seq: int, head_mac: str, key_epoch: int) -> VerifyResult | None:
+def _anchor_conflict(
+    walk: _Walk, seq: int, head_mac: str, key_epoch: int, ts_utc: str
+) -> VerifyResult | None:
     """Compare the chain at `seq` with any external anchor recorded there."""
     for anchor in walk.anchors.get(seq, ()):
         if anchor.head_mac == head_mac:
             continue
+        if parse_ts(ts_utc) > parse_ts(anchor.ts_utc):
+            # The event at `seq` is dated after the checkpoint of `seq` was taken, and it
+            # verified under its own epoch's key: the log was cut back below `seq` and
+            # written again (today's key seals the new tail; it cannot restore the old).
+            return walk.result(
+                VerifyStatus.TRUNCATED,
+                seq,
+                f"The audit log was truncated before event {seq} and written again: event "
+                f"{seq} is dated after the external checkpoint that recorded a different "
+                f"event {seq}.",
+            )
         if anchor.key_epoch != key_epoch:
             return walk.result(
                 VerifyStatus.EPOCH_MISMATCH,
@@ -149,7 +165,8 @@ def verify_chain(
     instead, at that seq), EPOCH_MISMATCH (epoch decreases, or the mac fails under the
     declared epoch's key but verifies under another epoch's key), MODIFIED (mac or prev_mac
     link wrong, or a field cannot be canonicalised), an external anchor at this seq with a
-    different head (MODIFIED; EPOCH_MISMATCH if the anchor's epoch differs too), then
+    different head (TRUNCATED if the event is dated after the anchor, i.e. the log was cut
+    back and grown again; else MODIFIED, or EPOCH_MISMATCH if the anchor's epoch differs), then
     CLOCK_ROLLBACK (ts more than `clock_tolerance_s` before the previous event's). After the
     walk, an anchor beyond the last seq gives TRUNCATED at the newest such anchor's seq.
 
@@ -257,7 +274,7 @@ def verify_chain(
                 seq,
                 f"Audit event {seq} does not link to the event before it; the chain was altered.",
             )
-        conflict = _anchor_conflict(walk, seq, event.mac, epoch)
+        conflict = _anchor_conflict(walk, seq, event.mac, epoch, event.ts_utc)
         if conflict is not None:
             return conflict
         ts = parse_ts(event.ts_utc)
