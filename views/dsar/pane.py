@@ -188,8 +188,8 @@ class DsarPane(RequestActions):
         refresh.clicked.connect(self.refresh)
         self.setLayout(
             vbox(
-                hbox(heading("DSAR queue"), None, self.new_button, refresh),
-                self.banner,
+                # The reserved message area sits in the heading row: a message moves nothing.
+                hbox(heading("DSAR queue"), self.banner, self.new_button, refresh),
                 self.tabs,
                 margin=MARGIN,
                 spacing=MARGIN,

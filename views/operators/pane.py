@@ -133,8 +133,7 @@ class OperatorsPane(Pane):
         row = hbox(*(self.buttons[k] for k in actions), None, self.filter, self.buttons["refresh"])
         self.setLayout(
             vbox(
-                heading("Operators"),
-                self.banner,
+                hbox(heading("Operators"), self.banner),  # the message area moves nothing
                 row,
                 self.table,
                 self.duty_warning,
