@@ -235,3 +235,21 @@ def test_verify_removes_the_leftover_or_names_it(
     code, out, err = run(capsys, "verify", "-w", str(ws))
     assert code == 0, err
     assert f"leftover of a killed backup could not be removed: {stuck}" in out
+
+
+def test_gui_verify_text_names_a_stuck_leftover(
+    made: MadeWorkspace, fake_keyring: FakeKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GUI's "Verify workspace" shows the same warning as `privdesk verify`."""
+    from app.admin import HealthReport
+    from app.audit.verify import VerifyResult, VerifyStatus
+    from views.workspace_actions import health_text
+
+    made.ws.close()
+    stuck = _leftover(made.folder, ".privdesk-backup-stuck")
+    monkeypatch.setattr(workspace_backup.shutil, "rmtree", lambda *a, **k: None)
+    with Workspace.open(made.folder) as ws:
+        assert ws.leftovers == (stuck,)
+        audit = VerifyResult(VerifyStatus.OK, None, 0, None, "the chain is intact")
+        text = health_text(HealthReport(ws.verify(), audit, ws.leftovers))
+    assert f"Leftover of a killed backup could not be removed: {stuck}" in text
