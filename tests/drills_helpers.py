@@ -14,7 +14,7 @@ def long_sessions(signed: SignedIn) -> None:
     # Ten days is beyond what the registry lets an operator set, so the rows are written
     # directly: a test fixture, not a setting anyone could choose.
     with signed.ctx.session() as s:
-        for key in ("idle_timeout_s", "cli_idle_timeout_s", "absolute_session_s"):
+        for key in ("idle_timeout_s", "absolute_session_s"):
             s.merge(Setting(key=key, value_json=json.dumps(10 * 24 * 3600)))
 
 

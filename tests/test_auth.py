@@ -312,8 +312,9 @@ def test_absolute_limit_ends_session_and_unlock_cannot_revive_it(admin: SignedIn
 
 
 def test_cli_token_resume_idle_expiry_logout_and_only_hash_stored(admin: SignedIn) -> None:
-    """AUTH-9 / ASVS 16.2.5: a CLI login returns a token that resumes the session; 30 min
-    idle ends it for good; logout makes the token useless; the DB keeps only SHA-256."""
+    """AUTH-9 / ASVS 16.2.5: a CLI login returns a token that resumes the session; the
+    workspace's idle limit (15 min) ends it for good; logout makes the token useless; the
+    DB keeps only SHA-256."""
     auth = AuthService(admin.ctx)
     gui = auth.login("admin", ADMIN_PASSWORD, admin.code())
     assert gui.token is None
@@ -328,9 +329,9 @@ def test_cli_token_resume_idle_expiry_logout_and_only_hash_stored(admin: SignedI
 
     resumed = auth.resume(cli.token)
     assert (resumed.session_id, resumed.kind) == (cli.principal.session_id, "cli")
-    admin.clock.advance(29 * 60)
+    admin.clock.advance(14 * 60)
     OperatorService(admin.ctx, auth.resume(cli.token)).list()
-    admin.clock.advance(30 * 60)
+    admin.clock.advance(15 * 60)
     with pytest.raises(SessionExpired):
         auth.resume(cli.token)
     with pytest.raises(SessionExpired):  # ended, not merely locked

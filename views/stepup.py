@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from app.jobs import JobControl
+from views.common.errors import is_session_problem
 from views.common.widgets import MARGIN, Banner, BusyOverlay, heading, vbox, wrapped
 from views.start.wizard_pages import code_field
 
@@ -27,8 +28,15 @@ ActionFor = Callable[["Principal"], Callable[[JobControl], Any]]
 class StepUpDialog(QDialog):
     """Asks for one fresh authenticator code and calls AuthService.step_up."""
 
-    def __init__(self, ctx: AppContext, reason: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        reason: str,
+        parent: QWidget | None = None,
+        on_session_problem: Callable[[BaseException], None] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._on_session_problem = on_session_problem
         self.setWindowTitle("Confirm with your authenticator")
         self._ctx = ctx
         self.code = code_field()
@@ -75,6 +83,12 @@ class StepUpDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.busy.stop()
         self.code.clear()
+        if self._on_session_problem is not None and is_session_problem(exc):
+            # Too many wrong codes hard-locked the account and ended the session: the
+            # window signs out rather than leave a dialog asking for codes it will refuse.
+            self.reject()
+            self._on_session_problem(exc)
+            return
         self.banner.show_error(exc, doing="checking the code")
 
 
@@ -95,7 +109,7 @@ def run_guarded(
         if not isinstance(exc, StepUpRequired):
             on_error(exc)
             return
-        dialog = StepUpDialog(ctx, exc.message, parent)
+        dialog = StepUpDialog(ctx, exc.message, parent, on_session_problem=on_error)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # open(), not exec(): no nested event loop, and tests can reach the dialog.
         dialog.accepted.connect(

@@ -1,7 +1,8 @@
 """Unlocking and signing in from the command line, like a password manager's CLI.
 
 `privdesk login` prints `export PRIVDESK_SESSION=…`; later commands reuse that token (only
-its hash is stored; idle 30 min, absolute 12 h). Without a token a command signs in for
+its hash is stored; it ends after the workspace's `idle_timeout_s` unused, default
+15 min, and 12 h after sign-in). Without a token a command signs in for
 itself from PRIVDESK_OPERATOR / PRIVDESK_PASSWORD / PRIVDESK_TOTP or prompts, and ends
 that one-shot session when it finishes.
 """

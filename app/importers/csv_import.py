@@ -4,6 +4,11 @@ A TOML mapping names, for each field, the header (or candidate headers) holding 
 defaults in ``resources/mappings/default-KIND.toml`` cover common exports. Agents and
 people become a directory snapshot (people only), a roster its own ``roster`` snapshot.
 Files are streamed row by row; every problem names the file, line and field.
+
+Required: agents and people need an ``id`` or an ``email``, roster entries an ``email``.
+A cell holds at most 64 KiB (``fields.MAX_TEXT``); integers must fit a signed 64-bit
+integer. ``role`` is one of end-user, agent, admin (agent or admin for agents) and a
+roster ``status`` one of active, leave, terminated (rewrite others in ``[values.status]``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,16 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from app.importers.fields import BadValue, as_date, as_email, describe, dumps, parse_timestamp
+from app.importers.fields import (
+    BadValue,
+    as_date,
+    as_email,
+    check_text,
+    describe,
+    dumps,
+    fit_int64,
+    parse_timestamp,
+)
 from app.importers.loader import Counts, SnapshotWriter
 from app.importers.problems import ImportFailed, Location, Problems, TooManyProblems, fail_now
 from app.importers.sources import Progress
@@ -33,11 +47,14 @@ _INT = re.compile(r"^[+-]?\d+$")
 _TRUE = {"true", "yes", "y", "1", "t", "on", "enabled"}
 _FALSE = {"false", "no", "n", "0", "f", "off", "disabled"}
 _ROLES = ("end-user", "agent", "admin")
+ROSTER_STATUSES = ("active", "leave", "terminated")  # what access reviews act on
 
 
 def _int(v: str) -> int:
+    if _INT.match(v) and len(v) <= 40:  # int() of thousands of digits is refused, and slow
+        return fit_int64(int(v))
     if _INT.match(v):
-        return int(v)
+        raise BadValue("is out of range (it must fit a signed 64-bit integer)", quote=True)
     raise BadValue("is not an integer", quote=True)
 
 
@@ -56,15 +73,23 @@ def _ts(v: str) -> str:
 
 
 def _tags(v: str) -> str:
+    check_text(v)
     return dumps([t for t in re.split(r"[,\s]+", v) if t])
 
 
 def _text(v: str) -> str:
-    return v
+    return check_text(v)
 
 
 def _code(v: str) -> str:
-    return v.lower()
+    return check_text(v).lower()
+
+
+def _status(v: str) -> str:
+    low = _code(v)
+    if low not in ROSTER_STATUSES:
+        raise BadValue(f"is not one of {', '.join(ROSTER_STATUSES)}", quote=True)
+    return low
 
 
 def _email(v: str) -> str | None:
@@ -103,7 +128,7 @@ ROSTER_FIELDS: dict[str, tuple[str, Parse, bool]] = {
     "email": ("email", _email, False),
     "employee_id": ("employee_id", _text, False),
     "name": ("name", _text, False),
-    "status": ("status", _code, True),
+    "status": ("status", _status, True),
     "department": ("department", _text, False),
     "manager": ("manager", _text, False),
     "end_date": ("end_date", _date, True),

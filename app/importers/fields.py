@@ -1,6 +1,14 @@
 """Field coercion: source values checked and converted into table rows (`apply_spec`).
 
 A bad value is reported through `Problems`, quoted only when it cannot be personal data.
+
+Limits on hostile input (each breach is a located error, and the import writes nothing):
+
+- integers (ids, counts, references) must fit a signed 64-bit integer, as SQLite stores them;
+- text must be valid Unicode: a lone surrogate (``"\\ud800"`` in JSON) cannot be stored;
+- text fields hold at most ``MAX_TEXT`` (64 KiB of UTF-8: names, subjects, emails, codes)
+  and bodies (comment bodies, ticket descriptions) at most ``MAX_BODY`` (1 MiB);
+- a record nested more deeply than the JSON reader allows is refused (see sources.py).
 """
 
 from __future__ import annotations
@@ -38,6 +46,41 @@ def describe(field_name: str, value: Any, bad: BadValue) -> str:
 
 Coerce = Callable[[Any], Any]
 
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
+MAX_TEXT = 64 << 10  # bytes of UTF-8 in a name, subject, email, code, url …
+MAX_BODY = 1 << 20  # bytes of UTF-8 in a comment body or a ticket description
+
+
+def fit_int64(value: int) -> int:
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise BadValue("is out of range (it must fit a signed 64-bit integer)", quote=True)
+    return value
+
+
+def has_surrogate(text: str) -> bool:
+    """True if `text` holds a lone surrogate, which no UTF-8 store accepts."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_text(value: str, limit: int = MAX_TEXT) -> str:
+    """`value` if it is storable text of at most `limit` bytes of UTF-8."""
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise BadValue("is not valid Unicode text (a lone surrogate)", quote=False) from None
+    if size > limit:
+        raise BadValue(f"is longer than {_size(limit)}", quote=False)
+    return value
+
+
+def _size(limit: int) -> str:
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
+
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -48,32 +91,49 @@ def as_id(value: Any) -> int:
         raise BadValue("is missing", quote=False)
     if not _is_int(value):
         raise BadValue("is not an integer", quote=True)
-    return int(value)
+    return fit_int64(int(value))
 
 
 def as_int(value: Any) -> int | None:
-    if value is None or _is_int(value):
-        return value  # type: ignore[no-any-return]
+    if value is None:
+        return None
+    if _is_int(value):
+        return fit_int64(value)
     raise BadValue("is not an integer", quote=True)
 
 
 def as_str(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return check_text(value)
+    raise BadValue("is not a string", quote=False)
+
+
+def as_body(value: Any) -> str | None:
+    """A long text (comment body, ticket description): up to MAX_BODY."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return check_text(value, MAX_BODY)
     raise BadValue("is not a string", quote=False)
 
 
 def as_code(value: Any) -> str | None:
     """A short code (status, type, action): safe to quote."""
-    if value is None or isinstance(value, str):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return check_text(value)
     raise BadValue("is not a string", quote=True)
 
 
 def as_text_id(value: Any) -> str | None:
     """An identifier that may come as a number or a string (external ids)."""
-    if value is None or isinstance(value, str):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return check_text(value)
     if _is_int(value):
         return str(value)
     raise BadValue("is not a string or an integer", quote=False)
@@ -120,6 +180,8 @@ def as_int_list(value: Any) -> list[int]:
     if value is None:
         return []
     if isinstance(value, list) and all(_is_int(v) for v in value):
+        for v in value:
+            fit_int64(v)
         return value
     raise BadValue("is not a list of integers", quote=True)
 
@@ -128,6 +190,8 @@ def as_str_list(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        for v in value:
+            check_text(v)
         return value
     raise BadValue("is not a list of strings", quote=False)
 
@@ -155,7 +219,7 @@ def as_email(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, str) and _EMAIL.match(value.strip()):
-        return value.strip()
+        return check_text(value.strip())
     raise BadValue("is not a valid email address", quote=False)
 
 
@@ -168,6 +232,17 @@ def one_of(*choices: str) -> Coerce:
         raise BadValue(f"is not one of {', '.join(choices)}", quote=True)
 
     return coerce
+
+
+def required(coerce: Coerce) -> Coerce:
+    """`coerce`, refusing a missing (null, absent or empty) value."""
+
+    def check(value: Any) -> Any:
+        if value is None or value == "":
+            raise BadValue("is missing", quote=False)
+        return coerce(value)
+
+    return check
 
 
 def dumps(value: Any) -> str:
@@ -218,8 +293,24 @@ def apply_spec(
                 ok = False
     if not ok:
         return None
-    for column, value in list(row.items()):
-        if isinstance(value, list | dict):
-            row[column] = dumps(value)
-    row["extra_json"] = dumps(extra)
-    return row
+    try:
+        for column, value in list(row.items()):
+            if isinstance(value, list | dict):
+                row[column] = dumps(value)
+                if has_surrogate(row[column]):
+                    problems.add(location, f"{column.removesuffix('_json')} {_NOT_UNICODE}")
+                    ok = False
+        row["extra_json"] = dumps(extra)
+    except RecursionError:
+        problems.add(location, "the record is nested too deeply")
+        return None
+    if has_surrogate(row["extra_json"]):
+        broken = [k for k, v in extra.items() if has_surrogate(k) or has_surrogate(dumps(v))]
+        named = [k for k in broken if not has_surrogate(k)]
+        where = named[0] if named else "a field name"
+        problems.add(location, f"{where} {_NOT_UNICODE}")
+        ok = False
+    return row if ok else None
+
+
+_NOT_UNICODE = "is not valid Unicode text (a lone surrogate)"

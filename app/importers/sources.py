@@ -56,9 +56,18 @@ class SourceFile:
 Record = tuple[Location, dict[str, Any]]
 
 
-def _json_error(src: SourceFile, exc: ValueError, line: int | None = None) -> ImportFailed:
+def _json_error(
+    src: SourceFile, exc: ValueError | RecursionError, line: int | None = None
+) -> ImportFailed:
     where = line if line is not None else getattr(exc, "lineno", None)
-    reason = getattr(exc, "msg", None) or "not UTF-8 text"
+    if isinstance(exc, RecursionError):
+        reason = "nested too deeply"
+    elif isinstance(exc, json.JSONDecodeError):
+        reason = exc.msg
+    elif isinstance(exc, UnicodeDecodeError):
+        reason = "not UTF-8 text"
+    else:  # int(): a number of more than sys.get_int_max_str_digits() digits
+        reason = "a number is too long"
     return fail_now(Location(src.name, line=where), f"invalid JSON ({reason})")
 
 
@@ -77,7 +86,7 @@ def is_ndjson(src: SourceFile) -> bool:
     first = _first_line(src)
     try:
         return isinstance(json.loads(first), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -86,7 +95,7 @@ def load_document(src: SourceFile) -> Any:
     try:
         with src.path.open("rb") as f:
             return json.load(f)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise _json_error(src, exc) from None
 
 
@@ -206,7 +215,7 @@ def _peek_large(src: SourceFile) -> dict[str, Any] | None:
     try:
         with src.path.open(encoding="utf-8-sig") as fh:
             first = _Scan(fh).shallow()
-    except ValueError:  # UnicodeDecodeError too
+    except (ValueError, RecursionError):  # UnicodeDecodeError too
         return None
     if isinstance(first, list) and src.path.suffix.lower() not in (".ndjson", ".jsonl"):
         first = first[0] if first else None
@@ -224,7 +233,7 @@ def peek(src: SourceFile) -> dict[str, Any] | None:
     if is_ndjson(src):
         try:
             first = json.loads(_first_line(src))
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return first if isinstance(first, dict) else None
     try:
@@ -276,7 +285,7 @@ def iter_records(src: SourceFile, list_key: str, progress: Progress) -> Iterator
                 continue
             try:
                 obj = json.loads(raw)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise _json_error(src, exc, line_no) from None
             if not isinstance(obj, dict):
                 raise fail_now(Location(src.name, line=line_no), "expected a JSON object")

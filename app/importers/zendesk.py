@@ -6,6 +6,17 @@ Both shapes Zendesk produces are accepted, per file: API responses (``{"users": 
 its name (``users.json``, ``tickets-2.ndjson``, ``ticket_comments_123.json`` …) or, failing
 that, from its content.
 
+Required fields (Zendesk's own required fields, ZENDESK.md; a record without one is refused
+with its location): every record its ``id``; a user a ``name`` or an ``email``; an identity
+its ``user_id``, ``type`` and ``value``; a custom role, group or organization its ``name``;
+a membership its ``user_id`` and ``group_id``; a ticket its ``requester_id`` and a
+``subject`` or ``description`` (tickets from chat or voice may have no subject); a comment
+its ``author_id`` and a ``body``, ``html_body`` or ``plain_body``; an audit log record its
+``action`` and ``created_at``; an access log record its ``timestamp``. A user's ``role``
+accepts only Zendesk's three values (an audit log's ``action`` is kept as a code: Zendesk
+may add actions). Text limits:
+see :mod:`app.importers.fields` (64 KiB a field, 1 MiB a body or description).
+
 ``account_settings.json`` (``GET /api/v2/account/settings``) is kept verbatim; the sign-in
 facts are read from ``settings.security``::
 
@@ -25,6 +36,7 @@ from app.importers.fields import (
     BadValue,
     Spec,
     apply_spec,
+    as_body,
     as_bool,
     as_code,
     as_dict,
@@ -39,7 +51,9 @@ from app.importers.fields import (
     as_timestamp,
     describe,
     dumps,
+    has_surrogate,
     one_of,
+    required,
 )
 from app.importers.problems import Location, Problems
 from app.importers.sources import SourceFile, peek
@@ -74,7 +88,7 @@ IDENTITIES: Spec = {
     "id": ("zendesk_id", as_id),
     "user_id": ("user_id", as_id),
     "type": ("type", as_code),
-    "value": ("value", as_str),
+    "value": ("value", required(as_str)),
     "verified": ("verified", as_bool),
     "primary": ("primary", as_bool),
     "created_at": ("created_at", TS),
@@ -82,7 +96,7 @@ IDENTITIES: Spec = {
 }
 CUSTOM_ROLES: Spec = {
     "id": ("zendesk_id", as_id),
-    "name": ("name", as_str),
+    "name": ("name", required(as_str)),
     "description": ("description", as_str),
     "role_type": ("role_type", as_int),
     "team_member_count": ("team_member_count", as_int),
@@ -92,7 +106,7 @@ CUSTOM_ROLES: Spec = {
 }
 GROUPS: Spec = {
     "id": ("zendesk_id", as_id),
-    "name": ("name", as_str),
+    "name": ("name", required(as_str)),
     "description": ("description", as_str),
     "default": ("is_default", as_bool),
     "deleted": ("deleted", as_bool),
@@ -109,7 +123,7 @@ GROUP_MEMBERSHIPS: Spec = {
 }
 ORGANIZATIONS: Spec = {
     "id": ("zendesk_id", as_id),
-    "name": ("name", as_str),
+    "name": ("name", required(as_str)),
     "external_id": ("external_id", as_text_id),
     "domain_names": ("domain_names_json", as_str_list),
     "tags": ("tags_json", as_str_list),
@@ -120,11 +134,11 @@ TICKETS: Spec = {
     "id": ("id", as_id),
     "external_id": ("external_id", as_text_id),
     "subject": ("subject", as_str),
-    "description": ("description", as_str),
+    "description": ("description", as_body),
     "status": ("status", as_code),
     "priority": ("priority", as_code),
     "type": ("type", as_code),
-    "requester_id": ("requester_id", as_int),
+    "requester_id": ("requester_id", required(as_int)),
     "submitter_id": ("submitter_id", as_int),
     "assignee_id": ("assignee_id", as_int),
     "organization_id": ("organization_id", as_int),
@@ -140,25 +154,25 @@ TICKETS: Spec = {
 COMMENTS: Spec = {
     "id": ("id", as_id),
     "ticket_id": ("ticket_id", as_int),
-    "author_id": ("author_id", as_int),
-    "body": ("body", as_str),
-    "html_body": ("html_body", as_str),
-    "plain_body": ("plain_body", as_str),
+    "author_id": ("author_id", required(as_int)),
+    "body": ("body", as_body),
+    "html_body": ("html_body", as_body),
+    "plain_body": ("plain_body", as_body),
     "public": ("public", as_bool),
     "created_at": ("created_at", TS),
 }
 AUDIT_LOGS: Spec = {
     "id": ("id", as_id),
-    "action": ("action", as_code),
+    "action": ("action", required(as_code)),
     "action_label": ("action_label", as_str),
     "actor_id": ("actor_id", as_int),
     "actor_name": ("actor_name", as_str),
     "source_type": ("source_type", as_code),
     "source_id": ("source_id", as_int),
     "source_label": ("source_label", as_str),
-    "change_description": ("change_description", as_str),
+    "change_description": ("change_description", as_body),
     "ip_address": ("ip_address", as_str),
-    "created_at": ("created_at", TS),
+    "created_at": ("created_at", required(TS)),
 }
 
 
@@ -172,7 +186,7 @@ def _access_id(value: Any) -> str:
 
 ACCESS_LOGS: Spec = {
     "id": ("id", _access_id),
-    "timestamp": ("timestamp", TS),
+    "timestamp": ("timestamp", required(TS)),
     "user_id": ("user_id", as_int),
     "ip_address": ("ip_address", as_str),
     "method": ("method", as_code),
@@ -268,7 +282,7 @@ def kind_from_content(src: SourceFile) -> Kind | None:
 
 def comments_ticket_from_name(name: str) -> int | None:
     """``ticket_comments_123.json`` / ``tickets_123_comments.json`` → 123 (API per ticket)."""
-    match = re.search(r"(\d+)", name.lower().rsplit(".", 1)[0])
+    match = re.search(r"(\d{1,18})(?!\d)", name.lower().rsplit(".", 1)[0])
     return int(match.group(1)) if match and "comment" in name.lower() else None
 
 
@@ -277,12 +291,32 @@ def normalise(kind: Kind, rec: dict[str, Any], loc: Location, problems: Problems
     assert kind.spec is not None
     skip = frozenset({"comments"}) if kind.name == "tickets" else frozenset()
     row = apply_spec(rec, kind.spec, loc, problems, skip=skip)
-    if row is not None and kind.name == "users" and row.get("role") is None:
-        row["role"] = "end-user"
-    if row is not None and kind.name == "identities" and row.get("type") is None:
-        problems.add(loc, "type is missing")
+    if row is None:
         return None
+    missing = _missing(kind.name, row)
+    if missing:
+        problems.add(loc, missing)
+        return None
+    if kind.name == "users" and row.get("role") is None:
+        row["role"] = "end-user"
     return row
+
+
+def _missing(kind: str, row: dict[str, Any]) -> str | None:
+    """The problem of a record without the fields its kind needs (one of several)."""
+
+    def absent(*columns: str) -> bool:
+        return all(row.get(c) in (None, "") for c in columns)
+
+    if kind == "users" and absent("name", "email"):
+        return "name and email are both missing"
+    if kind == "identities" and absent("type"):
+        return "type is missing"
+    if kind == "tickets" and absent("subject", "description"):
+        return "subject and description are both missing"
+    if kind == "ticket_comments" and absent("body", "html_body", "plain_body"):
+        return "body is missing (no body, html_body or plain_body)"
+    return None
 
 
 def embedded_comments(rec: dict[str, Any], loc: Location, problems: Problems) -> list[Any]:
@@ -322,10 +356,18 @@ def auth_settings(rec: dict[str, Any], loc: Location, problems: Problems) -> dic
     """
     if isinstance(rec.get("settings"), dict):  # {"settings": {...}} on one NDJSON line
         rec = rec["settings"]
+    try:
+        settings_json = dumps(rec)
+    except RecursionError:
+        problems.add(loc, "the record is nested too deeply")
+        return None
+    if has_surrogate(settings_json):
+        problems.add(loc, "settings are not valid Unicode text (a lone surrogate)")
+        return None
     verbatim: dict[str, Any] = {
         "sso_enabled": None,
         "methods_json": "[]",
-        "settings_json": dumps(rec),
+        "settings_json": settings_json,
     }
     security = rec.get("security")
     if security is None:

@@ -6,9 +6,14 @@ Rules (SECURITY.md §3, AUTH-5..10):
 - a TOTP step is accepted once: a code whose step is <= the last accepted one is a replay,
   refused and audited;
 - after 5 consecutive failures growing delays, at 20 a hard lock until an administrator
-  unlocks; the counters live in the encrypted DB and survive restarts and clock changes;
-- sessions lock after idle time (GUI: setting, default 15 min; CLI: 30 min) and end after
-  12 h; sensitive actions need a TOTP entered in the last 5 minutes (step-up).
+  unlocks; the counters live in the encrypted DB and survive restarts and clock changes.
+  Sign-in, idle-unlock, step-up and enrolment confirmation share that one counter (AUTH-5,
+  AUTH-10): each is refused unchecked while a delay runs, each wrong code counts, and the
+  failure that hard-locks the account ends every open session of the operator at once.
+  Only a sign-in or unlock (password + code) resets the counter; a step-up does not;
+- sessions lock after `idle_timeout_s` without use (default 15 min; a CLI session then
+  ends instead of locking) and end after 12 h; sensitive actions need a TOTP entered in
+  the last 5 minutes (step-up).
 """
 
 from __future__ import annotations
@@ -51,9 +56,15 @@ class SessionLocked(PrivDeskError):
 class StepUpRequired(PrivDeskError):
     """A sensitive action needs a TOTP code entered within the last few minutes."""
 
+    def __init__(self, message: str, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 class EnrolmentError(PrivDeskError):
-    pass
+    def __init__(self, message: str, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -101,15 +112,19 @@ def validate_username(username: str) -> str:
     return name
 
 
+LOCKED = "This account is locked after too many failed {what}; an administrator must unlock it."
+
+
 def _throttled(state: throttle.LockoutState, wait: float) -> LoginFailed:
     if state.hard_locked:
-        return LoginFailed(
-            "This account is locked after too many failed sign-ins; "
-            "an administrator must unlock it."
-        )
+        return LoginFailed(LOCKED.format(what="sign-ins"))
     return LoginFailed(
         f"Too many failed sign-ins: try again in {math.ceil(wait)} s.", retry_after=wait
     )
+
+
+def _wait_message(what: str, wait: float) -> str:
+    return f"Too many failed {what}: try again in {math.ceil(wait)} s."
 
 
 def consume_totp(
@@ -201,21 +216,37 @@ class AuthService:
             op = s.scalar(select(Operator).where(Operator.username == name))
             if op is None or op.status != "pending" or not op.totp_secret or not op.password_hash:
                 raise EnrolmentError("no enrolment is waiting for confirmation for this account")
-            check = consume_totp(self.ctx, s, op, code, self.ctx.clock.now(), use="enrolment")
-            if check.ok:
-                op.status = "active"
-                op.enrolment_code_hash = None
-                op.enrolment_expires_at = None
-            self.ctx.audit.record(
-                s,
-                action="operator.enrolment_confirmed",
-                actor=name,
-                object_type="operator",
-                object_id=str(op.id),
-                outcome="ok" if check.ok else "denied",
-            )
-        if not check.ok:
-            raise EnrolmentError("that code is not valid; check the authenticator's clock")
+            now = self.ctx.clock.now()
+            wait = self._gate(s, op, now, use="enrolment")
+            if wait > 0:
+                failure = EnrolmentError(
+                    LOCKED.format(what="codes") if op.hard_locked else _wait_message("codes", wait),
+                    retry_after=0.0 if op.hard_locked else wait,
+                )
+            else:
+                check = consume_totp(self.ctx, s, op, code, now, use="enrolment")
+                if check.ok:
+                    op.status = "active"
+                    op.enrolment_code_hash = None
+                    op.enrolment_expires_at = None
+                self.ctx.audit.record(
+                    s,
+                    action="operator.enrolment_confirmed",
+                    actor=name,
+                    object_type="operator",
+                    object_id=str(op.id),
+                    outcome="ok" if check.ok else "denied",
+                )
+                failure = None
+                if not check.ok:
+                    locked = self._record_failure(s, op, now, use="enrolment")
+                    failure = EnrolmentError(
+                        LOCKED.format(what="codes")
+                        if locked
+                        else "that code is not valid; check the authenticator's clock"
+                    )
+        if failure is not None:
+            raise failure
 
     # ------------------------------------------------------------ sign-in
 
@@ -267,15 +298,8 @@ class AuthService:
         if op is None or op.status != "active" or op.password_hash is None or not op.totp_secret:
             return self._unknown_account(s, name, password, now)
         state = throttle.LockoutState(op.failed_logins, _ts(op.last_failure_at), op.hard_locked)
-        wait = throttle.retry_after(state, now)
+        wait = self._gate(s, op, now, use=use)
         if wait > 0:
-            audit.record(
-                s,
-                action="auth.throttled",
-                actor=op.username,
-                outcome="denied",
-                details={"failures": op.failed_logins, "hard_locked": op.hard_locked},
-            )
             return _throttled(state, wait)
         pw_ok = self.ctx.passwords.verify(op.password_hash, password)
         # The code is only consumed (and a replay only reported) once the password is right,
@@ -286,32 +310,73 @@ class AuthService:
             else totp.TotpCheck(ok=False, step=None, replay=False)
         )
         if not (pw_ok and check.ok):
-            state = throttle.record_failure(state, now)
-            op.failed_logins = state.failures
-            op.last_failure_at = utc_iso(now)
-            op.hard_locked = state.hard_locked
             audit.record(
                 s,
                 action="auth.login",
                 actor=op.username,
                 outcome="denied",
-                details={"factor": "password" if not pw_ok else "totp", "failures": state.failures},
+                details={
+                    "factor": "password" if not pw_ok else "totp",
+                    "failures": op.failed_logins + 1,
+                },
             )
-            if state.hard_locked:
-                audit.record(
-                    s,
-                    action="auth.locked",
-                    actor=op.username,
-                    outcome="denied",
-                    object_type="operator",
-                    object_id=str(op.id),
-                )
+            self._record_failure(s, op, now, use=use)
             return LoginFailed()
         op.failed_logins = 0
         op.last_failure_at = None
         if self.ctx.passwords.needs_rehash(op.password_hash):
             op.password_hash = self.ctx.passwords.hash(password)
         return None
+
+    def _gate(self, s: Session, op: Operator, now: datetime, *, use: str) -> float:
+        """Seconds the operator must still wait (inf: hard-locked); a refusal is audited.
+
+        Every way of presenting a factor (sign-in, unlock, step-up, enrolment) asks here
+        first, so none of them can be used to keep guessing while another is throttled.
+        """
+        state = throttle.LockoutState(op.failed_logins, _ts(op.last_failure_at), op.hard_locked)
+        wait = throttle.retry_after(state, now)
+        if wait > 0:
+            self.ctx.audit.record(
+                s,
+                action="auth.throttled",
+                actor=op.username,
+                outcome="denied",
+                details={"failures": op.failed_logins, "hard_locked": op.hard_locked, "use": use},
+            )
+        return wait
+
+    def _record_failure(self, s: Session, op: Operator, now: datetime, *, use: str) -> bool:
+        """Count one wrong factor; True if it hard-locked the account.
+
+        The failure that hard-locks the account ends every open session of the operator
+        in the same transaction (AUTH-5, AUTH-10): whoever was guessing keeps nothing.
+        """
+        was_locked = op.hard_locked
+        state = throttle.record_failure(
+            throttle.LockoutState(op.failed_logins, _ts(op.last_failure_at), op.hard_locked), now
+        )
+        op.failed_logins, op.hard_locked = state.failures, state.hard_locked
+        op.last_failure_at = utc_iso(now)
+        if not state.hard_locked or was_locked:
+            return False
+        rows = s.scalars(
+            select(OperatorSession).where(
+                OperatorSession.operator_id == op.id, OperatorSession.ended_at.is_(None)
+            )
+        ).all()
+        self.ctx.audit.record(
+            s,
+            action="auth.locked",
+            actor=op.username,
+            outcome="denied",
+            object_type="operator",
+            object_id=str(op.id),
+            details={"use": use, "sessions_ended": len(rows)},
+        )
+        for row in rows:
+            self._end(s, row, "hard-lock", now)
+        return True
 
     def _unknown_account(self, s: Session, name: str, password: str, now: datetime) -> LoginFailed:
         """Same work, same messages, same throttling as a real account with a wrong password."""
@@ -382,11 +447,14 @@ class AuthService:
         if op.status != "active":
             self._end(s, row, "account-disabled", now)
             return SessionExpired("your account is no longer active: sign in again")
+        if op.hard_locked:  # normally ended at the lock already; this is the backstop
+            self._end(s, row, "hard-lock", now)
+            return SessionExpired(LOCKED.format(what="codes or sign-ins"))
         created = _ts(row.created_at) or now
         last_seen = _ts(row.last_seen_at) or now
         absolute = timedelta(seconds=self.ctx.settings.get(s, "absolute_session_s"))
-        idle_key = "cli_idle_timeout_s" if row.kind == "cli" else "idle_timeout_s"
-        idle = timedelta(seconds=self.ctx.settings.get(s, idle_key))
+        # One idle limit for every kind of session: the GUI locks, a CLI session ends.
+        idle = timedelta(seconds=self.ctx.settings.get(s, "idle_timeout_s"))
         if now - created >= absolute:
             self._end(s, row, "absolute-limit", now)
             return SessionExpired("your session reached its 12-hour limit: sign in again")
@@ -424,7 +492,11 @@ class AuthService:
                 failure = self._check_credentials(
                     s, op, op.username, password, code, now, use="unlock"
                 )
-                if failure is None:
+                if op.hard_locked:  # this failure (or an earlier one) locked the account
+                    if row.ended_at is None:
+                        self._end(s, row, "hard-lock", now)
+                    failure = SessionExpired(LOCKED.format(what="codes or sign-ins"))
+                elif failure is None:
                     row.last_seen_at = utc_iso(now)
                     row.step_up_at = utc_iso(now)
                     self.ctx.audit.record(
@@ -436,38 +508,46 @@ class AuthService:
         return principal
 
     def step_up(self, principal: Principal, code: str) -> Principal:
-        """A fresh TOTP code for a sensitive action (AUTH-10); same replay rules as sign-in."""
+        """A fresh TOTP code for a sensitive action (AUTH-10); same replay rules as sign-in.
+
+        Throttled like sign-in (AUTH-5): while a delay runs the code is not even checked,
+        each wrong or replayed code counts, and the 20th ends all the operator's sessions.
+        """
         now = self.ctx.clock.now()
+        failure: PrivDeskError | None = None
         with self.ctx.session() as s:
             op = s.get(Operator, principal.operator_id)
             row = s.get(OperatorSession, principal.session_id)
             if op is None or row is None or row.ended_at is not None or not op.totp_secret:
-                raise SessionExpired("your session has ended: sign in again")
-            check = consume_totp(self.ctx, s, op, code, now, use="step-up")
-            if check.ok:
-                row.step_up_at = utc_iso(now)
-                row.last_seen_at = utc_iso(now)
-            self.ctx.audit.record(
-                s,
-                action="auth.step_up",
-                actor=op.username,
-                session_id=row.id,
-                outcome="ok" if check.ok else "denied",
-                details={"replay": check.replay} if not check.ok else {},
-            )
-            if not check.ok:
-                state = throttle.record_failure(
-                    throttle.LockoutState(
-                        op.failed_logins, _ts(op.last_failure_at), op.hard_locked
-                    ),
-                    now,
-                )
-                op.failed_logins, op.hard_locked = state.failures, state.hard_locked
-                op.last_failure_at = utc_iso(now)
+                failure = SessionExpired("your session has ended: sign in again")
+            elif op.hard_locked:
+                self._gate(s, op, now, use="step-up")
+                self._end(s, row, "hard-lock", now)
+                failure = SessionExpired(LOCKED.format(what="codes or sign-ins"))
+            elif (wait := self._gate(s, op, now, use="step-up")) > 0:
+                failure = StepUpRequired(_wait_message("codes", wait), retry_after=wait)
             else:
-                principal = replace(principal, step_up_at=now)
-        if not check.ok:
-            raise StepUpRequired("that code is not valid (or was already used); try the next one")
+                check = consume_totp(self.ctx, s, op, code, now, use="step-up")
+                self.ctx.audit.record(
+                    s,
+                    action="auth.step_up",
+                    actor=op.username,
+                    session_id=row.id,
+                    outcome="ok" if check.ok else "denied",
+                    details={"replay": check.replay} if not check.ok else {},
+                )
+                if check.ok:
+                    row.step_up_at = utc_iso(now)
+                    row.last_seen_at = utc_iso(now)
+                    principal = replace(principal, step_up_at=now)
+                elif self._record_failure(s, op, now, use="step-up"):
+                    failure = SessionExpired(LOCKED.format(what="codes or sign-ins"))
+                else:
+                    failure = StepUpRequired(
+                        "that code is not valid (or was already used); try the next one"
+                    )
+        if failure is not None:
+            raise failure
         return principal
 
     def logout(self, principal: Principal) -> None:
