@@ -34,6 +34,9 @@ class BackupInfo:
 class HealthReport:
     store: IntegrityReport
     audit: VerifyResult
+    # Temporary backup folders a killed backup left that could not be removed (a warning:
+    # they hold only an encrypted database copy; the workspace itself is unaffected).
+    leftovers: tuple[Path, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -64,7 +67,7 @@ class AdminService(Service):
                     "with_kit": k0 is not None,
                 },
             )
-        return HealthReport(report, audit)
+        return HealthReport(report, audit, self.ctx.workspace.sweep_leftovers())
 
     def backup(self, to: Path | None = None) -> BackupResult:
         with self.authorized(Permission.BACKUP_CREATE, action="workspace.backup") as (s, _):

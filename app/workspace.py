@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,7 +37,13 @@ from app.errors import (
     WorkspaceNotFound,
 )
 from app.keystore import KeyringState, KeyringStatus, KeyringStore
-from app.workspace_backup import BACKUP_SUFFIX, BackupResult, unpack_backup, write_archive
+from app.workspace_backup import (
+    BACKUP_SUFFIX,
+    BackupResult,
+    sweep_leftovers,
+    unpack_backup,
+    write_archive,
+)
 from app.workspace_keys import (
     DB_NAME,
     KEYS_FORMAT,
@@ -56,6 +63,8 @@ from models.workspace import WorkspaceInfo
 UnlockMode = Literal["keyring", "passphrase"]
 # Called at named points of a multi-step operation; crash tests kill the process there.
 StageHook = Callable[[str], None]
+# Temporary files of this product older than this instant were left by an earlier process.
+PROCESS_START = time.time()
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,7 @@ class Workspace:
         self._kek = kek
         self._keyring = keyring_store
         self._engine: Engine | None = None
+        self.leftovers: tuple[Path, ...] = ()
         self._bind(dek)
 
     def _bind(self, dek: bytes) -> None:
@@ -170,6 +180,7 @@ class Workspace:
         dek, kek = envelope.new_key(), envelope.new_key()
         passphrase = envelope.new_recovery_passphrase()
         params = scrypt_params or ScryptParams()
+        params.check()
         salt = secrets.token_bytes(16)
         pk = envelope.stretch(passphrase, salt, params)
         kek_wrap: dict[str, Any] = envelope.wrap(pk, kek, aad_kek(workspace_id))
@@ -260,6 +271,7 @@ class Workspace:
 
         dek = finish_rotation(folder, keys, kek)
         ws = cls(folder, keys, kek, dek, UnlockInfo(mode, status), keyring_store, clock)
+        ws.sweep_leftovers()
         if run_migrations:
             try:
                 ws._migrate()
@@ -355,6 +367,13 @@ class Workspace:
         return self._keyring.status(self.workspace_id)
 
     # ------------------------------------------------------------ health
+
+    def sweep_leftovers(self) -> tuple[Path, ...]:
+        """Remove what a killed backup left in backups/ (`.privdesk-backup-*` folders
+        older than this process and not in use); returns, and remembers in `leftovers`,
+        those that could not be removed (`privdesk verify` names them)."""
+        self.leftovers = sweep_leftovers(self.backups_dir, PROCESS_START)
+        return self.leftovers
 
     def verify(self) -> store.IntegrityReport:
         """SQLCipher page MACs and the SQLite B-tree check on the live file."""

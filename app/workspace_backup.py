@@ -3,14 +3,18 @@ SHA-256 manifest; writing one, and unpacking one with every member checked."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from sqlalchemy import Engine
 
@@ -19,8 +23,29 @@ from app.clock import Clock, utc_iso
 from app.errors import BackupError, IntegrityFailure
 from app.workspace_keys import DB_NAME, KEYS_NAME
 
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; the age check alone guards a running backup
+    fcntl = None
+
 BACKUP_FORMAT = "privdesk-backup/1"
 BACKUP_SUFFIX = ".pdbk"
+# The temporary folder a backup is assembled in (removed when it finishes; a killed backup
+# leaves it behind, and `Workspace.open` sweeps such leftovers from backups/).
+TEMP_PREFIX = ".privdesk-backup-"
+LOCK_NAME = ".lock"
+
+# Limits checked on every member of a backup *before* anything is extracted, then enforced
+# again while streaming (a lying header cannot write more than its own limit):
+# - privdesk.db at most 64 GiB (PrivDesk's stores are well under 10 GiB; SQLCipher pages
+#   are encrypted, so the database never compresses: backups store it uncompressed);
+# - keys.json and manifest.json at most 1 MiB each (a few KiB in practice);
+# - any member over 1 MiB expanding more than 100:1 is refused (a zip bomb; real members
+#   are stored or compress a few times at most).
+MEMBER_LIMITS = {"manifest.json": 1 << 20, KEYS_NAME: 1 << 20, DB_NAME: 64 << 30}
+MAX_RATIO = 100
+RATIO_FLOOR = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -34,7 +59,10 @@ def write_archive(
     to: Path, engine: Engine, dek: bytes, keys_path: Path, workspace_id: str, clock: Clock
 ) -> BackupResult:
     """Write the backup file `to`: a verified SQLCipher copy, keys.json and a manifest."""
-    with tempfile.TemporaryDirectory(dir=to.parent, prefix=".privdesk-backup-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(dir=to.parent, prefix=TEMP_PREFIX) as tmp,
+        _held_lock(Path(tmp) / LOCK_NAME),
+    ):
         db_copy = Path(tmp) / DB_NAME
         with engine.connect() as conn:
             store.backup_to(conn.connection.dbapi_connection, db_copy, dek)
@@ -67,6 +95,60 @@ def write_archive(
     return BackupResult(to, sha256_file(to), to.stat().st_size)
 
 
+@contextlib.contextmanager
+def _held_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` while a backup runs, so the sweep on open can tell a
+    live backup (lock held) from one whose process was killed (lock free)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _in_use(folder: Path) -> bool:
+    lock = folder / LOCK_NAME
+    if fcntl is None or not lock.exists():
+        return False
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def sweep_leftovers(backups_dir: Path, older_than: float) -> tuple[Path, ...]:
+    """Remove temporary backup folders (`.privdesk-backup-*`) that a killed backup left
+    in `backups_dir`: only that pattern, only folders last changed before `older_than`
+    (the process start) and not locked by a running backup. Returns those that could not
+    be removed, for `privdesk verify` to name."""
+    stuck: list[Path] = []
+    try:
+        candidates = sorted(backups_dir.glob(TEMP_PREFIX + "*"))
+    except OSError:
+        return ()
+    for folder in candidates:
+        try:
+            if folder.is_symlink() or not folder.is_dir():
+                continue
+            if folder.stat().st_mtime >= older_than or _in_use(folder):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if folder.exists():
+            stuck.append(folder)
+    return tuple(stuck)
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -75,29 +157,76 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def check_members(name: str, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse before extracting: unexpected or duplicate members, a declared size over its
+    limit, or a compression ratio over MAX_RATIO (a zip bomb)."""
+    names = [i.filename for i in infos]
+    if sorted(names) != sorted(MEMBER_LIMITS):
+        raise BackupError(f"{name}: not a PrivDesk backup (unexpected contents)")
+    for info in infos:
+        limit = MEMBER_LIMITS[info.filename]
+        if info.file_size > limit:
+            raise BackupError(
+                f"{name}: {info.filename} declares {info.file_size:,} bytes, over the "
+                f"{limit:,}-byte limit; refused, nothing was restored"
+            )
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise BackupError(
+                f"{name}: {info.filename} expands {info.file_size:,} bytes from "
+                f"{info.compress_size:,} (over {MAX_RATIO}:1, a zip bomb); refused, "
+                "nothing was restored"
+            )
+
+
+def _extract_capped(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: Path) -> None:
+    """Stream one member, stopping once it exceeds what its header declared (or its limit)."""
+    cap = min(info.file_size, MEMBER_LIMITS[info.filename])
+    written = 0
+    with zf.open(info) as src, open(out, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > cap:
+                raise BackupError(
+                    f"{name}: {info.filename} expands past its declared {cap:,} bytes; "
+                    "refused, nothing was restored"
+                )
+            dst.write(chunk)
+
+
 def unpack_backup(backup_file: Path, staging: Path) -> None:
     name = backup_file.name
     try:
         with zipfile.ZipFile(backup_file) as zf:
-            members = set(zf.namelist())
-            expected = {"manifest.json", KEYS_NAME, DB_NAME}
-            if members != expected:
-                raise BackupError(f"{name}: not a PrivDesk backup (unexpected contents)")
-            manifest = json.loads(zf.read("manifest.json"))
+            infos = zf.infolist()
+            check_members(name, infos)
+            by_name = {i.filename: i for i in infos}
+            manifest_info = by_name["manifest.json"]
+            with zf.open(manifest_info) as fh:
+                manifest_bytes = fh.read(MEMBER_LIMITS["manifest.json"] + 1)
+            if len(manifest_bytes) > MEMBER_LIMITS["manifest.json"]:
+                raise BackupError(f"{name}: manifest.json is over its size limit; refused")
+            manifest = json.loads(manifest_bytes)
             if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
                 raise BackupError(f"{name}: manifest.json is not a {BACKUP_FORMAT} manifest")
             files = manifest.get("files", {})
+            if not isinstance(files, dict):
+                raise BackupError(f"{name}: manifest.json is not a {BACKUP_FORMAT} manifest")
             for member in (KEYS_NAME, DB_NAME):
                 out = staging / member
-                with zf.open(member) as src, open(out, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
+                _extract_capped(name, zf, by_name[member], out)
                 os.chmod(out, 0o600)
                 if sha256_file(out) != files.get(member):
                     raise BackupError(
                         f"{name}: {member} does not match its SHA-256 in the manifest "
                         "(backup altered or damaged); nothing was restored"
                     )
-    except zipfile.BadZipFile:
+    except zipfile.BadZipFile as exc:
+        if "CRC" in str(exc):
+            raise BackupError(
+                f"{name}: damaged (a member fails its CRC); nothing was restored"
+            ) from None
         raise BackupError(f"{name}: not a PrivDesk backup (not a zip archive)") from None
+    except (zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error):
+        raise BackupError(f"{name}: damaged or unsupported zip; nothing was restored") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise BackupError(f"{name}: manifest.json is unreadable") from None

@@ -12,7 +12,7 @@ from typing import Any
 
 from app import store
 from app.crypto import envelope
-from app.crypto.envelope import ScryptParams, UnwrapError
+from app.crypto.envelope import BadScryptParams, ScryptParams, UnwrapError
 from app.errors import BadWorkspace, WrongKeyError, WrongPassphraseError
 
 DB_NAME = "privdesk.db"
@@ -65,16 +65,42 @@ def read_keys(path: Path) -> dict[str, Any]:
     for field in ("workspace_id", "kek", "dek", "dek_generation"):
         if field not in data:
             raise BadWorkspace(f"{path}: field {field!r} missing")
+    passphrase_wrap(data)
     return data
+
+
+SALT_MIN, SALT_MAX = 16, 64
+
+
+def passphrase_wrap(keys: dict[str, Any]) -> tuple[ScryptParams, bytes]:
+    """The scrypt parameters and salt of the passphrase wrap, bound-checked (see
+    `app.crypto.envelope`: N a power of two in [2^10, 2^20], r ≤ 32, p ≤ 16, ≤ 1 GiB;
+    salt 16 to 64 bytes). Raises BadWorkspace "the passphrase wrap in keys.json is
+    malformed: …" naming what is wrong."""
+    wrap = keys.get("kek")
+    try:
+        if not isinstance(wrap, dict):
+            raise BadScryptParams("kek is not an object")
+        if "params" not in wrap:
+            raise BadScryptParams("scrypt params missing")
+        params = ScryptParams.from_json(wrap["params"])
+        salt_text = wrap.get("salt")
+        if not isinstance(salt_text, str):
+            raise BadScryptParams("salt missing")
+        try:
+            salt = envelope.b64d(salt_text)
+        except ValueError:
+            raise BadScryptParams("salt is not base64") from None
+        if not SALT_MIN <= len(salt) <= SALT_MAX:
+            raise BadScryptParams(f"salt must be {SALT_MIN} to {SALT_MAX} bytes")
+    except BadScryptParams as exc:
+        raise BadWorkspace(f"the passphrase wrap in keys.json is malformed: {exc}") from None
+    return params, salt
 
 
 def unwrap_kek_with_passphrase(keys: dict[str, Any], passphrase: str) -> bytes:
     wrap = keys["kek"]
-    try:
-        params = ScryptParams.from_json(wrap["params"])
-        salt = envelope.b64d(wrap["salt"])
-    except (KeyError, TypeError, ValueError):
-        raise BadWorkspace("keys.json: passphrase wrap is malformed") from None
+    params, salt = passphrase_wrap(keys)
     pk = envelope.stretch(passphrase, salt, params)
     try:
         return envelope.unwrap(pk, wrap, aad_kek(keys["workspace_id"]))

@@ -28,9 +28,12 @@ def health_text(report: HealthReport) -> str:
     store = "ok" if report.store.ok else report.store.summary()
     audit = report.audit
     seq = f" at event {audit.seq}" if audit.seq is not None else ""
+    stuck = "".join(
+        f"\nLeftover of a killed backup could not be removed: {p}" for p in report.leftovers
+    )
     return (
         f"Database encryption and structure: {store}.\n"
-        f"Audit log: {audit.status.name}{seq} — {audit.message}."
+        f"Audit log: {audit.status.name}{seq} — {audit.message}." + stuck
     )
 
 

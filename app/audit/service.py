@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import asdict, dataclass
@@ -15,6 +14,7 @@ from app.audit import anchors as anchor_file
 from app.audit.log import AuditRow, to_row
 from app.audit.verify import VerifyResult
 from app.errors import PrivDeskError
+from app.reports import csv_safe
 from app.security.guard import Service
 from app.security.permissions import Permission
 from models.security import AuditEntry
@@ -143,7 +143,7 @@ def _render(rows: list[AuditRow], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([asdict(r) for r in rows], indent=2, sort_keys=True, default=str) + "\n"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safe.writer(out, lineterminator="\n")
     writer.writerow(
         [
             "seq",

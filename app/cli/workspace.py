@@ -117,13 +117,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "seq": health.audit.seq,
             "message": health.audit.message,
         },
+        "leftovers": [str(p) for p in health.leftovers],
     }
+    stuck = "".join(
+        f"\n  warning: leftover of a killed backup could not be removed: {p}"
+        for p in health.leftovers
+    )
     emit(
         args,
         data,
         ("OK" if health.ok else "FAILED")
         + f"\n  database: {health.store.summary()}"
-        + f"\n  audit log: {health.audit.status.name} — {health.audit.message}",
+        + f"\n  audit log: {health.audit.status.name} — {health.audit.message}"
+        + stuck,
     )
     return EXIT_OK if health.ok else EXIT_CHECK_FAILED
 

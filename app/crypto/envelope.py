@@ -31,6 +31,19 @@ RECOVERY_GROUPS = 6
 RECOVERY_GROUP_LEN = 5  # 30 symbols x 5 bits = 150 bits
 
 
+# Bounds on the scrypt cost read from keys.json (a hostile or damaged file must not make
+# unlocking allocate terabytes or crash): N a power of two in [2^10, 2^20], r in [1, 32],
+# p in [1, 16], and the memory scrypt needs (128·N·r·p bytes) at most 1 GiB.
+SCRYPT_N_MIN, SCRYPT_N_MAX = 2**10, 2**20
+SCRYPT_R_MAX = 32
+SCRYPT_P_MAX = 16
+SCRYPT_MEMORY_MAX = 1 << 30
+
+
+class BadScryptParams(ValueError):
+    """scrypt parameters outside the documented bounds; the message names the field."""
+
+
 @dataclass(frozen=True)
 class ScryptParams:
     """scrypt cost; the default meets OWASP ASVS 5.0 Appendix C (N=2^17, r=8, p=1)."""
@@ -43,8 +56,32 @@ class ScryptParams:
         return {"n": self.n, "r": self.r, "p": self.p}
 
     @classmethod
-    def from_json(cls, data: dict[str, int]) -> ScryptParams:
-        return cls(n=int(data["n"]), r=int(data["r"]), p=int(data["p"]))
+    def from_json(cls, data: object) -> ScryptParams:
+        """Parse and bound-check; raises BadScryptParams naming the offending field."""
+        if not isinstance(data, dict):
+            raise BadScryptParams("scrypt params is not an object")
+        values: dict[str, int] = {}
+        for field in ("n", "r", "p"):
+            value = data.get(field)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise BadScryptParams(f"scrypt {field} must be an integer (got {value!r:.40})")
+            values[field] = value
+        params = cls(**values)
+        params.check()
+        return params
+
+    def check(self) -> None:
+        n, r, p = self.n, self.r, self.p
+        if not (SCRYPT_N_MIN <= n <= SCRYPT_N_MAX) or n & (n - 1):
+            raise BadScryptParams(f"scrypt n must be a power of two from 2^10 to 2^20 (got {n})")
+        if not 1 <= r <= SCRYPT_R_MAX:
+            raise BadScryptParams(f"scrypt r must be from 1 to {SCRYPT_R_MAX} (got {r})")
+        if not 1 <= p <= SCRYPT_P_MAX:
+            raise BadScryptParams(f"scrypt p must be from 1 to {SCRYPT_P_MAX} (got {p})")
+        if 128 * n * r * p > SCRYPT_MEMORY_MAX:
+            raise BadScryptParams(
+                f"scrypt n·r·p needs more than 1 GiB of memory (n={n}, r={r}, p={p})"
+            )
 
 
 class UnwrapError(Exception):

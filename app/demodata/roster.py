@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime, timedelta
 
 from app.demodata.account import (
@@ -15,6 +14,7 @@ from app.demodata.account import (
     ROLE_TIER1,
 )
 from app.demodata.state import GeneratorState
+from app.reports import csv_safe
 
 
 class RosterPart(GeneratorState):
@@ -70,7 +70,7 @@ class RosterPart(GeneratorState):
             self.scenarios["roster_only"] += 1
         rows.sort(key=lambda r: (r[0], r[1][0]))
         with (self.out / "roster.csv").open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = csv_safe.writer(fh, lineterminator="\n")
             writer.writerow(
                 ["email", "employee_id", "status", "department", "manager_email", "end_date"]
             )

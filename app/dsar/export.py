@@ -8,7 +8,6 @@ is masked by `app.dsar.masking.mask_third_party`; the subject's own data stays.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -27,6 +26,7 @@ from app.dsar.errors import DsarError
 from app.dsar.locate import latest_directory
 from app.dsar.masking import KnownPeople, Subject, mask_third_party
 from app.dsar.queries import add_event, identifiers, load
+from app.reports import csv_safe
 from app.reports.templates import render
 from app.security.guard import Service
 from app.security.permissions import Permission
@@ -128,10 +128,10 @@ def _others(s: Session, snap: int | None, zids: set[int], subject: Subject) -> K
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+    w = csv_safe.dict_writer(buf, columns)
     w.writeheader()
     for r in rows:
-        w.writerow({k: "" if r.get(k) is None else r.get(k) for k in columns})
+        w.writerow(r)
     return buf.getvalue().encode("utf-8")
 
 

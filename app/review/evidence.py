@@ -10,9 +10,7 @@ shows the same proportional bars as a browser shows in the HTML.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.reports import csv_safe
 from app.reports.templates import render
 from app.review.findings import FINDING_TITLES
 from app.review.records import (
@@ -72,18 +71,7 @@ REMEDIATION_COLUMNS = (
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    for row in rows:
-        w.writerow(["" if v is None else _cell(v) for v in row])
-    return buf.getvalue()
-
-
-def _cell(value: Any) -> str:
-    text = str(value)
-    # A cell starting with = + - @ is a formula in spreadsheets (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return csv_safe.render(header, rows)
 
 
 def items_csv(items: Sequence[ItemRow]) -> str:
