@@ -19,6 +19,7 @@ from types import ModuleType
 from sqlalchemy import Engine
 
 from app import __version__, store
+from app.audit.anchors import ANCHOR_FILENAME
 from app.clock import Clock, utc_iso
 from app.errors import BackupError, IntegrityFailure
 from app.workspace_keys import DB_NAME, KEYS_NAME
@@ -43,7 +44,15 @@ LOCK_NAME = ".lock"
 # - keys.json and manifest.json at most 1 MiB each (a few KiB in practice);
 # - any member over 1 MiB expanding more than 100:1 is refused (a zip bomb; real members
 #   are stored or compress a few times at most).
-MEMBER_LIMITS = {"manifest.json": 1 << 20, KEYS_NAME: 1 << 20, DB_NAME: 64 << 30}
+MEMBER_LIMITS = {
+    "manifest.json": 1 << 20,
+    KEYS_NAME: 1 << 20,
+    DB_NAME: 64 << 30,
+    ANCHOR_FILENAME: 256 << 20,  # one short line per checkpoint
+}
+# The audit anchors travel with the database they anchor (a restore without them would
+# verify ANCHORS_MISSING); older backups, and workspaces that never anchored, lack it.
+OPTIONAL_MEMBERS = frozenset({ANCHOR_FILENAME})
 MAX_RATIO = 100
 RATIO_FLOOR = 1 << 20
 
@@ -64,35 +73,51 @@ def write_archive(
         _held_lock(Path(tmp) / LOCK_NAME),
     ):
         db_copy = Path(tmp) / DB_NAME
-        with engine.connect() as conn:
-            store.backup_to(conn.connection.dbapi_connection, db_copy, dek)
-            conn.rollback()
+        anchors_path = keys_path.parent / ANCHOR_FILENAME
+        # A checkpoint written during the copy would make the file disagree with the copied
+        # database's `last_anchor_seq`: copy again until the file is the same before and after.
+        for _attempt in range(3):
+            anchors_before = _read_optional(anchors_path)
+            with engine.connect() as conn:
+                store.backup_to(conn.connection.dbapi_connection, db_copy, dek)
+                conn.rollback()
+            anchors_bytes = _read_optional(anchors_path)
+            if anchors_bytes == anchors_before:
+                break
         after = store.check_integrity(db_copy, dek)
         if not after.ok:
             raise IntegrityFailure(f"backup copy failed verification: {after.summary()}")
         keys_bytes = keys_path.read_bytes()
-        db_hash = sha256_file(db_copy)
+        files = {DB_NAME: sha256_file(db_copy), KEYS_NAME: hashlib.sha256(keys_bytes).hexdigest()}
+        if anchors_bytes is not None:
+            files[ANCHOR_FILENAME] = hashlib.sha256(anchors_bytes).hexdigest()
         manifest = {
             "format": BACKUP_FORMAT,
             "workspace_id": workspace_id,
             "created_at": utc_iso(clock.now()),
             "app_version": __version__,
             "cipher_version": store.cipher_version(),
-            "files": {
-                DB_NAME: db_hash,
-                KEYS_NAME: hashlib.sha256(keys_bytes).hexdigest(),
-            },
+            "files": files,
         }
         partial = to.with_name(to.name + ".partial")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
             zf.writestr(KEYS_NAME, keys_bytes)
+            if anchors_bytes is not None:
+                zf.writestr(ANCHOR_FILENAME, anchors_bytes)
             zf.write(db_copy, DB_NAME)
         with open(partial, "rb") as fh:
             os.fsync(fh.fileno())
         os.chmod(partial, 0o600)
         os.replace(partial, to)
     return BackupResult(to, sha256_file(to), to.stat().st_size)
+
+
+def _read_optional(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 @contextlib.contextmanager
@@ -161,7 +186,8 @@ def check_members(name: str, infos: list[zipfile.ZipInfo]) -> None:
     """Refuse before extracting: unexpected or duplicate members, a declared size over its
     limit, or a compression ratio over MAX_RATIO (a zip bomb)."""
     names = [i.filename for i in infos]
-    if sorted(names) != sorted(MEMBER_LIMITS):
+    required = sorted(set(MEMBER_LIMITS) - OPTIONAL_MEMBERS)
+    if len(set(names)) != len(names) or sorted(set(names) - OPTIONAL_MEMBERS) != required:
         raise BackupError(f"{name}: not a PrivDesk backup (unexpected contents)")
     for info in infos:
         limit = MEMBER_LIMITS[info.filename]
@@ -211,7 +237,8 @@ def unpack_backup(backup_file: Path, staging: Path) -> None:
             files = manifest.get("files", {})
             if not isinstance(files, dict):
                 raise BackupError(f"{name}: manifest.json is not a {BACKUP_FORMAT} manifest")
-            for member in (KEYS_NAME, DB_NAME):
+            members = [KEYS_NAME, DB_NAME] + [m for m in OPTIONAL_MEMBERS if m in by_name]
+            for member in members:
                 out = staging / member
                 _extract_capped(name, zf, by_name[member], out)
                 os.chmod(out, 0o600)

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from app import store
 from app.errors import BackupError, IntegrityFailure, WorkspaceExists, WrongKeyError
 from app.workspace import Workspace
-from tests.conftest import FakeKeyring, MadeWorkspace, keys_of
+from tests.conftest import FakeKeyring, MadeWorkspace, SignedIn, keys_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -178,3 +178,29 @@ def test_kill_during_rekey_leaves_an_openable_workspace(
     keys = json.loads((made.folder / "keys.json").read_text())
     assert "dek_pending" not in keys
     assert keys["dek_generation"] == (2 if stage in ("swapped", "committed") else 1)
+
+
+def test_a_restored_backup_carries_its_audit_anchors_and_verifies_ok(
+    admin: SignedIn, tmp_path: Path
+) -> None:
+    """AUD-7: the anchors file travels in the backup, so a restore is not ANCHORS_MISSING."""
+    from app.audit.anchors import ANCHOR_FILENAME
+    from app.audit.verify import VerifyStatus
+    from app.context import AppContext
+
+    with admin.ctx.session() as s:
+        assert admin.ctx.audit.checkpoint(s) is not None
+    anchors = (admin.ctx.workspace.folder / ANCHOR_FILENAME).read_bytes()
+    result = admin.ctx.workspace.backup()
+    with zipfile.ZipFile(result.path) as zf:
+        assert zf.read(ANCHOR_FILENAME) == anchors
+
+    restored = Workspace.restore(result.path, tmp_path / "restored", passphrase=admin.passphrase)
+    try:
+        assert (restored.folder / ANCHOR_FILENAME).read_bytes() == anchors
+        ctx = AppContext(restored, admin.clock)
+        with ctx.read_session() as s:
+            outcome = ctx.audit.verify(s)
+        assert outcome.status is VerifyStatus.OK, outcome
+    finally:
+        restored.close()
