@@ -170,15 +170,15 @@ TABLE: dict[str, Row] = {
     "CampaignService.items": r(REVIEW_READ, lambda s, w, r: s.items(w.campaign)),
     "CampaignService.item": r(REVIEW_READ, lambda s, w, r: s.item(w.item)),
     "CampaignService.findings": r(REVIEW_READ, lambda s, w, r: s.findings(w.campaign)),
-    "CampaignService.decide": r(
+    "DecisionService.decide": r(
         OFFICER, lambda s, w, r: s.decide([w.item], "revoke", justification="left the team")
     ),
-    "CampaignService.preview_bulk": r(OFFICER, lambda s, w, r: s.preview_bulk([w.item])),
-    "CampaignService.decide_bulk": r(
+    "DecisionService.preview_bulk": r(OFFICER, lambda s, w, r: s.preview_bulk([w.item])),
+    "DecisionService.decide_bulk": r(
         OFFICER,
         lambda s, w, r: s.decide_bulk([w.item], "revoke", justification="left the team"),
     ),
-    "CampaignService.change_decision": r(
+    "DecisionService.change_decision": r(
         OFFICER,
         lambda s, w, r: s.change_decision(
             w.item, "revoke", reason="second look", justification="left the team"
@@ -425,9 +425,9 @@ def test_the_read_only_role_writes_nothing_and_reveals_nothing() -> None:
     assert TABLE["ExportService.export"].roles == OFFICER
     assert TABLE["BreachService.update"].roles == LEAD
     assert TABLE["HistoryService.start"].roles == REDACTOR
-    assert TABLE["CampaignService.decide"].roles == OFFICER
-    assert TABLE["CampaignService.decide_bulk"].roles == OFFICER
-    assert TABLE["CampaignService.change_decision"].roles == OFFICER
+    assert TABLE["DecisionService.decide"].roles == OFFICER
+    assert TABLE["DecisionService.decide_bulk"].roles == OFFICER
+    assert TABLE["DecisionService.change_decision"].roles == OFFICER
     assert TABLE["CampaignService.sign_off"].roles == OFFICER
     assert TABLE["AuditService.export"].roles == AUDITOR
     assert TABLE["DsarService.get[reveal]"].roles == PII

@@ -1,6 +1,7 @@
-"""Access review campaigns: create, decide, comment, reassign, sign off, read.
+"""Access review campaigns: create, comment, reassign, sign off, read.
 
-`CampaignService` is the lifecycle half of `app.review.service.ReviewService`.
+`CampaignService` is the lifecycle part of `app.review.service.ReviewService`; deciding
+items is `app.review.decisions.DecisionService`.
 
 Every call checks `review.view` or `review.manage` and writes one audit event in the same
 transaction (ids and counts only). Reviewers are operators; nobody decides on a help-desk
@@ -44,10 +45,6 @@ from app.review.queries import (
 )
 from app.review.records import (
     CARRY_OVER,
-    DECISIONS,
-    NEEDS_JUSTIFICATION,
-    BulkPreview,
-    BulkResult,
     CampaignSummary,
     FindingRow,
     HistoryEntry,
@@ -76,65 +73,12 @@ def default_name(now: datetime) -> str:
     return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
 
 
-def _email(value: str | None) -> str:
+def email_key(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
-def _items(n: int) -> str:
+def items_phrase(n: int) -> str:
     return "1 item is" if n == 1 else f"{n} items are"
-
-
-def _checked(
-    decision: str, target_role: str | None, justification: str | None
-) -> tuple[str | None, str | None]:
-    """(target role, justification) cleaned, or a ReviewError naming what is missing."""
-    if decision not in DECISIONS:
-        raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}")
-    justification = (justification or "").strip() or None
-    target_role = (target_role or "").strip() or None
-    if decision in NEEDS_JUSTIFICATION and not justification:
-        raise ReviewError(f"A {decision} decision needs a justification.")
-    if decision == "modify" and not target_role:
-        raise ReviewError("A modify decision needs the target role.")
-    return (target_role if decision == "modify" else None), justification
-
-
-def has_findings(it: ReviewItem) -> bool:
-    return bool(it.findings_json and it.findings_json != "[]")
-
-
-def split_open(items: Sequence[ReviewItem]) -> tuple[list[ReviewItem], list[ReviewItem]]:
-    """(still open, already decided): the one rule bulk decisions and their preview share."""
-    return [it for it in items if it.decision is None], [
-        it for it in items if it.decision is not None
-    ]
-
-
-def _preview(items: Sequence[ReviewItem], own_account: int) -> BulkPreview:
-    still_open, decided = split_open(items)
-    return BulkPreview(
-        len(still_open), len(decided), sum(map(has_findings, still_open)), own_account
-    )
-
-
-def require_keep_justification(
-    items: Sequence[ReviewItem], decision: str, justification: str | None
-) -> None:
-    """Keeping access despite a finding (no MFA, dormant, leaver, …) must say why."""
-    if decision != "keep" or justification:
-        return
-    flagged = [it for it in items if has_findings(it)]
-    if not flagged:
-        return
-    if len(items) == 1:
-        raise ReviewError(
-            f"Keep needs a justification: item #{flagged[0].id} has findings. "
-            "Say why the access stays despite them."
-        )
-    raise ReviewError(
-        f"Keep needs a justification: {len(flagged)} of the {len(items)} items have findings. "
-        "Give one justification; each of them records it."
-    )
 
 
 class CampaignService(Service):
@@ -260,7 +204,7 @@ class CampaignService(Service):
             # Round-robin, skipping a reviewer whose own account this is.
             for step in range(len(reviewers)):
                 op = reviewers[(turn + step) % len(reviewers)]
-                if not agent.email or _email(op.email) != _email(agent.email):
+                if not agent.email or email_key(op.email) != email_key(agent.email):
                     reviewer_id = op.id
                     turn = (turn + step + 1) % len(reviewers)
                     break
@@ -399,209 +343,6 @@ class CampaignService(Service):
 
     # ------------------------------------------------------------ decisions
 
-    def decide(
-        self,
-        item_ids: Sequence[int],
-        decision: str,
-        *,
-        target_role: str | None = None,
-        justification: str | None = None,
-    ) -> int:
-        """Record one decision on every given item; all or nothing. Every item must still be
-        open: an existing decision is changed only through `change_decision`."""
-        target_role, justification = _checked(decision, target_role, justification)
-        if not item_ids:
-            raise ReviewError("Select at least one item.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.decide") as (s, actor):
-            items = self._items_for_change(s, item_ids, actor)
-            still_open, decided = split_open(items)
-            if decided:
-                first = decided[0]
-                raise ReviewError(
-                    f"{_items(len(decided))} already decided (item #{first.id}: "
-                    f"{first.decision}); a decision is never overwritten. Use “Change "
-                    "decision…” (CLI: review redecide) to change one, with a reason."
-                )
-            require_keep_justification(still_open, decision, justification)
-            self._record(s, actor, still_open, decision, target_role, justification)
-            return len(still_open)
-
-    def preview_bulk(self, item_ids: Sequence[int]) -> BulkPreview:
-        """What `decide_bulk` over these items would do: how many open items it decides, how
-        many already-decided ones it leaves alone, how many open ones have findings."""
-        if not item_ids:
-            raise ReviewError("Select at least one item.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.decide.preview") as (
-            s,
-            actor,
-        ):
-            items, own = self._bulk_items(s, item_ids, actor)
-            return _preview(items, len(own))
-
-    def decide_bulk(
-        self,
-        item_ids: Sequence[int],
-        decision: str,
-        *,
-        target_role: str | None = None,
-        justification: str | None = None,
-    ) -> BulkResult:
-        """One decision for every given item that is still open; decided items are left as
-        they are (never overwritten) and counted. A keep over items with findings needs the
-        one justification, which each of them records."""
-        target_role, justification = _checked(decision, target_role, justification)
-        if not item_ids:
-            raise ReviewError("Select at least one item.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.decide") as (s, actor):
-            items, own = self._bulk_items(s, item_ids, actor)
-            still_open, decided = split_open(items)
-            if not still_open:
-                what = f"{_items(len(decided))} already decided" if decided else "no item is open"
-                mine = ", and your own account is left to another reviewer" if own else ""
-                raise ReviewError(f"Nothing to decide: {what}{mine}.")
-            require_keep_justification(still_open, decision, justification)
-            self._record(
-                s,
-                actor,
-                still_open,
-                decision,
-                target_role,
-                justification,
-                left_alone=len(decided),
-                own_account=len(own),
-            )
-            return BulkResult(
-                len(still_open), len(decided), tuple(it.id for it in still_open), len(own)
-            )
-
-    def change_decision(
-        self,
-        item_id: int,
-        decision: str,
-        *,
-        reason: str,
-        target_role: str | None = None,
-        justification: str | None = None,
-    ) -> ItemDetail:
-        """Replace the decision of one decided item. The earlier decision stays in the item's
-        history (and the evidence pack); `reason` says why it changes."""
-        target_role, justification = _checked(decision, target_role, justification)
-        reason = (reason or "").strip()
-        if not reason:
-            raise ReviewError("Changing a decision needs a reason for the change.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.decision.change") as (
-            s,
-            actor,
-        ):
-            (it,) = self._items_for_change(s, [item_id], actor)
-            if it.decision is None:
-                raise ReviewError(
-                    f"Item #{it.id} is still open: record a decision, there is none to change."
-                )
-            if (it.decision, it.target_role, it.justification) == (
-                decision,
-                target_role,
-                justification,
-            ):
-                raise ReviewError(f"Item #{it.id} already has this decision; nothing changes.")
-            require_keep_justification([it], decision, justification)
-            before = it.decision
-            now = utc_iso(self.ctx.clock.now())
-            it.decision, it.target_role, it.justification = decision, target_role, justification
-            it.decided_by, it.decided_at = actor.username, now
-            s.add(
-                ReviewDecision(
-                    item_id=it.id,
-                    campaign_id=it.campaign_id,
-                    decision=decision,
-                    target_role=target_role,
-                    justification=justification,
-                    operator=actor.username,
-                    at=now,
-                    change_reason=reason,
-                )
-            )
-            s.flush()
-            self.audit(
-                s,
-                "review.decision.change",
-                object_type="review_item",
-                object_id=str(it.id),
-                details={"campaign_id": it.campaign_id, "from": before, "to": decision},
-            )
-            return self._detail(s, it, actor)
-
-    def _record(
-        self,
-        s: Session,
-        actor: Actor,
-        items: Sequence[ReviewItem],
-        decision: str,
-        target_role: str | None,
-        justification: str | None,
-        *,
-        left_alone: int = 0,
-        own_account: int = 0,
-    ) -> None:
-        now = utc_iso(self.ctx.clock.now())
-        for it in items:
-            it.decision, it.target_role, it.justification = decision, target_role, justification
-            it.decided_by, it.decided_at = actor.username, now
-            s.add(
-                ReviewDecision(
-                    item_id=it.id,
-                    campaign_id=it.campaign_id,
-                    decision=decision,
-                    target_role=target_role,
-                    justification=justification,
-                    operator=actor.username,
-                    at=now,
-                )
-            )
-        self.audit(
-            s,
-            "review.decide",
-            object_type="review_campaign",
-            object_id=str(items[0].campaign_id),
-            details={
-                "decision": decision,
-                "items": len(items),
-                "left_alone": left_alone,
-                "own_account": own_account,
-                "item_ids": [it.id for it in items][:200],
-                "justified": justification is not None,
-            },
-        )
-
-    def _items_for_change(
-        self, s: Session, item_ids: Sequence[int], actor: Actor
-    ) -> list[ReviewItem]:
-        items, own = self._bulk_items(s, item_ids, actor)
-        if own:
-            raise ReviewError(
-                "You cannot review your own help-desk account; leave it to another reviewer."
-            )
-        return items
-
-    def _bulk_items(
-        self, s: Session, item_ids: Sequence[int], actor: Actor
-    ) -> tuple[list[ReviewItem], list[ReviewItem]]:
-        """(items the actor may decide, items that are the actor's own help-desk account)."""
-        ids = list(dict.fromkeys(item_ids))
-        first = s.get(ReviewItem, ids[0])
-        if first is None:
-            raise ReviewError(f"No review item #{ids[0]}.")
-        campaign = get_campaign(s, first.campaign_id)
-        require_open(campaign)
-        items = items_of(s, campaign.id, ids)
-        if len(items) != len(ids):
-            raise ReviewError("Some selected items are not in this campaign.")
-        if actor.principal.operator_id not in reviewers_of(s, campaign.id):
-            raise ReviewError(f"You are not a reviewer of campaign {campaign.name}.")
-        own = _email(s.get(Operator, actor.principal.operator_id).email)  # type: ignore[union-attr]
-        mine = [it for it in items if own and _email(it.email) == own]
-        return [it for it in items if it not in mine], mine
-
     def reassign(self, item_ids: Sequence[int], reviewer: str) -> int:
         if not item_ids:
             raise ReviewError("Select at least one item.")
@@ -613,7 +354,9 @@ class CampaignService(Service):
             require_open(campaign)
             (op,) = self._reviewers(s, [reviewer])
             items = items_of(s, campaign.id, item_ids)
-            if any(_email(op.email) and _email(op.email) == _email(it.email) for it in items):
+            if any(
+                email_key(op.email) and email_key(op.email) == email_key(it.email) for it in items
+            ):
                 raise ReviewError(f"{op.username} cannot review their own help-desk account.")
             if op.id not in reviewers_of(s, campaign.id):
                 s.add(ReviewReviewer(campaign_id=campaign.id, operator_id=op.id))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.clock import utc_iso
 from app.importers.loader import latest_snapshot
 from app.review import evidence
-from app.review.campaigns import CampaignService
+from app.review.decisions import DecisionService
 from app.review.findings import DORMANT, TOXIC, toxic_rules
 from app.review.progress import campaign_progress
 from app.review.queries import (
@@ -45,8 +45,8 @@ from models.review import CAMPAIGN_SIGNED_OFF, ReviewCampaign, ReviewItem, Revie
 from models.security import Operator
 
 
-class ReviewService(CampaignService):
-    """Access reviews: campaigns and decisions (CampaignService), analysis and evidence."""
+class ReviewService(DecisionService):
+    """Access reviews: campaigns and decisions (DecisionService), analysis and evidence."""
 
     # ------------------------------------------------------------ who can see what
 
