@@ -65,3 +65,11 @@ class KeyringUnavailable(PrivDeskError):
 
 class BackupError(PrivDeskError):
     pass
+
+
+class WorkspaceBusy(PrivDeskError):
+    """Another writer holds the database's write lock longer than the busy timeout.
+
+    The message names the long operation from the workspace's lock record, e.g. "the
+    workspace is busy: an import is running (started 10:42 by priya)"; exit code 2.
+    """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,14 @@ from typing import Any
 from sqlalchemy import and_, desc, func, or_, select
 from sqlalchemy.orm import Session
 
+from app import busy
 from app.clock import utc_iso
 from app.importers.csv_import import CsvImport, load_mapping
 from app.importers.loader import Counts, latest_snapshot
 from app.importers.problems import ImportFailed
 from app.importers.zendesk_run import Outcome, ZendeskImport, plan
 from app.jobs import Cancelled, JobControl
-from app.security.guard import PermissionDenied, Service
+from app.security.guard import Actor, PermissionDenied, Service
 from app.security.permissions import Permission
 from models.helpdesk import (
     SNAPSHOT_DIRECTORY,
@@ -195,7 +197,10 @@ class HelpdeskService(Service):
         control = control or JobControl()
         action = "import.zendesk"
         try:
-            with self.authorized(Permission.HELPDESK_IMPORT, action=action) as (s, _actor):
+            with (
+                self.authorized(Permission.HELPDESK_IMPORT, action=action) as (s, actor),
+                self._busy(actor),
+            ):
                 the_plan = plan(paths)
                 job = ZendeskImport(s, control, utc_iso(self.ctx.clock.now()))
                 outcome = job.run(the_plan)
@@ -223,7 +228,10 @@ class HelpdeskService(Service):
         control = control or JobControl()
         action = "import.csv"
         try:
-            with self.authorized(Permission.HELPDESK_IMPORT, action=action) as (s, _actor):
+            with (
+                self.authorized(Permission.HELPDESK_IMPORT, action=action) as (s, actor),
+                self._busy(actor),
+            ):
                 job = CsvImport(s, control, utc_iso(self.ctx.clock.now()), kind)
                 the_mapping = load_mapping(kind, mapping)
                 snapshot_id, created, counts = job.run(Path(path), the_mapping)
@@ -245,6 +253,11 @@ class HelpdeskService(Service):
             self._audit_failure(f"csv:{kind}", exc)
             raise
         return result
+
+    def _busy(self, actor: Actor) -> AbstractContextManager[object]:
+        """The lock record while the import's one transaction holds the write lock: a
+        writer that times out meanwhile says "an import is running (started … by …)"."""
+        return busy.holding(self.ctx.workspace.folder, "import", actor.username, self.ctx.clock)
 
     def _audit_import(self, s: Session, action: str, result: ImportResult) -> None:
         self.audit(
@@ -280,7 +293,9 @@ class HelpdeskService(Service):
 
     def status(self) -> HelpdeskStatus:
         """Counts of the latest directory snapshot, all tickets/comments, the latest roster."""
-        with self.authorized(Permission.HELPDESK_VIEW, action="helpdesk.status") as (s, _a):
+        with self.authorized(
+            Permission.HELPDESK_VIEW, action="helpdesk.status", read_only=True
+        ) as (s, _a):
             snap = latest_snapshot(s, SNAPSHOT_DIRECTORY)
             roster = latest_snapshot(s, SNAPSHOT_ROSTER)
             sid = snap.id if snap else -1
@@ -304,7 +319,9 @@ class HelpdeskService(Service):
 
     def snapshots(self, kind: str = SNAPSHOT_DIRECTORY) -> list[SnapshotInfo]:
         """Snapshots of `kind`, newest first (for comparing quarters)."""
-        with self.authorized(Permission.HELPDESK_VIEW, action="helpdesk.snapshots") as (s, _a):
+        with self.authorized(
+            Permission.HELPDESK_VIEW, action="helpdesk.snapshots", read_only=True
+        ) as (s, _a):
             rows = s.scalars(select(Snapshot).where(Snapshot.kind == kind).order_by(desc("id")))
             return [i for i in (_info(r) for r in rows) if i is not None]
 
@@ -328,7 +345,10 @@ class HelpdeskService(Service):
         if reveal and not (reason and reason.strip()):
             raise PermissionDenied("Give a reason to reveal personal data.", Permission.PII_REVEAL)
         permission = Permission.PII_REVEAL if reveal else Permission.HELPDESK_VIEW
-        with self.authorized(permission, action="helpdesk.directory") as (s, actor):
+        with self.authorized(permission, action="helpdesk.directory", read_only=True) as (
+            s,
+            actor,
+        ):
             if not actor.principal.can(Permission.HELPDESK_VIEW):
                 raise PermissionDenied(
                     "You don't have permission to view help-desk data.", Permission.HELPDESK_VIEW

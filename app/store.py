@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import QueuePool
 
+from app.busy import busy_error, busy_timeout_ms
 from app.errors import IntegrityFailure, NoCodecError, WrongKeyError
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ _CONNECTION_PRAGMAS = (
     "PRAGMA synchronous = FULL",
     "PRAGMA secure_delete = ON",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA busy_timeout = 10000",
 )
 
 
@@ -136,6 +136,14 @@ def _failing_pages(db_path: Path, dek: bytes) -> tuple[int, int]:
     return len(rows), total
 
 
+_WAIT = "privdesk_busy_timeout_ms"
+
+
+def is_busy(exc: BaseException | None) -> bool:
+    """SQLite's "database is locked" (SQLITE_BUSY), raised once the busy timeout ran out."""
+    return exc is not None and "database is locked" in str(exc)
+
+
 def make_engine(db_path: Path, dek: bytes) -> Engine:
     """An Engine over the encrypted file; every pooled connection is keyed and checked."""
     url = URL.create("sqlite+pysqlcipher", password=f"x'{dek.hex()}'", database=str(db_path))
@@ -148,14 +156,18 @@ def make_engine(db_path: Path, dek: bytes) -> Engine:
         hide_parameters=True,
     )
 
+    wait_ms = busy_timeout_ms()
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
         cur = dbapi_conn.cursor()
         try:
             # The dialect has set the key; prove it with a real read (never SELECT 1).
             cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
             for pragma in _CONNECTION_PRAGMAS:
                 cur.execute(pragma).fetchall()
+            cur.execute(f"PRAGMA busy_timeout = {wait_ms}").fetchall()
+            record.info[_WAIT] = wait_ms
         finally:
             cur.close()
 
@@ -164,10 +176,25 @@ def make_engine(db_path: Path, dek: bytes) -> Engine:
         # pysqlite's implicit transactions are off (isolation_level=None); begin explicitly.
         # Writers take the write lock up front so an audit event and its change commit
         # together or not at all; readers stay deferred and never wait for a writer (WAL).
-        if conn.get_execution_options().get("privdesk_read_only"):
+        # A "nowait" writer (a session touch, deferred audit events) gives up at once.
+        options = conn.get_execution_options()
+        wanted = 0 if options.get("privdesk_nowait") else wait_ms
+        info = conn.connection.info
+        if info.get(_WAIT) != wanted:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {wanted}")
+            info[_WAIT] = wanted
+        if options.get("privdesk_read_only"):
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    folder = db_path.parent
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # SQLITE_BUSY after the busy timeout: say who holds the lock, not "OperationalError".
+        if is_busy(context.original_exception):
+            raise busy_error(folder) from None
 
     return engine
 

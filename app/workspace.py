@@ -10,6 +10,8 @@ its two helpers: `app.workspace_keys` (keys.json) and `app.workspace_backup` (.p
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 import secrets
 import shutil
@@ -120,6 +122,13 @@ class Workspace:
         self._read_sessions = sessionmaker(
             engine.execution_options(privdesk_read_only=True), expire_on_commit=False
         )
+        self._nowait_sessions = sessionmaker(
+            engine.execution_options(privdesk_nowait=True), expire_on_commit=False
+        )
+
+    def derive_key(self, purpose: bytes) -> bytes:
+        """A 32-byte key for `purpose`, derived from the database key (never stored)."""
+        return hmac.new(self._dek, b"privdesk-derive:" + purpose, hashlib.sha256).digest()
 
     @property
     def key_generation(self) -> int:
@@ -302,7 +311,7 @@ class Workspace:
 
     def _migrate(self) -> None:
         heads = migrate.head_revisions()
-        current = migrate.current_revisions(self.engine)
+        current = migrate.current_revisions(self.engine.execution_options(privdesk_read_only=True))
         if current == heads:
             return
         if current:
@@ -318,8 +327,13 @@ class Workspace:
 
     def close(self) -> None:
         if self._engine is not None:
-            with contextlib.suppress(Exception), self._engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            with contextlib.suppress(Exception):
+                raw = self._engine.raw_connection()
+                try:  # outside a transaction, and without waiting for another writer
+                    raw.cursor().execute("PRAGMA busy_timeout = 0").fetchall()
+                    raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                finally:
+                    raw.close()
             self._engine.dispose()
             self._engine = None
 
@@ -332,9 +346,13 @@ class Workspace:
     # ------------------------------------------------------------ sessions
 
     @contextlib.contextmanager
-    def session(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
-        with self._sessions() as s, s.begin():
+    def session(self, *, nowait: bool = False) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error.
+
+        It waits up to the busy timeout for another writer, then raises WorkspaceBusy;
+        `nowait` raises it at once (for writes a reader may skip or defer)."""
+        factory = self._nowait_sessions if nowait else self._sessions
+        with factory() as s, s.begin():
             yield s
 
     @contextlib.contextmanager

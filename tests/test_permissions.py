@@ -457,10 +457,18 @@ def spy() -> Iterator[Spy]:
     original = Service.authorized
 
     @contextlib.contextmanager
-    def authorized(self: Service, permission: Any, *, action: str, step_up: bool = False):
+    def authorized(
+        self: Service,
+        permission: Any,
+        *,
+        action: str,
+        step_up: bool = False,
+        read_only: bool = False,
+    ):
         record = Guarded(type(self).__name__, str(permission), action, step_up)
         watch.calls.append(record)
-        with original(self, permission, action=action, step_up=step_up) as pair:
+        kw = {"read_only": read_only}
+        with original(self, permission, action=action, step_up=step_up, **kw) as pair:
             record.granted = True
             yield pair
 

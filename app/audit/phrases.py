@@ -15,6 +15,7 @@ PHRASES: dict[str, str] = {
     "access.denied": "Was refused an action",
     "audit.export": "Exported the audit log",
     "audit.initialise": "Started the audit log",
+    "audit.spool_invalid": "Found an unreadable file of deferred audit events",
     "audit.verify": "Verified the audit log",
     "audit.view": "Viewed the audit log",
     "auth.locked": "Account locked after failed sign-ins or codes",

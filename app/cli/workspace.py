@@ -10,6 +10,7 @@ from typing import Any
 
 from app.admin import AdminService
 from app.audit import anchors as anchor_file
+from app.audit import spool
 from app.cli.output import EXIT_CHECK_FAILED, EXIT_OK, UsageError, emit
 from app.cli.parsing import add_command
 from app.cli.prompts import ask_passphrase, password_twice
@@ -106,6 +107,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     try:
         with signed_in(args) as (ctx, principal):
             health = AdminService(ctx, principal).verify(args.kit)
+            spooled = [p.name for p in spool.waiting(ctx.workspace.folder)]
     except IntegrityFailure as failure:
         return _verify_damaged(args, failure)
     data = {
@@ -118,10 +120,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "message": health.audit.message,
         },
         "leftovers": [str(p) for p in health.leftovers],
+        "audit_spool": spooled,
     }
     stuck = "".join(
         f"\n  warning: leftover of a killed backup could not be removed: {p}"
         for p in health.leftovers
+    ) + (
+        f"\n  note: {len(spooled)} audit spool file(s) wait in {spool.SPOOL_DIR}/ for the "
+        "next write (another process held the write lock)"
+        if spooled
+        else ""
     )
     emit(
         args,

@@ -42,6 +42,7 @@ from app.importers.zendesk import (
     normalise,
 )
 from app.jobs import JobControl
+from app.testhooks import hold
 from models.helpdesk import (
     SNAPSHOT_DIRECTORY,
     AccessLog,
@@ -149,6 +150,7 @@ class ZendeskImport:
         self.progress.total = max(sum(f.size for f in the_plan.all()), 1)
         try:
             snapshot_id, created = self._directory(the_plan)
+            hold("import")  # tests only: hold the write transaction open here
             self._tickets(the_plan, snapshot_id)
             for name in ("audit_logs", "access_logs"):
                 upserter = Upserter(self.s, self.problems, self.counts[name], _table(name))

@@ -158,6 +158,25 @@ def _ts(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
+# last_seen_at is written at most this often (a read must not write on every call).
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class SessionVerdict:
+    """What validating a session found, and what (if anything) should be written."""
+
+    result: Principal | PrivDeskError
+    session_id: str
+    now: datetime
+    end_reason: str | None = None  # end the session for this reason
+    touch: bool = False  # last_seen_at is TOUCH_EVERY or more behind
+
+    @property
+    def needs_write(self) -> bool:
+        return self.end_reason is not None or self.touch
+
+
 class AuthService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
@@ -411,8 +430,8 @@ class AuthService:
         )
 
     def resume(self, token: str) -> Principal:
-        """A CLI session from its token (`PRIVDESK_SESSION`)."""
-        with self.ctx.session() as s:
+        """A CLI session from its token (`PRIVDESK_SESSION`); reads only (see `check`)."""
+        with self.ctx.read_session() as s:
             row = s.scalar(
                 select(OperatorSession).where(OperatorSession.token_hash == token_hash(token))
             )
@@ -426,45 +445,80 @@ class AuthService:
     # ------------------------------------------------------------ session state
 
     def check(self, principal: Principal) -> Principal:
-        """Refresh from the DB; raises SessionLocked / SessionExpired. Touches last-seen."""
-        with self.ctx.session() as s:
-            result = self.validate(s, principal)
-        if isinstance(result, PrivDeskError):
-            raise result
-        return result
+        """Refresh from the DB; raises SessionLocked / SessionExpired.
+
+        A read: it never waits for a writer. Ending the session or touching last-seen is
+        written afterwards if the write lock is free, and skipped if it is not."""
+        with self.ctx.read_session() as s:
+            verdict = self.inspect(s, principal)
+        if verdict.needs_write:
+            self.ctx.defer([], lambda s: self.settle(s, verdict))
+        if isinstance(verdict.result, PrivDeskError):
+            raise verdict.result
+        return verdict.result
 
     def validate(self, s: Session, principal: Principal) -> Principal | PrivDeskError:
-        """Validate and touch the session inside the caller's transaction.
+        """Validate and touch the session inside the caller's write transaction.
 
         Returns the error rather than raising it, so that ending an expired session is
         committed by the caller.
         """
+        verdict = self.inspect(s, principal)
+        self.settle(s, verdict)
+        return verdict.result
+
+    def inspect(self, s: Session, principal: Principal) -> SessionVerdict:
+        """Validate the session without writing (a read transaction is enough).
+
+        Idle time runs from the later of this process's own last sight of the session
+        (exact) and the stored `last_seen_at`, which is written at most every TOUCH_EVERY
+        (60 s) and so lags the operator's last action elsewhere by less than that: a
+        session used from several processes locks (GUI) or ends (CLI) between 60 s before
+        and exactly at its idle limit, never after it.
+        """
         now = self.ctx.clock.now()
         row = s.get(OperatorSession, principal.session_id)
         op = s.get(Operator, principal.operator_id)
+        sid = principal.session_id
+
+        def ended(message: str, reason: str | None = None) -> SessionVerdict:
+            return SessionVerdict(SessionExpired(message), sid, now, end_reason=reason)
+
         if row is None or op is None or row.ended_at is not None or row.operator_id != op.id:
-            return SessionExpired("your session has ended: sign in again")
+            return ended("your session has ended: sign in again")
         if op.status != "active":
-            self._end(s, row, "account-disabled", now)
-            return SessionExpired("your account is no longer active: sign in again")
+            return ended("your account is no longer active: sign in again", "account-disabled")
         if op.hard_locked:  # normally ended at the lock already; this is the backstop
-            self._end(s, row, "hard-lock", now)
-            return SessionExpired(LOCKED.format(what="codes or sign-ins"))
+            return ended(LOCKED.format(what="codes or sign-ins"), "hard-lock")
         created = _ts(row.created_at) or now
-        last_seen = _ts(row.last_seen_at) or now
+        stored = _ts(row.last_seen_at) or now
+        last_seen = max(stored, self.ctx.last_seen.get(sid, stored))
         absolute = timedelta(seconds=self.ctx.settings.get(s, "absolute_session_s"))
         # One idle limit for every kind of session: the GUI locks, a CLI session ends.
         idle = timedelta(seconds=self.ctx.settings.get(s, "idle_timeout_s"))
         if now - created >= absolute:
-            self._end(s, row, "absolute-limit", now)
-            return SessionExpired("your session reached its 12-hour limit: sign in again")
+            return ended("your session reached its 12-hour limit: sign in again", "absolute-limit")
         if now - last_seen >= idle or now < last_seen - timedelta(seconds=5):
             if row.kind == "cli":
-                self._end(s, row, "idle", now)
-                return SessionExpired("session expired after inactivity: run `privdesk login`")
-            return SessionLocked("locked after inactivity: enter your password and code")
-        row.last_seen_at = utc_iso(now)
-        return self._principal(op, row)
+                return ended("session expired after inactivity: run `privdesk login`", "idle")
+            return SessionVerdict(
+                SessionLocked("locked after inactivity: enter your password and code"), sid, now
+            )
+        self.ctx.last_seen[sid] = max(now, last_seen)
+        touch = now - stored >= TOUCH_EVERY
+        return SessionVerdict(self._principal(op, row), sid, now, touch=touch)
+
+    def settle(self, s: Session, verdict: SessionVerdict) -> None:
+        """Write what `inspect` found: end the session, or touch its last-seen time."""
+        if not verdict.needs_write:
+            return
+        row = s.get(OperatorSession, verdict.session_id)
+        if row is None or row.ended_at is not None:
+            return
+        if verdict.end_reason is not None:
+            self._end(s, row, verdict.end_reason, verdict.now)
+        elif (stored := _ts(row.last_seen_at)) is None or stored < verdict.now:
+            row.last_seen_at = utc_iso(verdict.now)
 
     def _end(self, s: Session, row: OperatorSession, reason: str, now: datetime) -> None:
         row.ended_at = utc_iso(now)

@@ -16,10 +16,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.audit.spool import PendingEvent
 from app.context import AppContext
 from app.errors import PrivDeskError
 from app.security.auth import AuthService, Principal, StepUpRequired
 from app.security.permissions import Permission, permissions_for, phrase
+
+# Session.info key: the audit events of a read_only transaction, written after it.
+_DEFERRED = "privdesk_deferred_audit"
 
 
 class AllowedActions(frozenset[str]):
@@ -77,42 +81,88 @@ class Service:
 
     @contextlib.contextmanager
     def authorized(
-        self, permission: Permission, *, action: str, step_up: bool = False
+        self,
+        permission: Permission,
+        *,
+        action: str,
+        step_up: bool = False,
+        read_only: bool = False,
     ) -> Iterator[tuple[Session, Actor]]:
+        """The action's transaction, once the session and the permission are checked.
+
+        `read_only` (searches, lists, detail views): a deferred read transaction that
+        takes no write lock and never waits for a writer. Its audit events (`self.audit`)
+        and the session's last-seen touch are written after it, if the write lock is free
+        at once; otherwise the events are spooled (app.audit.spool) and the touch skipped.
+        """
+        if read_only:
+            with self._authorized_read(permission, action, step_up) as pair:
+                yield pair
+            return
         denial: PrivDeskError | None = None
         with self.ctx.session() as s:
             current = AuthService(self.ctx).validate(s, self.principal)
-            if isinstance(current, PrivDeskError):
-                denial = current
-            elif permission not in permissions_for(current.roles):
-                denial = PermissionDenied(
-                    f"You don't have permission to {phrase(permission)}.", permission
-                )
-            elif step_up and not _fresh(current.step_up_at, self.ctx, s):
-                denial = StepUpRequired(
-                    "This action needs your authenticator code again (step-up)."
-                )
-            else:
+            denial = self._refusal(current, permission, step_up, s)
+            if denial is None:
+                assert isinstance(current, Principal)
                 self.principal = current
                 yield s, Actor(current)
         if denial is not None:
             self._record_denial(permission, action, denial)
             raise denial
 
-    def _record_denial(self, permission: Permission, action: str, denial: PrivDeskError) -> None:
-        with self.ctx.session() as s:
-            self.ctx.audit.record(
-                s,
-                action="access.denied",
-                actor=self.principal.username,
-                session_id=self.principal.session_id,
-                outcome="denied",
-                details={
-                    "attempted": action,
-                    "permission": permission.value,
-                    "reason": type(denial).__name__,
-                },
+    @contextlib.contextmanager
+    def _authorized_read(
+        self, permission: Permission, action: str, step_up: bool
+    ) -> Iterator[tuple[Session, Actor]]:
+        auth = AuthService(self.ctx)
+        events: list[PendingEvent] = []
+        with self.ctx.read_session() as s:
+            verdict = auth.inspect(s, self.principal)
+            denial = self._refusal(verdict.result, permission, step_up, s)
+            if denial is None:
+                assert isinstance(verdict.result, Principal)
+                self.principal = verdict.result
+                s.info[_DEFERRED] = events
+                yield s, Actor(verdict.result)
+        settle = (lambda s: auth.settle(s, verdict)) if verdict.needs_write else None
+        if denial is not None:
+            events.append(self._denial_event(permission, action, denial))
+        self.ctx.defer(events, settle)
+        if denial is not None:
+            raise denial
+
+    def _refusal(
+        self, current: Principal | PrivDeskError, permission: Permission, step_up: bool, s: Session
+    ) -> PrivDeskError | None:
+        if isinstance(current, PrivDeskError):
+            return current
+        if permission not in permissions_for(current.roles):
+            return PermissionDenied(
+                f"You don't have permission to {phrase(permission)}.", permission
             )
+        if step_up and not _fresh(current.step_up_at, self.ctx, s):
+            return StepUpRequired("This action needs your authenticator code again (step-up).")
+        return None
+
+    def _denial_event(
+        self, permission: Permission, action: str, denial: PrivDeskError
+    ) -> PendingEvent:
+        return self.ctx.pending(
+            "access.denied",
+            actor=self.principal.username,
+            session_id=self.principal.session_id,
+            outcome="denied",
+            details={
+                "attempted": action,
+                "permission": permission.value,
+                "reason": type(denial).__name__,
+            },
+        )
+
+    def _record_denial(self, permission: Permission, action: str, denial: PrivDeskError) -> None:
+        """Audit a refusal in its own transaction (spooled if another process writes)."""
+        self.ctx.defer([self._denial_event(permission, action, denial)])
 
     def audit(
         self,
@@ -124,6 +174,22 @@ class Service:
         outcome: str = "ok",
         details: Mapping[str, Any] | None = None,
     ) -> int:
+        """Seal an event in the action's transaction (after it, for a read_only one:
+        then the seq is not known yet and 0 is returned)."""
+        deferred = s.info.get(_DEFERRED)
+        if deferred is not None:
+            deferred.append(
+                self.ctx.pending(
+                    action,
+                    actor=self.principal.username,
+                    session_id=self.principal.session_id,
+                    object_type=object_type,
+                    object_id=object_id,
+                    outcome=outcome,
+                    details=details,
+                )
+            )
+            return 0
         return self.ctx.audit.record(
             s,
             action=action,

@@ -1,0 +1,222 @@
+"""Two processes on one workspace: a long import holds the write lock (issue 14, locking).
+
+The attack of the issue: during a long import, `search` and `dsar new` in another process
+failed after the busy timeout with "internal error (OperationalError)". Now a read never
+takes the write lock (its audit events are spooled and sealed later, AUTH-12), a writer
+that cannot get the lock says who holds it and exits 2, and afterwards `privdesk verify`
+is OK (SQLC-5) with both processes' data and audit events in the chain.
+
+The import is held still at a test hook (`PRIVDESK_TEST_HOLD`, two FIFOs): no sleeps, no
+timers; every wait is a blocking read that ends when the other side acts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from app.busy import BUSY_NAME, BUSY_TIMEOUT_ENV
+from app.clock import FixedClock
+from app.context import AppContext
+from app.keystore import KeyringStore
+from app.security import operators, totp
+from app.security.auth import AuthService
+from app.security.operators import OperatorService
+from app.security.permissions import Role
+from app.testhooks import HOLD_ENV
+from app.workspace import Workspace
+from models.dsar import DsarRequest
+from models.helpdesk import Ticket
+from models.security import AuditEntry
+from tests.conftest import ADMIN_PASSWORD, FAST_SCRYPT
+from tests.helpdesk_helpers import ZENDESK
+
+PASSWORD = "a sunny day in the office 7"
+ROOT = Path(__file__).resolve().parent.parent
+DSAR_NEW = (
+    "dsar",
+    "new",
+    "--name",
+    "Sam Subject",
+    "--type",
+    "access",
+    "--regime",
+    "uk-gdpr",
+    "--received",
+    "2026-12-01",
+    "--email",
+    "sam.subject@example.org",
+)
+
+
+@dataclass
+class Desk:
+    folder: Path
+    env: dict[str, str]
+    passphrase: str
+
+
+def _code(secret: str, clock: FixedClock) -> str:
+    clock.advance(30)  # each code a fresh step (no replay)
+    return totp.current_code(secret, clock.now())
+
+
+def make_desk(folder: Path) -> Desk:
+    """A workspace with a privacy officer "priya" holding a CLI session token.
+
+    The clock starts five minutes back and moves in 30 s steps, so the CLI processes
+    (real clock) see a session a little in the past, well inside its idle limit."""
+    clock = FixedClock(current=datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5))
+    new = AppContext.create(
+        folder, keyring_store=KeyringStore(), scrypt_params=FAST_SCRYPT, clock=clock
+    )
+    ctx = new.ctx
+    auth = AuthService(ctx)
+    enrol = auth.bootstrap_admin("admin", "Ada Admin", ADMIN_PASSWORD)
+    auth.confirm_enrolment("admin", _code(enrol.secret, clock))
+    admin = auth.login("admin", ADMIN_PASSWORD, _code(enrol.secret, clock)).principal
+    added = OperatorService(ctx, admin).add("priya", "Priya", [Role.PRIVACY_OFFICER.value])
+    priya = operators.activate(ctx, "priya", added.enrolment_code, PASSWORD)
+    auth.confirm_enrolment("priya", _code(priya.secret, clock))
+    login = auth.login("priya", PASSWORD, _code(priya.secret, clock), kind="cli")
+    ctx.close()
+    assert login.token
+    env = {
+        **os.environ,
+        "PRIVDESK_WORKSPACE": str(folder),
+        "PRIVDESK_PASSPHRASE": new.recovery_passphrase,
+        "PRIVDESK_SESSION": login.token,
+        BUSY_TIMEOUT_ENV: "300",  # a blocked writer gives up after 0.3 s, not 10 s
+    }
+    env.pop(HOLD_ENV, None)
+    return Desk(folder, env, new.recovery_passphrase)
+
+
+def cli(desk: Desk, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *argv],
+        env=desk.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+class HeldImport:
+    """`import zendesk` in its own process, stopped inside its one write transaction."""
+
+    def __init__(self, desk: Desk, tmp: Path, source: Path) -> None:
+        self.go = tmp / "hold"
+        self.reached = tmp / "hold.reached"
+        os.mkfifo(self.go)
+        os.mkfifo(self.reached)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "import", "zendesk", str(source)],
+            env={**desk.env, HOLD_ENV: f"import={self.go}"},
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # If the import ends before the hold (a failure), unblock our read of `reached`.
+        threading.Thread(target=self._unblock_when_gone, daemon=True).start()
+
+    def _unblock_when_gone(self) -> None:
+        self.proc.wait()
+        for fifo in (self.reached, self.go):
+            with contextlib.suppress(OSError):  # ENXIO: nobody reads it, nothing to unblock
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    def wait_until_holding(self) -> None:
+        with open(self.reached, encoding="utf-8") as fifo:
+            pid = fifo.read()
+        if pid != str(self.proc.pid):
+            out, err = self.proc.communicate(timeout=60)
+            pytest.fail(f"the import ended before holding: {self.proc.returncode} {err}{out}")
+
+    def release(self) -> tuple[int, str, str]:
+        with open(self.go, "w", encoding="utf-8") as fifo:
+            fifo.write("go")
+        out, err = self.proc.communicate(timeout=300)
+        return self.proc.returncode, out, err
+
+
+def open_ctx(desk: Desk) -> AppContext:
+    ws = Workspace.open(desk.folder, keyring_store=KeyringStore(), passphrase=desk.passphrase)
+    return AppContext(ws)
+
+
+def count(ctx: AppContext, model: Any, *where: Any) -> int:
+    with ctx.read_session() as s:
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def test_search_succeeds_and_dsar_new_says_busy_while_another_process_imports(
+    tmp_path: Path,
+) -> None:
+    """Issue 14: the attack run with two real processes; AUTH-12 reads stay audited, SQLC-5."""
+    desk = make_desk(tmp_path / "ws")
+    first = cli(desk, "import", "zendesk", str(ZENDESK / "ndjson"))
+    assert first.returncode == 0, first.stderr
+
+    held = HeldImport(desk, tmp_path, ZENDESK / "api")
+    try:
+        held.wait_until_holding()
+        record = json.loads((desk.folder / BUSY_NAME).read_text(encoding="utf-8"))
+        assert set(record) == {"operation", "operator", "started_utc", "pid"}  # nothing else
+        assert record["operation"] == "import" and record["operator"] == "priya"
+        started = datetime.fromisoformat(record["started_utc"].replace("Z", "+00:00"))
+
+        # Readers: never the write lock, never "internal error".
+        search = cli(desk, "search", "charged")
+        assert search.returncode == 0, search.stderr
+        assert search.stderr == "" and "hit" in search.stdout
+        assert "Card charged twice" in search.stdout  # committed by the first import
+        listed = cli(desk, "dsar", "list")
+        assert listed.returncode == 0 and listed.stderr == "", listed.stderr
+
+        # A writer: it finishes, or it says exactly who holds the lock and exits 2.
+        intake = cli(desk, *DSAR_NEW)
+        busy = f"the workspace is busy: an import is running (started {started:%H:%M} by priya)"
+        assert (intake.returncode, intake.stderr) in ((0, ""), (2, f"privdesk: {busy}\n"))
+        assert "internal error" not in intake.stderr
+    finally:
+        code, _out, err = held.release()
+    assert code == 0, err
+    assert not (desk.folder / BUSY_NAME).exists()
+
+    if intake.returncode == 2:  # the intake the lock refused, run again now it is free
+        again = cli(desk, *DSAR_NEW)
+        assert again.returncode == 0, again.stderr
+
+    verify = cli(desk, "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert verify.stdout.startswith("OK") and "audit log: OK" in verify.stdout
+
+    ctx = open_ctx(desk)
+    try:
+        assert count(ctx, DsarRequest) == 1
+        assert count(ctx, Ticket) >= 3
+        assert count(ctx, AuditEntry, AuditEntry.action == "import.zendesk") == 2
+        # The search's event waited in the spool and was sealed after the import.
+        with ctx.read_session() as s:
+            searched = [
+                json.loads(r.details_json)
+                for r in s.scalars(select(AuditEntry).where(AuditEntry.action == "search"))
+            ]
+        assert len(searched) == 1 and "deferred_from" in searched[0]
+    finally:
+        ctx.workspace.close()
