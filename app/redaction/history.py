@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from app import busy
 from app.clock import utc_iso
 from app.jobs import Cancelled, JobControl
 from app.redaction import store
@@ -186,8 +187,15 @@ class HistoryService(Service):
             return _info(run)
 
     def run(self, run_id: int, control: JobControl | None = None) -> RunInfo:
-        """Process a started run to the end, one committed batch at a time."""
-        control = control or JobControl()
+        """Process a started run to the end, one committed batch at a time.
+
+        Other writers interleave between batches; one that times out during a batch says
+        "a history redaction is running (started … by …)" (the lock record, app.busy)."""
+        folder, who = self.ctx.workspace.folder, self.principal.username
+        with busy.holding(folder, "history-redaction", who, self.ctx.clock):
+            return self._run_batches(run_id, control or JobControl())
+
+    def _run_batches(self, run_id: int, control: JobControl) -> RunInfo:
         engine = None
         style: MaskStyle | None = None
         while True:
