@@ -293,9 +293,7 @@ class HelpdeskService(Service):
 
     def status(self) -> HelpdeskStatus:
         """Counts of the latest directory snapshot, all tickets/comments, the latest roster."""
-        with self.authorized(
-            Permission.HELPDESK_VIEW, action="helpdesk.status", read_only=True
-        ) as (s, _a):
+        with self.authorized(Permission.HELPDESK_VIEW, action="helpdesk.status") as (s, _a):
             snap = latest_snapshot(s, SNAPSHOT_DIRECTORY)
             roster = latest_snapshot(s, SNAPSHOT_ROSTER)
             sid = snap.id if snap else -1
@@ -319,9 +317,7 @@ class HelpdeskService(Service):
 
     def snapshots(self, kind: str = SNAPSHOT_DIRECTORY) -> list[SnapshotInfo]:
         """Snapshots of `kind`, newest first (for comparing quarters)."""
-        with self.authorized(
-            Permission.HELPDESK_VIEW, action="helpdesk.snapshots", read_only=True
-        ) as (s, _a):
+        with self.authorized(Permission.HELPDESK_VIEW, action="helpdesk.snapshots") as (s, _a):
             rows = s.scalars(select(Snapshot).where(Snapshot.kind == kind).order_by(desc("id")))
             return [i for i in (_info(r) for r in rows) if i is not None]
 
@@ -345,10 +341,7 @@ class HelpdeskService(Service):
         if reveal and not (reason and reason.strip()):
             raise PermissionDenied("Give a reason to reveal personal data.", Permission.PII_REVEAL)
         permission = Permission.PII_REVEAL if reveal else Permission.HELPDESK_VIEW
-        with self.authorized(permission, action="helpdesk.directory", read_only=True) as (
-            s,
-            actor,
-        ):
+        with self.authorized(permission, action="helpdesk.directory") as (s, actor):
             if not actor.principal.can(Permission.HELPDESK_VIEW):
                 raise PermissionDenied(
                     "You don't have permission to view help-desk data.", Permission.HELPDESK_VIEW

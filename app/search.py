@@ -395,7 +395,7 @@ class SearchService(Service):
         permission = Permission.PII_REVEAL if reveal else Permission.HELPDESK_VIEW
         denied: PermissionDenied | None = None
         hits: list[Hit] = []
-        with self.authorized(permission, action="search", read_only=True) as (s, actor):
+        with self.authorized(permission, action="search") as (s, actor):
             if not actor.principal.can(Permission.HELPDESK_VIEW):
                 denied = PermissionDenied(
                     "You don't have permission to view help-desk data.", Permission.HELPDESK_VIEW

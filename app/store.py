@@ -137,6 +137,7 @@ def _failing_pages(db_path: Path, dek: bytes) -> tuple[int, int]:
 
 
 _WAIT = "privdesk_busy_timeout_ms"
+_QUERY_ONLY = "privdesk_query_only"
 
 
 def is_busy(exc: BaseException | None) -> bool:
@@ -183,10 +184,13 @@ def make_engine(db_path: Path, dek: bytes) -> Engine:
         if info.get(_WAIT) != wanted:
             conn.exec_driver_sql(f"PRAGMA busy_timeout = {wanted}")
             info[_WAIT] = wanted
-        if options.get("privdesk_read_only"):
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read transaction is also query_only: a write in one fails loudly instead of
+        # being rolled back unseen (or upgrading to the write lock it must not take).
+        read_only = bool(options.get("privdesk_read_only"))
+        if info.get(_QUERY_ONLY) != read_only:
+            conn.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
+            info[_QUERY_ONLY] = read_only
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     folder = db_path.parent
 

@@ -40,6 +40,7 @@ from app.keystore import KeyringStore
 from app.search import KINDS, SearchService
 from app.security import operators, totp
 from app.security.auth import TOUCH_EVERY, AuthService, Principal, SessionLocked
+from app.security.guard import READ_ACTIONS
 from app.security.operators import OperatorService
 from app.security.permissions import Role
 from app.testhooks import HOLD_ENV
@@ -397,3 +398,10 @@ def test_an_altered_spool_file_is_recorded_and_set_aside(admin: SignedIn) -> Non
         s.connection()
     assert [e.details for e in events(admin.ctx, "audit.spool_invalid")] == [{"spool": "forged"}]
     assert (d / "forged.invalid").exists() and spool.waiting(folder) == []
+
+
+def test_every_read_action_names_an_authorized_call_in_app() -> None:
+    """READ_ACTIONS is matched by name: a typo would silently leave a read taking the lock."""
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "app").rglob("*.py"))
+    missing = [a for a in sorted(READ_ACTIONS) if f'action="{a}"' not in source]
+    assert missing == []

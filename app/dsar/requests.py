@@ -126,7 +126,7 @@ class DsarService(Service):
         open_only: bool = False,
     ) -> list[RequestSummary]:
         """The queue, most urgent first (closed requests last)."""
-        with self.authorized(P.DSAR_VIEW, action="dsar.list", read_only=True) as (s, _actor):
+        with self.authorized(P.DSAR_VIEW, action="dsar.list") as (s, _actor):
             q = select(DsarRequest)
             if status:
                 q = q.where(DsarRequest.status == status)
@@ -152,7 +152,7 @@ class DsarService(Service):
         if reveal and not (reason and reason.strip()):
             raise PermissionDenied("Give a reason to reveal personal data.", P.PII_REVEAL)
         permission = P.PII_REVEAL if reveal else P.DSAR_VIEW
-        with self.authorized(permission, action="dsar.view", read_only=True) as (s, actor):
+        with self.authorized(permission, action="dsar.view") as (s, actor):
             if not actor.principal.can(P.DSAR_VIEW):
                 raise PermissionDenied(
                     "You don't have permission to view data-subject requests.", P.DSAR_VIEW
@@ -408,10 +408,7 @@ class DsarService(Service):
 
     def settings(self) -> dict[str, object]:
         """The DSAR settings by short name (``pause_method``, ``timezone``)."""
-        with self.authorized(P.DSAR_VIEW, action="dsar.settings.view", read_only=True) as (
-            s,
-            _actor,
-        ):
+        with self.authorized(P.DSAR_VIEW, action="dsar.settings.view") as (s, _actor):
             return {name: setting(s, name) for name in NAMES}
 
     def set_setting(self, name: str, value: str) -> None:
@@ -426,7 +423,7 @@ class DsarService(Service):
             self.audit(s, "dsar.settings", details={"key": name, "value": value})
 
     def dashboard(self) -> Dashboard:
-        with self.authorized(P.DSAR_VIEW, action="dsar.dashboard", read_only=True) as (s, _actor):
+        with self.authorized(P.DSAR_VIEW, action="dsar.dashboard") as (s, _actor):
             today = local_today(s, self.ctx.clock.now())
             rows = [summary_of(s, r, today) for r in s.scalars(select(DsarRequest))]
             self.audit(s, "dsar.dashboard", details={"count": len(rows)})
@@ -435,7 +432,7 @@ class DsarService(Service):
     def allowed_actions(self, ref: int | str) -> AllowedActions:
         """What the signed-in operator may do to this request now (the pane's buttons),
         decided by the same rule that guards each action (`app.dsar.actions`)."""
-        with self.authorized(P.DSAR_VIEW, action="dsar.actions", read_only=True) as (s, actor):
+        with self.authorized(P.DSAR_VIEW, action="dsar.actions") as (s, actor):
             req = load(s, ref)
             return decide_all(ACTIONS, lambda name: refusal(s, actor.principal, name, req))
 

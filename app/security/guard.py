@@ -25,6 +25,34 @@ from app.security.permissions import Permission, permissions_for, phrase
 # Session.info key: the audit events of a read_only transaction, written after it.
 _DEFERRED = "privdesk_deferred_audit"
 
+# The actions that only read (their writes are audit events): they run read_only, so a
+# long import in another process never blocks a search, a list or a pane's load. The
+# transaction is query_only, so a write slipped into one of these fails loudly.
+READ_ACTIONS = frozenset(
+    {
+        "search",
+        *("helpdesk.status", "helpdesk.snapshots", "helpdesk.directory"),
+        *("dsar.list", "dsar.view", "dsar.settings.view", "dsar.dashboard", "dsar.actions"),
+        *("dsar.letter.draft", "dsar.items", "dsar.erase.preview", "dsar.certificate"),
+        "dsar.holds",
+        *("review.permissions", "review.who_can", "review.diff", "review.export"),
+        *("review.settings.view", "review.choices", "review.list", "review.show"),
+        *("review.items", "review.item", "review.findings", "review.progress"),
+        # not audit.view: the page it shows includes its own event
+        *("audit.verify", "audit.export"),
+        # not redaction.engine/impact/cases: building an engine may create the pseudonym key
+        *("redaction.history.runs", "redaction.rules", "redaction.versions"),
+        "redaction.rules.export",
+        *("backup.list", "keyring.status", "settings.view", "workspace.verify"),
+        *("operator.actions", "operator.list"),
+        # not drills.playbooks.list/view/export: they install the built-in playbooks
+        *("drills.run.list", "drills.run.view", "drills.playbooks.history"),
+        *("drills.roster.view", "drills.aar.view", "drills.aar.export"),
+        *("drills.improvement.list", "drills.trends", "drills.metrics"),
+        *("drills.breach.actions", "drills.notice.view", "drills.notice.export"),
+    }
+)
+
 
 class AllowedActions(frozenset[str]):
     """The action names an operator may do to one object now, with why the others are not.
@@ -90,12 +118,13 @@ class Service:
     ) -> Iterator[tuple[Session, Actor]]:
         """The action's transaction, once the session and the permission are checked.
 
-        `read_only` (searches, lists, detail views): a deferred read transaction that
+        `read_only` (searches, lists, detail views; every action in READ_ACTIONS): a
+        deferred, query_only read transaction that
         takes no write lock and never waits for a writer. Its audit events (`self.audit`)
         and the session's last-seen touch are written after it, if the write lock is free
         at once; otherwise the events are spooled (app.audit.spool) and the touch skipped.
         """
-        if read_only:
+        if read_only or action in READ_ACTIONS:
             with self._authorized_read(permission, action, step_up) as pair:
                 yield pair
             return
