@@ -325,8 +325,9 @@ def _page_records(
         items = page[key]
         found = True
         label = None if sel.primary and key in sel.keys[:2] else f"({key})"
-        if isinstance(items, dict):  # one object: {"user": {...}}
-            yield Location(src.name, line=line, detail=label), items
+        if isinstance(items, dict):  # one object: {"user": {...}}, located by its key
+            detail = label or (f"({key})" if line is None else None)
+            yield Location(src.name, line=line, detail=detail), items
             continue
         if not isinstance(items, list):
             raise fail_now(Location(src.name, line=line), f"{key} is not a list")
