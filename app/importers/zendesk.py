@@ -4,10 +4,13 @@ Both shapes Zendesk produces are accepted, per file: API responses (``{"users": 
 "next_page": …}``, a bare list, or one API page per line) and the NDJSON account export
 (one object per line; tickets may embed a ``comments`` array). A file's kind comes from
 its name (``users.json``, ``tickets-2.ndjson``, ``ticket_comments_123.json`` …) or, failing
-that, from its content.
+that, from its content; single objects, side-loads and search results are described in
+:mod:`app.importers.zendesk_shapes`. Integer fields accept whole floats (``123.0``), as
+JSON tools that read numbers as doubles write them.
 
 Required fields (Zendesk's own required fields, ZENDESK.md; a record without one is refused
-with its location): every record its ``id``; a user a ``name`` or an ``email``; an identity
+with its location): every record its ``id`` (a user may have no name, email or phone:
+deleted users have none); an identity
 its ``user_id``, ``type`` and ``value``; a custom role, group or organization its ``name``;
 a membership its ``user_id`` and ``group_id``; a ticket its ``requester_id`` and a
 ``subject`` or ``description`` (tickets from chat or voice may have no subject); a comment

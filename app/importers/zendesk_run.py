@@ -182,7 +182,6 @@ class ZendeskImport:
         self.counts = Counts()
         self.control = control
         self.progress = Progress(control, 0)
-        self._ids: dict[str, IdSet] = {}
         self.notes: dict[str, list[str]] = {}
 
     def _noter(self, name: str) -> Any:
@@ -223,15 +222,18 @@ class ZendeskImport:
         A side-loaded record whose id was already read for this kind (the same requester
         side-loaded on every page) is the same object: it is read once.
         """
-        ids = self._ids.setdefault(kind.name, IdSet())
-        for src in the_plan.files.get(kind.name, []):
+        ids = IdSet()
+        files = the_plan.files.get(kind.name, [])
+        side_loaded = any(not the_plan.select(f, kind).primary for f in files)
+        for src in files:
             sel = the_plan.select(src, kind)
             note = self._noter(src.name) if sel.primary else None
             try:
                 for loc, rec in iter_records(src, sel, self.progress, PAGE_KEYS, note):
-                    ident = record_id(rec)
-                    if ident is not None and not ids.add(ident) and not sel.primary:
-                        continue
+                    if side_loaded:  # ids kept only when another file side-loads the kind
+                        ident = record_id(rec)
+                        if ident is not None and not ids.add(ident) and not sel.primary:
+                            continue
                     self.progress.record(kind.name)
                     yield loc, rec
             except OSError as exc:
