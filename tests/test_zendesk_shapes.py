@@ -292,3 +292,10 @@ def test_the_whole_folder_imports_and_names_what_it_skips(admin, tmp_path: Path)
     }
     assert result.counts["users"]["inserted"] == 13  # 76872 is in two files: read once
     assert _ids(admin, Ticket, "id") == {35436, 35437, 9201, 9401, 9501, 9601, 9603, 6139157572367}
+
+
+def test_an_envelope_without_its_list_is_located(admin, tmp_path: Path) -> None:
+    (tmp_path / "users.json").write_text('{\n "next_page": null,\n "count": 0\n}')
+    with pytest.raises(ImportFailed) as info:
+        service(admin).import_zendesk(tmp_path / "users.json")
+    assert info.value.message == "users.json: no 'users' list in this file"

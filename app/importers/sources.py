@@ -387,6 +387,8 @@ def iter_records(
             progress.read(src.size)
         if is_page(doc, page_keys):
             yield from _page_records(doc, sel, src, None, [0], notes)
+        elif isinstance(doc, dict) and "id" not in doc and sel.primary:
+            raise fail_now(Location(src.name), f"no '{sel.keys[0]}' list in this file")
         else:
             yield from _bare(doc, sel, src)
         notes.done()

@@ -374,8 +374,9 @@ class ZendeskImport:
 
         def ticket_invalid(rec: dict[str, Any]) -> None:
             # Its problems are reported already; don't report its comments as orphans too.
-            if isinstance(rec.get("id"), int):
-                tickets_seen.add(rec["id"])
+            ident = record_id(rec)
+            if isinstance(ident, int):
+                tickets_seen.add(ident)
 
         self._load(the_plan, "tickets", ticket_sink, ticket_invalid)
         tickets.flush()
