@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 
 from app.importers.problems import ImportFailed
 from tests.helpdesk_helpers import service, table_counts
+from tests.test_zendesk_shapes import SHAPE_FILES
 
 DATA = Path(__file__).parent / "data" / "zendesk"
-FILES = sorted(p.name for p in DATA.iterdir() if p.suffix in (".json", ".ndjson"))
+FILES = sorted(SHAPE_FILES)
 
 # Problems about a whole file (no record to point at).
 FILE_LEVEL = re.compile(
@@ -119,9 +120,9 @@ def _write_mutation(folder: Path, data: st.DataObject) -> str:
 def test_mutated_payloads_import_or_fail_located_and_write_nothing(
     admin, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
 ) -> None:
-    folder = tmp_path_factory.mktemp("fuzz") / "export"
-    shutil.copytree(DATA, folder)
-    (folder / "README.md").unlink()
+    folder = tmp_path_factory.mktemp("fuzz")
+    for name in FILES:
+        shutil.copy(DATA / name, folder / name)
     mutated = _write_mutation(folder, data)
     svc = service(admin)
     before = table_counts(admin.ctx)
