@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from app.importers import sources
 from app.importers.problems import ImportFailed
 from app.search import SearchService
 from models.helpdesk import (
@@ -321,3 +322,23 @@ def test_an_envelope_without_its_list_is_located(admin, tmp_path: Path) -> None:
     with pytest.raises(ImportFailed) as info:
         service(admin).import_zendesk(tmp_path / "users.json")
     assert info.value.message == "users.json: no 'users' list in this file"
+
+
+def test_a_side_load_first_seen_on_a_later_page_line_is_imported(admin, tmp_path: Path) -> None:
+    lines = (DATA / "tickets_pages_include_users.ndjson").read_text().splitlines()
+    first = json.loads(lines[0])
+    del first["users"]  # line 2 still side-loads the requester
+    path = tmp_path / "tickets_pages.ndjson"
+    path.write_text(json.dumps(first) + "\n" + lines[1] + "\n")
+    result = service(admin).import_zendesk(path)
+    assert result.skipped == () and set(_people(admin)) == {9602}
+    assert _ids(admin, Ticket, "id") == {9601, 9603}
+
+
+def test_a_large_search_page_is_read_for_its_result_types(
+    admin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "PEEK_WHOLE", 100)  # the page counts as large
+    result = _import(admin, "search_results_mixed.json")
+    assert result.skipped == ()
+    assert _ids(admin, Ticket, "id") == {9401} and set(_people(admin)) == {9402}

@@ -245,6 +245,21 @@ def peek(src: SourceFile) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) else None
 
 
+def page_lines(src: SourceFile) -> Iterator[dict[str, Any]]:
+    """Each line of an NDJSON file that parses as an object (bad lines are the run's to
+    report, with their line numbers), one line in memory at a time."""
+    with src.path.open("rb") as f:
+        for raw in f:
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(obj, dict):
+                yield obj
+
+
 @dataclass(frozen=True)
 class Select:
     """Which records of a file one pass reads (an API page may hold several kinds).

@@ -15,7 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.importers.sources import SourceFile, is_page, peek
+from app.importers import sources
+from app.importers.sources import (
+    SourceFile,
+    is_ndjson,
+    is_page,
+    load_document,
+    page_lines,
+    peek,
+)
 from app.importers.zendesk import (
     AUDITS_REASON,
     BY_NAME,
@@ -65,6 +73,21 @@ def _main_first(page: dict[str, object], kinds: list[Kind]) -> list[Kind]:
     return sorted(kinds, key=position)
 
 
+def _kinds_of_pages(src: SourceFile, first: dict[str, Any]) -> list[Kind]:
+    """The kinds of every page: a side-load or a result type may first appear on a later
+    page line, and the placeholders of a large page (see :func:`peek`) hide result types."""
+    if is_ndjson(src):
+        found: list[Kind] = []
+        for page in page_lines(src):
+            if is_page(page, PAGE_KEYS):
+                found += [k for k in page_kinds(page) if k not in found]
+        return sorted(found, key=KINDS.index)
+    if first.get("results") == [] and src.size > sources.PEEK_WHOLE:
+        doc = load_document(src)  # a search page: the run loads it whole anyway
+        return page_kinds(doc) if isinstance(doc, dict) else []
+    return page_kinds(first)
+
+
 def shape_of(src: SourceFile) -> Shape | None:
     """The kinds `src` holds, from its name and its first page (or record)."""
     named = kind_from_name(src.name)
@@ -75,7 +98,7 @@ def shape_of(src: SourceFile) -> Shape | None:
     if first is None:
         return Shape((named,)) if named else None
     if is_page(first, PAGE_KEYS):
-        kinds = _main_first(first, page_kinds(first))
+        kinds = _main_first(first, _kinds_of_pages(src, first))
         if named in kinds:
             kinds = [named, *(k for k in kinds if k is not named)]
         if kinds:
