@@ -342,3 +342,20 @@ def test_a_large_search_page_is_read_for_its_result_types(
     result = _import(admin, "search_results_mixed.json")
     assert result.skipped == ()
     assert _ids(admin, Ticket, "id") == {9401} and set(_people(admin)) == {9402}
+
+
+def test_a_record_repeated_at_a_page_boundary_is_read_once(admin, tmp_path: Path) -> None:
+    """Time-based incremental exports may repeat the last record of a page on the next."""
+    page = json.loads((DATA / "incremental_users_time_based.json").read_text())
+    second = dict(page, users=[page["users"][1], {"id": 9103, "name": "Three", "role": "agent"}])
+    (tmp_path / "users-1.json").write_text(json.dumps(page, indent=1))
+    (tmp_path / "users-2.json").write_text(json.dumps(second, indent=1))
+    result = service(admin).import_zendesk(tmp_path)
+    assert result.counts["users"]["read"] == 3 and set(_people(admin)) == {9101, 9102, 9103}
+    second["users"][0] = dict(second["users"][0], suspended=False)  # a repeat that differs
+    (tmp_path / "users-2.json").write_text(json.dumps(second, indent=1))
+    before = table_counts(admin.ctx)
+    with pytest.raises(ImportFailed) as info:
+        service(admin).import_zendesk(tmp_path)
+    assert info.value.message == "users-2.json record 1: duplicate id 9102 (also in users-1.json)"
+    assert table_counts(admin.ctx) == before

@@ -9,6 +9,7 @@ raised together as :class:`ImportFailed`; the caller's rollback then leaves noth
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -174,6 +175,22 @@ def plan(paths: Sequence[Path]) -> Plan:
     return the_plan
 
 
+def _repeated(rec: dict[str, Any], seen: dict[Any, bytes]) -> bool:
+    """True if a record with this id and this content was read already (else remember it)."""
+    ident = record_id(rec)
+    if ident is None:
+        return False
+    try:
+        text = json.dumps(rec, sort_keys=True, ensure_ascii=False, default=str)
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    except (RecursionError, ValueError):
+        return False  # its problems are reported where it is read
+    if seen.get(ident) == digest:
+        return True
+    seen.setdefault(ident, digest)
+    return False
+
+
 class ZendeskImport:
     def __init__(self, s: Session, control: JobControl, now: str) -> None:
         self.s = s
@@ -220,16 +237,24 @@ class ZendeskImport:
         """The kind's records: its own files first, then side-loads in other files.
 
         A side-loaded record whose id was already read for this kind (the same requester
-        side-loaded on every page) is the same object: it is read once.
+        side-loaded on every page) is the same object: it is read once. So is a record of
+        an API page repeated unchanged on a later page (time-based incremental exports
+        repeat the record at a page boundary): within a file, and for directory kinds
+        across files. A repeat that differs is still a duplicate id.
         """
         ids = IdSet()
         files = the_plan.files.get(kind.name, [])
         side_loaded = any(not the_plan.select(f, kind).primary for f in files)
+        repeats: dict[Any, bytes] = {}
         for src in files:
             sel = the_plan.select(src, kind)
             note = self._noter(src.name) if sel.primary else None
+            if not kind.directory:
+                repeats = {}
             try:
                 for loc, rec in iter_records(src, sel, self.progress, PAGE_KEYS, note):
+                    if loc.record is not None and _repeated(rec, repeats):
+                        continue
                     if side_loaded:  # ids kept only when another file side-loads the kind
                         ident = record_id(rec)
                         if ident is not None and not ids.add(ident) and not sel.primary:
