@@ -267,7 +267,7 @@ class Select:
     ``keys`` are the page keys holding the records (a list, or one object as in
     ``{"user": {...}}``); ``result_type`` picks this kind's records out of a search
     response's ``results``. A line or document that is not a page (a bare record, a bare
-    list) belongs to the file's primary pass only (``bare``). The primary pass also counts
+    list) belongs to the file's primary pass only (``primary``), which also counts
     the file's bytes and names, through ``note``, what no pass reads: a page key outside
     ``known``, a search result whose type is outside ``types``.
     """
