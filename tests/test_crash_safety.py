@@ -19,6 +19,7 @@ import select
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ WAIT_S = 120  # an upper bound on a driver reaching its point, not a delay
 
 
 @pytest.fixture
-def world(tmp_path: Path, no_keyring: None) -> SignedIn:
+def world(tmp_path: Path, no_keyring: None) -> Iterator[SignedIn]:
     """A passphrase-only workspace (no keyring, as on CI) with its first administrator;
     the verifier kit saved beside it for `privdesk verify --kit`."""
     signed = sign_in_admin(tmp_path / "ws")
@@ -112,23 +113,25 @@ def crash(
         "CRASH_AT": world.clock.now().isoformat(),
     }
     folder = str(world.ctx.workspace.folder)
-    proc = subprocess.Popen(
-        [sys.executable, str(DRIVER), operation, point, folder, *extra],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=ROOT,
-        text=True,
-    )
+    errors = Path(folder).parent / f"driver-{point}.stderr"  # a file: a pipe could fill
+    with open(errors, "w") as err_file:
+        proc = subprocess.Popen(
+            [sys.executable, str(DRIVER), operation, point, folder, *extra],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            env=env,
+            cwd=ROOT,
+            text=True,
+        )
     try:
         assert proc.stdout is not None
         ready, _, _ = select.select([proc.stdout], [], [], WAIT_S)
         line = proc.stdout.readline() if ready else ""
         if line != f"PAUSED {point}\n":
             proc.kill()
-            _out, err = proc.communicate(timeout=WAIT_S)
-            pytest.fail(f"driver did not reach {point}: {line!r}\n{err}")
+            proc.communicate(timeout=WAIT_S)
+            pytest.fail(f"driver did not reach {point}: {line!r}\n{errors.read_text()}")
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(timeout=WAIT_S) == -signal.SIGKILL
     finally:
@@ -384,6 +387,7 @@ def test_partial_backup_files_are_swept_and_named(
     finished.write_bytes(b"a finished backup")
     partial = backups / "privdesk-killed.pdbk.partial"
     partial.write_bytes(b"PK half an archive")
+    os.utime(partial, (0, 0))  # left by an earlier process
     close_once(world.ctx)
     started_after_the_kill(monkeypatch)
     data = cli_verify(world)
