@@ -112,7 +112,7 @@ def _write_mutation(folder: Path, data: st.DataObject) -> str:
 
 
 @settings(
-    max_examples=25,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
