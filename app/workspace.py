@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -36,6 +38,7 @@ from app.errors import (
 from app.keystore import KeyringState, KeyringStatus, KeyringStore
 from app.workspace_backup import (
     BACKUP_SUFFIX,
+    TEMP_PREFIX,
     BackupResult,
     Sweep,
     release_staging,
@@ -312,10 +315,18 @@ class Workspace:
             revs = "+".join(sorted(current))
             target = self.backups_dir / f"pre-migration-{revs}-{stamp}.db"
             self.backups_dir.mkdir(mode=0o700, exist_ok=True)
-            with self.engine.connect() as conn:
-                raw = conn.connection.dbapi_connection
-                store.backup_to(raw, target, self._dek)
-                conn.rollback()
+            # Copied inside a `.privdesk-backup-*` folder and renamed when complete: a kill
+            # mid-copy leaves a leftover the next open sweeps, never a half copy under the
+            # name a recovery would trust.
+            staging = Path(tempfile.mkdtemp(dir=self.backups_dir, prefix=TEMP_PREFIX))
+            try:
+                with self.engine.connect() as conn:
+                    raw = conn.connection.dbapi_connection
+                    store.backup_to(raw, staging / target.name, self._dek)
+                    conn.rollback()
+                os.replace(staging / target.name, target)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
         migrate.upgrade(self.engine)
 
     def close(self) -> None:
