@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from app.importers.erased import ErasedFilter
 from app.importers.loader import (
     Counts,
     IdSet,
@@ -86,6 +87,7 @@ class Outcome:
     counts: Counts
     files: list[str]
     skipped: list[str] = field(default_factory=list)
+    erased: dict[str, int] = field(default_factory=dict)  # kind -> records skipped
 
 
 @dataclass
@@ -137,8 +139,11 @@ def plan(paths: Sequence[Path]) -> Plan:
 
 
 class ZendeskImport:
-    def __init__(self, s: Session, control: JobControl, now: str) -> None:
+    def __init__(
+        self, s: Session, control: JobControl, now: str, erased: ErasedFilter | None = None
+    ) -> None:
         self.s = s
+        self.erased = erased or ErasedFilter()
         self.now = now
         self.problems = Problems()
         self.counts = Counts()
@@ -152,7 +157,7 @@ class ZendeskImport:
             self._tickets(the_plan, snapshot_id)
             for name in ("audit_logs", "access_logs"):
                 upserter = Upserter(self.s, self.problems, self.counts[name], _table(name))
-                self._load(the_plan, name, lambda row, loc, _r, u=upserter: u.add(row, loc))
+                self._load(the_plan, name, self._log_sink(name, upserter))
                 upserter.flush()
         except TooManyProblems:
             raise self.problems.fail(self.counts.read()) from None
@@ -167,7 +172,15 @@ class ZendeskImport:
             self.counts,
             [f.name for f in the_plan.all()],
             the_plan.skipped,
+            self.erased.counts(),
         )
+
+    def _log_sink(self, name: str, upserter: Upserter) -> Any:
+        def sink(row: dict[str, Any], loc: Location, _rec: dict[str, Any]) -> None:
+            if not self.erased.directory(name, row):
+                upserter.add(row, loc)
+
+        return sink
 
     def _records(self, the_plan: Plan, kind: Kind) -> Iterable[tuple[Location, dict[str, Any]]]:
         for src in the_plan.files.get(kind.name, []):
@@ -218,6 +231,9 @@ class ZendeskImport:
                 row = normalise(kind, rec, loc, self.problems)
                 if row is None and isinstance(rec.get("id"), int):
                     writer.mark_seen(kind.name, rec["id"], loc.file)
+                if row is not None and self.erased.directory(kind.name, row):
+                    writer.skip(kind.name, row)
+                    continue
                 if row is None or not self._refs_ok(kind.name, row, loc, writer):
                     continue
                 writer.add(kind.name, _table(kind.name), row, loc, row["zendesk_id"])
@@ -263,7 +279,13 @@ class ZendeskImport:
             known = known_people(self.s, snapshot_id, wanted)
             keep = []
             for row, loc in batch:
-                bad = [c for c in PEOPLE_REFS if row.get(c) is not None and row[c] not in known]
+                bad = [
+                    c
+                    for c in PEOPLE_REFS
+                    if row.get(c) is not None
+                    and row[c] not in known
+                    and not self.erased.user(row[c])  # an erased subject: not dangling
+                ]
                 for column in bad:
                     hint = "" if snapshot_id is not None else " (no users imported yet)"
                     self.problems.add(loc, f"{column} {row[column]} is not a known user{hint}")
@@ -298,13 +320,17 @@ class ZendeskImport:
         comment_kind = BY_NAME["ticket_comments"]
 
         def ticket_sink(row: dict[str, Any], loc: Location, rec: dict[str, Any]) -> None:
+            embedded = embedded_comments(rec, loc, self.problems)
+            if self.erased.ticket(row, len(embedded)):
+                tickets_seen.add(row["id"])
+                return
             if not tickets.add(row, loc):
                 return
             tickets_seen.add(row["id"])
-            for n, raw in enumerate(embedded_comments(rec, loc, self.problems), 1):
+            for n, raw in enumerate(embedded, 1):
                 cloc = loc.sub(f"comment {n}")
                 crow = normalise(comment_kind, {**raw, "ticket_id": row["id"]}, cloc, self.problems)
-                if crow is not None:
+                if crow is not None and not self.erased.comment(crow):
                     comments.add(crow, cloc)
 
         def ticket_invalid(rec: dict[str, Any]) -> None:
@@ -321,7 +347,8 @@ class ZendeskImport:
             if row["ticket_id"] is None:
                 self.problems.add(loc, "ticket_id is missing")
                 return
-            comments.add(row, loc)
+            if not self.erased.comment(row):
+                comments.add(row, loc)
 
         self._load(the_plan, "ticket_comments", comment_sink)
         comments.flush()
