@@ -53,6 +53,7 @@ class ImportResult:
     skipped: tuple[str, ...] = ()
     preview: bool = False
     erased: Mapping[str, int] = field(default_factory=dict)  # kind -> records skipped
+    erased_mentions: int = 0  # kept records whose text had an erased identifier removed
 
     @property
     def erased_skipped(self) -> int:
@@ -60,11 +61,16 @@ class ImportResult:
         return sum(self.erased.values())
 
     def erased_text(self) -> str:
-        n = self.erased_skipped
-        if not n:
-            return ""
+        """'3 records of erased subjects skipped (users 1, …).', or '' if none were."""
+        n, m = self.erased_skipped, self.erased_mentions
         kinds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.erased.items())
-        return f"{n} record{'s' if n != 1 else ''} of erased subjects skipped ({kinds})."
+        parts = []
+        if n:
+            parts.append(f"{n} record{'s' if n != 1 else ''} of erased subjects skipped ({kinds}).")
+        if m:
+            s = "s" if m != 1 else ""
+            parts.append(f"Erased subjects' e-mails or phones removed from {m} other record{s}.")
+        return " ".join(parts)
 
     @property
     def changes(self) -> int:
@@ -107,6 +113,7 @@ class ImportResult:
             "skipped": list(self.skipped),
             "erased_skipped": self.erased_skipped,
             "erased_skipped_by_kind": dict(self.erased),
+            "erased_mentions_removed": self.erased_mentions,
         }
 
 
@@ -197,6 +204,7 @@ def _result(source: str, outcome: Outcome | None, counts: Counts, **kw: Any) -> 
         skipped=tuple(outcome.skipped) if outcome else (),
         preview=kw.pop("preview", False),
         erased=outcome.erased if outcome else kw.pop("erased", {}),
+        erased_mentions=outcome.erased_mentions if outcome else 0,
     )
 
 
@@ -287,6 +295,7 @@ class HelpdeskService(Service):
                 "files": len(result.files),
                 "counts": {k: dict(v) for k, v in result.counts.items()},
                 "erased_skipped": dict(result.erased),
+                "erased_mentions_removed": result.erased_mentions,
             },
         )
 

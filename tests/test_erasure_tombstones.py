@@ -24,9 +24,11 @@ from typing import Any, NamedTuple
 import pytest
 from sqlalchemy import select, text
 
+from app.dsar import erasure
 from app.dsar.erasure import ErasureService
 from app.dsar.locate import LocateService
 from app.helpdesk import HelpdeskService, ImportResult
+from app.importers.erased import ERASED
 from models.dsar import DsarTombstone
 from models.helpdesk import Comment, Person, Ticket
 from tests.dsar_helpers import Desk, make_desk
@@ -102,6 +104,9 @@ def export_with_frank(tmp_path: Path) -> Path:
         {"id": 106, "subject": "Frank's order", "description": "Where is order 77?",
          "status": "open", "requester_id": 3001, "submitter_id": 3001,
          "assignee_id": 1002, "email_cc_ids": [2001, 2002], "follower_ids": [2001]},
+        {"id": 107, "subject": "Parcel left with a neighbour",
+         "description": "Ask DANA.PRIVATE@mail.example (1-555-987-6543); she has it.",
+         "status": "open", "requester_id": 2002, "submitter_id": 2002},
     )  # fmt: skip
     return folder
 
@@ -149,10 +154,12 @@ def test_reimport_of_the_zendesk_export_skips_the_erased_subject_and_counts_it(
     result = importer(desk).import_zendesk(export_with_frank(tmp_path))
 
     assert dict(result.erased) == SKIPPED
-    assert result.erased_skipped == 9
+    assert result.erased_skipped == 9 and result.erased_mentions == 1
     assert "9 records of erased subjects skipped" in result.summary()
+    assert "e-mails or phones removed from 1 other record." in result.summary()
     data = result.to_json()
     assert data["erased_skipped"] == 9 and data["erased_skipped_by_kind"] == SKIPPED
+    assert data["erased_mentions_removed"] == 1
     assert_dana_gone(desk)
 
     with desk.ctx.read_session() as s:
@@ -165,9 +172,26 @@ def test_reimport_of_the_zendesk_export_skips_the_erased_subject_and_counts_it(
         assert json.loads(t106.email_cc_ids_json) == [2002]
         assert json.loads(t106.follower_ids_json) == []
         assert s.get(Ticket, 102) is not None and s.get(Comment, 5003) is not None
+        # Her identifiers in Eve's new ticket are scrubbed as the erasure scrubs mentions.
+        t107 = s.get(Ticket, 107)
+        assert t107 is not None
+        assert t107.description == "Ask [erased] ([erased]); she has it."
     (event,) = audit_events(desk.ctx, "import.zendesk")[-1:]
     assert event["details"]["erased_skipped"] == SKIPPED
     assert "dana" not in json.dumps(event["details"]).lower()
+
+
+def test_the_extended_export_again_is_unchanged(desk: Desk, tmp_path: Path) -> None:
+    """Rows changed on import (CC lists, scrubbed text) keep the hash of the record as
+    exported, so the next import of the same files reads them as unchanged."""
+    erase_dana(desk)
+    folder = export_with_frank(tmp_path)
+    importer(desk).import_zendesk(folder)
+    again = importer(desk).import_zendesk(folder)
+    assert again.unchanged and again.erased_skipped == 9
+    assert again.counts["tickets"]["unchanged"] == 3  # 102, 106 and 107
+    assert ERASED == erasure.ERASED
+    assert_dana_gone(desk)
 
 
 def test_the_same_export_again_converges_to_no_changes(desk: Desk) -> None:

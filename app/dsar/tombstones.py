@@ -16,7 +16,6 @@ What an import does with them (mirroring what the erasure did) is in
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from collections.abc import Iterable
@@ -63,7 +62,7 @@ def digest(key: bytes, kind: str, value: object) -> str | None:
     norm = normalise(kind, value)
     if norm is None:
         return None
-    return hmac.new(key, f"{kind}\x00{norm}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{kind}\x00{norm}".encode(), "sha256").hex()
 
 
 class Tombstones:
@@ -72,6 +71,7 @@ class Tombstones:
     def __init__(self, key: bytes, digests: Iterable[tuple[str, str]] = ()) -> None:
         self._key = key
         self._digests = set(digests)
+        self.kinds = frozenset(kind for kind, _ in self._digests)
 
     @classmethod
     def load(cls, s: Session, key: bytes) -> Tombstones:
@@ -85,7 +85,7 @@ class Tombstones:
         return len(self._digests)
 
     def has(self, kind: str, value: object) -> bool:
-        if not self._digests or value is None:
+        if kind not in self.kinds or value is None:
             return False
         d = digest(self._key, kind, value)
         return d is not None and (kind, d) in self._digests

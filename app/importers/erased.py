@@ -15,7 +15,11 @@ kept as it was. An import of an export that still holds them converges to that s
 - comments an erased person wrote on other tickets: skipped (the erasure's placeholder
   stays; a held ticket's comments are imported);
 - any other ticket: an erased user as assignee is not a dangling reference, and erased ids
-  are dropped from its CC / follower / collaborator lists.
+  are dropped from its CC / follower / collaborator lists;
+- text of kept tickets and comments (not held ones): an e-mail address or phone number that
+  is a tombstone becomes ``[erased]``, as the erasure scrubbed mentions. Names are not
+  (only keyed hashes are kept, and a name is no identifier); a phone matches when written
+  with the same digits (``+1 555 987 6543`` and ``1-555-987-6543``, not ``555 987 6543``).
 
 Skipped records are counted per kind; nothing of them is written. The ticket's row hash is
 the hash of the record as exported, so an unchanged export reads as unchanged.
@@ -24,6 +28,7 @@ the hash of the record as exported, so an unchanged export reads as unchanged.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -45,6 +50,10 @@ ORDER = (
     "ticket_comments",
     "access_logs",
 )
+ERASED = "[erased]"  # what app.dsar.erasure writes in place of a mention
+TEXT_COLUMNS = ("subject", "description", "body", "html_body", "plain_body")  # as erasure
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d[\d ().-]{5,}\d")
 CC_COLUMNS = ("email_cc_ids_json", "follower_ids_json", "collaborator_ids_json")
 
 
@@ -58,6 +67,7 @@ class ErasedFilter:
         self.users = IdSet()  # erased user ids met in this import
         self.tickets = IdSet()  # skipped ticket ids
         self.skipped: Counter[str] = Counter()
+        self.scrubbed = 0  # kept records whose text had an erased subject's identifier
 
     @classmethod
     def load(cls, s: Session, tombstones: Tombstones) -> ErasedFilter:
@@ -137,6 +147,7 @@ class ErasedFilter:
         if kept != lists:
             row["row_hash"] = row_hash(row)  # the record as exported
             row.update({c: dumps(v) for c, v in kept.items()})
+        self._scrub(row)
         return False
 
     def comment(self, row: dict[str, Any]) -> bool:
@@ -145,8 +156,32 @@ class ErasedFilter:
         tid = row.get("ticket_id")
         if tid in self.tickets:
             return self._skip("ticket_comments")
-        return (
-            tid not in self.held
-            and self.user(row.get("author_id"))
-            and self._skip("ticket_comments")
-        )
+        if tid in self.held:
+            return False
+        if self.user(row.get("author_id")):
+            return self._skip("ticket_comments")
+        self._scrub(row)
+        return False
+
+    def _scrub(self, row: dict[str, Any]) -> None:
+        """Erased subjects' e-mails and phones in the row's text become [erased]."""
+
+        def sub(kind: str) -> Any:
+            return lambda m: ERASED if self._has(kind, m.group()) else m.group()
+
+        kinds = self.tombstones.kinds if self.tombstones is not None else frozenset()
+        emails, phones = "email" in kinds, "phone" in kinds
+        changed = {}
+        for column in TEXT_COLUMNS:
+            value = row.get(column)
+            if not isinstance(value, str) or not value:
+                continue
+            new = _EMAIL.sub(sub("email"), value) if emails and "@" in value else value
+            new = _PHONE.sub(sub("phone"), new) if phones else new
+            if new != value:
+                changed[column] = new
+        if changed:
+            if "row_hash" not in row:
+                row["row_hash"] = row_hash(row)  # the record as exported
+            row.update(changed)
+            self.scrubbed += 1

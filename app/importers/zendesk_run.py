@@ -88,6 +88,7 @@ class Outcome:
     files: list[str]
     skipped: list[str] = field(default_factory=list)
     erased: dict[str, int] = field(default_factory=dict)  # kind -> records skipped
+    erased_mentions: int = 0  # kept records whose text had an erased identifier removed
 
 
 @dataclass
@@ -173,6 +174,7 @@ class ZendeskImport:
             [f.name for f in the_plan.all()],
             the_plan.skipped,
             self.erased.counts(),
+            self.erased.scrubbed,
         )
 
     def _log_sink(self, name: str, upserter: Upserter) -> Any:
