@@ -65,6 +65,7 @@ class ErasedFilter:
         self.active = bool(tombstones)
         self.held = held or set()  # tickets under an active hold
         self.users = IdSet()  # erased user ids met in this import
+        self._not_erased = IdSet()  # user ids checked already (one HMAC per id, not per use)
         self.tickets = IdSet()  # skipped ticket ids
         self.skipped: Counter[str] = Counter()
         self.scrubbed = 0  # kept records whose text had an erased subject's identifier
@@ -97,9 +98,12 @@ class ErasedFilter:
             return False
         if zid in self.users:
             return True
+        if zid in self._not_erased:
+            return False
         if self._has("user_id", zid):
             self.users.add(zid)
             return True
+        self._not_erased.add(zid)
         return False
 
     # ------------------------------------------------------------ directory
