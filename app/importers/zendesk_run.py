@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from app.importers.erased import ErasedFilter
 from app.importers.loader import (
     Counts,
     IdSet,
@@ -90,6 +91,8 @@ class Outcome:
     counts: Counts
     files: list[str]
     skipped: list[str] = field(default_factory=list)
+    erased: dict[str, int] = field(default_factory=dict)  # kind -> records skipped
+    erased_mentions: int = 0  # kept records whose text had an erased identifier removed
 
 
 @dataclass
@@ -192,8 +195,11 @@ def _repeated(rec: dict[str, Any], seen: dict[Any, bytes]) -> bool:
 
 
 class ZendeskImport:
-    def __init__(self, s: Session, control: JobControl, now: str) -> None:
+    def __init__(
+        self, s: Session, control: JobControl, now: str, erased: ErasedFilter | None = None
+    ) -> None:
         self.s = s
+        self.erased = erased or ErasedFilter()
         self.now = now
         self.problems = Problems()
         self.counts = Counts()
@@ -216,7 +222,7 @@ class ZendeskImport:
             self._tickets(the_plan, snapshot_id)
             for name in ("audit_logs", "access_logs"):
                 upserter = Upserter(self.s, self.problems, self.counts[name], _table(name))
-                self._load(the_plan, name, lambda row, loc, _r, u=upserter: u.add(row, loc))
+                self._load(the_plan, name, self._log_sink(name, upserter))
                 upserter.flush()
         except TooManyProblems:
             raise self.problems.fail(self.counts.read()) from None
@@ -231,7 +237,16 @@ class ZendeskImport:
             self.counts,
             [f.name for f in the_plan.all()],
             the_plan.skipped + [f"{n}: {t}" for n, texts in self.notes.items() for t in texts],
+            self.erased.counts(),
+            self.erased.scrubbed,
         )
+
+    def _log_sink(self, name: str, upserter: Upserter) -> Any:
+        def sink(row: dict[str, Any], loc: Location, _rec: dict[str, Any]) -> None:
+            if not self.erased.directory(name, row):
+                upserter.add(row, loc)
+
+        return sink
 
     def _records(self, the_plan: Plan, kind: Kind) -> Iterable[tuple[Location, dict[str, Any]]]:
         """The kind's records: its own files first, then side-loads in other files.
@@ -304,6 +319,9 @@ class ZendeskImport:
                 row = normalise(kind, rec, loc, self.problems)
                 if row is None and isinstance(rec.get("id"), int):
                     writer.mark_seen(kind.name, rec["id"], loc.file)
+                if row is not None and self.erased.directory(kind.name, row):
+                    writer.skip(kind.name, row)
+                    continue
                 if row is None or not self._refs_ok(kind.name, row, loc, writer):
                     continue
                 writer.add(kind.name, _table(kind.name), row, loc, row["zendesk_id"])
@@ -352,7 +370,9 @@ class ZendeskImport:
                 bad = [
                     c
                     for c in PEOPLE_REFS
-                    if row.get(c) not in (None, SYSTEM_USER) and row[c] not in known
+                    if row.get(c) not in (None, SYSTEM_USER)
+                    and row[c] not in known
+                    and not self.erased.user(row[c])  # an erased subject: not dangling
                 ]
                 for column in bad:
                     hint = "" if snapshot_id is not None else " (no users imported yet)"
@@ -388,13 +408,17 @@ class ZendeskImport:
         comment_kind = BY_NAME["ticket_comments"]
 
         def ticket_sink(row: dict[str, Any], loc: Location, rec: dict[str, Any]) -> None:
+            embedded = embedded_comments(rec, loc, self.problems)
+            if self.erased.ticket(row, len(embedded)):
+                tickets_seen.add(row["id"])
+                return
             if not tickets.add(row, loc):
                 return
             tickets_seen.add(row["id"])
-            for n, raw in enumerate(embedded_comments(rec, loc, self.problems), 1):
+            for n, raw in enumerate(embedded, 1):
                 cloc = loc.sub(f"comment {n}")
                 crow = normalise(comment_kind, {**raw, "ticket_id": row["id"]}, cloc, self.problems)
-                if crow is not None:
+                if crow is not None and not self.erased.comment(crow):
                     comments.add(crow, cloc)
 
         def ticket_invalid(rec: dict[str, Any]) -> None:
@@ -412,7 +436,8 @@ class ZendeskImport:
             if row["ticket_id"] is None:
                 self.problems.add(loc, "ticket_id is missing")
                 return
-            comments.add(row, loc)
+            if not self.erased.comment(row):
+                comments.add(row, loc)
 
         self._load(the_plan, "ticket_comments", comment_sink)
         comments.flush()
