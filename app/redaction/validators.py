@@ -22,6 +22,7 @@ from app.redaction import shapes
 from app.redaction.phones import validate_phone
 from app.redaction.types import US_ITIN
 from app.redaction.verdict import Accept, Look, Validator, digits_of
+from app.redaction.web import validate_crypto, validate_url
 
 __all__ = ["Accept", "Look", "Validator", "digits_of", "get_validator"]
 
@@ -93,6 +94,7 @@ def _consistent_groups(value: str) -> bool:
     return sizes in (
         [4, 4, 4, 4],
         [4, 6, 5],
+        [4, 6, 4],  # Diners 14
         [4, 5, 6],  # UATP
         [4, 4, 4, 4, 3],
         [4, 4, 4, 4, 2],
@@ -373,6 +375,8 @@ BUILTIN_VALIDATORS: dict[str, Validator] = {
     "phone": validate_phone,
     "ip": validate_ip,
     "secret": validate_secret,
+    "crypto": validate_crypto,
+    "url": validate_url,
 }
 
 _STDNUM_NAME = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?")
