@@ -108,6 +108,9 @@ def test_ibans_with_dashes_lower_case_or_outside_the_bank_tables() -> None:
     assert found(dashed) == [("IBAN_CODE", "AL47-2121-1009-0000-0002-3569-8741")]
     lower = row("stdnum.jsonl", "IBAN: de89 3704 0044 0532 0130 00.")
     assert found(lower) == [("IBAN_CODE", "de89 3704 0044 0532 0130 00")]
+    greek = row("stdnum.jsonl", "Please transfer to GR16 0110 1250 0000 0001 2300 695 today.")
+    lowered = greek.replace("GR16", "gr16")  # as typed in a ticket
+    assert found(lowered) == [("IBAN_CODE", "gr16 0110 1250 0000 0001 2300 695")]
     assert found(row("presidio.jsonl", "BE68539007547034")) == [("IBAN_CODE", "BE68539007547034")]
     spanish = row("stdnum.jsonl", "Please transfer to ES2121000418450200051331 today.")
     assert found(spanish) == [("IBAN_CODE", "ES2121000418450200051331")]

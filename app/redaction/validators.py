@@ -163,12 +163,23 @@ def validate_ssn(value: str, look: Look) -> Accept | None:
     number = digits_of(value)
     if len(number) != 9 or _HYPHEN_ID_BEFORE.search(look.before):
         return None
+    if look.before.endswith("+"):
+        return None  # "+672 10 6609": the digits after a country code are a phone number
     seps = {c for c in value if not c.isdigit()}
     if len(seps) > 1:
         return None
+    if seps and _glued(seps.pop(), look):
+        return None  # "+992 372 12 3456": three groups of a longer run (a phone number)
     if number[0] == "9":
         return Accept("ITIN group range", US_ITIN) if itin_ok(number) else None
     return Accept("SSA area/group/serial rules passed") if _ssn_ok(number) else None
+
+
+def _glued(sep: str, look: Look) -> bool:
+    before, after = look.before, look.after
+    return (before[-2:-1].isdigit() and before[-1:] == sep) or (
+        after[:1] == sep and after[1:2].isdigit()
+    )
 
 
 # The IRS's ITIN group ranges (the middle two digits): 50–65, 70–88, 90–92 and 94–99

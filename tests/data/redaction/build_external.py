@@ -289,11 +289,6 @@ def stdnum_rows(root: Path) -> list[dict[str, object]]:
     return rows
 
 
-REGIONS = [
-    *("US", "CA", "GB", "DE", "FR", "IT", "ES", "NL", "BE", "CH", "AT", "IE", "AU", "NZ"),
-    *("IN", "BR", "MX", "JP", "CN", "KR", "SG", "ZA", "SE", "NO", "DK", "FI", "PL", "PT"),
-    *("GR", "IL", "AR", "RU", "TR"),
-]
 NATIONAL = {"US", "CA", "GB", "DE", "FR", "NL", "BE", "CH", "AT", "IE", "AU"}
 
 
@@ -304,7 +299,7 @@ def libphonenumber_rows(root: Path) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for territory in tree.getroot().iter("territory"):
         region = territory.get("id")
-        if region not in REGIONS:
+        if region is None or region == "001":
             continue
         cc = int(territory.get("countryCode") or 0)
         for kind in ("fixedLine", "mobile"):
@@ -322,18 +317,24 @@ def libphonenumber_rows(root: Path) -> list[dict[str, object]]:
                 forms["national"] = phonenumbers.format_number(
                     number, phonenumbers.PhoneNumberFormat.NATIONAL
                 )
+            stale = not phonenumbers.is_valid_number(number)
             for form, shown in forms.items():
                 text = f"You can reach me on {shown} most days."
-                rows.append(
-                    {
-                        "text": text,
-                        "expected": [["PHONE_NUMBER", 20, 20 + len(shown)]],
-                        "source": (
-                            f"libphonenumber resources/PhoneNumberMetadata.xml {region} "
-                            f"{kind} exampleNumber {node.text} ({form} format)"
-                        ),
-                    }
-                )
+                case: dict[str, object] = {
+                    "text": text,
+                    "expected": [["PHONE_NUMBER", 20, 20 + len(shown)]],
+                    "source": (
+                        f"libphonenumber resources/PhoneNumberMetadata.xml {region} "
+                        f"{kind} exampleNumber {node.text} ({form} format)"
+                    ),
+                }
+                if stale:
+                    case["note"] = (
+                        "Not a valid number in the metadata of the phonenumbers package "
+                        f"PrivDesk runs with ({phonenumbers.__version__}): the example is "
+                        "newer. Kept, and counted as a miss until the package catches up."
+                    )
+                rows.append(case)
     return rows
 
 
@@ -439,7 +440,7 @@ if __name__ == "__main__":
         {
             "name": "libphonenumber example numbers",
             "source": "https://github.com/google/libphonenumber resources/PhoneNumberMetadata.xml "
-            f"exampleNumber elements at {_commit(phones)}, {len(REGIONS)} regions",
+            f"exampleNumber elements at {_commit(phones)}, every region",
             "licence": "Apache-2.0 (Copyright (C) The Libphonenumber Authors); numbers only",
             "types": ["PHONE_NUMBER"],
         },
