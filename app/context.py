@@ -262,7 +262,7 @@ class AppContext:
                 spool.write(self.workspace.folder, self._spool_key(), events)
 
     def _spool_key(self) -> bytes:
-        return self.workspace.derive_key(spool.KEY_PURPOSE)
+        return self.workspace.subkey(spool.KEY_PURPOSE)
 
     def _merge_spool(self, s: Session) -> None:
         folder = self.workspace.folder

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from app import busy
 from app.clock import utc_iso
+from app.dsar.tombstones import Tombstones, key_for
 from app.importers.csv_import import CsvImport, load_mapping
+from app.importers.erased import ErasedFilter
 from app.importers.loader import Counts, latest_snapshot
 from app.importers.problems import ImportFailed
 from app.importers.zendesk_run import Outcome, ZendeskImport, plan
@@ -52,6 +54,25 @@ class ImportResult:
     files: tuple[str, ...]
     skipped: tuple[str, ...] = ()
     preview: bool = False
+    erased: Mapping[str, int] = field(default_factory=dict)  # kind -> records skipped
+    erased_mentions: int = 0  # kept records whose text had an erased identifier removed
+
+    @property
+    def erased_skipped(self) -> int:
+        """Records of erased subjects in the files, skipped (see app.importers.erased)."""
+        return sum(self.erased.values())
+
+    def erased_text(self) -> str:
+        """'3 records of erased subjects skipped (users 1, …).', or '' if none were."""
+        n, m = self.erased_skipped, self.erased_mentions
+        kinds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.erased.items())
+        parts = []
+        if n:
+            parts.append(f"{n} record{'s' if n != 1 else ''} of erased subjects skipped ({kinds}).")
+        if m:
+            s = "s" if m != 1 else ""
+            parts.append(f"Erased subjects' e-mails or phones removed from {m} other record{s}.")
+        return " ".join(parts)
 
     @property
     def changes(self) -> int:
@@ -62,6 +83,10 @@ class ImportResult:
         return self.changes == 0
 
     def summary(self) -> str:
+        erased = self.erased_text()
+        return f"{self._summary()} {erased}" if erased else self._summary()
+
+    def _summary(self) -> str:
         read = ", ".join(f"{c['read']} {k}" for k, c in self.counts.items() if c["read"])
         if self.preview:
             return f"Preview only, nothing written: {read or 'no records'}."
@@ -74,7 +99,7 @@ class ImportResult:
             for k, c in self.counts.items()
             if c["inserted"] or c["updated"]
         ]
-        skipped = f" Skipped (not recognised): {', '.join(self.skipped)}." if self.skipped else ""
+        skipped = f" Not imported: {'; '.join(self.skipped)}." if self.skipped else ""
         return f"Imported {read} ({snap}); changes: {', '.join(parts)}.{skipped}"
 
     def to_json(self) -> dict[str, Any]:
@@ -88,6 +113,9 @@ class ImportResult:
             "counts": {k: dict(v) for k, v in self.counts.items()},
             "files": list(self.files),
             "skipped": list(self.skipped),
+            "erased_skipped": self.erased_skipped,
+            "erased_skipped_by_kind": dict(self.erased),
+            "erased_mentions_removed": self.erased_mentions,
         }
 
 
@@ -177,6 +205,8 @@ def _result(source: str, outcome: Outcome | None, counts: Counts, **kw: Any) -> 
         files=tuple(outcome.files) if outcome else kw.pop("files"),
         skipped=tuple(outcome.skipped) if outcome else (),
         preview=kw.pop("preview", False),
+        erased=outcome.erased if outcome else kw.pop("erased", {}),
+        erased_mentions=outcome.erased_mentions if outcome else 0,
     )
 
 
@@ -202,7 +232,7 @@ class HelpdeskService(Service):
                 self._busy(actor),
             ):
                 the_plan = plan(paths)
-                job = ZendeskImport(s, control, utc_iso(self.ctx.clock.now()))
+                job = ZendeskImport(s, control, utc_iso(self.ctx.clock.now()), self._erased(s))
                 outcome = job.run(the_plan)
                 result = _result("zendesk", outcome, outcome.counts, preview=preview)
                 if preview:
@@ -232,7 +262,7 @@ class HelpdeskService(Service):
                 self.authorized(Permission.HELPDESK_IMPORT, action=action) as (s, actor),
                 self._busy(actor),
             ):
-                job = CsvImport(s, control, utc_iso(self.ctx.clock.now()), kind)
+                job = CsvImport(s, control, utc_iso(self.ctx.clock.now()), kind, self._erased(s))
                 the_mapping = load_mapping(kind, mapping)
                 snapshot_id, created, counts = job.run(Path(path), the_mapping)
                 result = _result(
@@ -243,6 +273,7 @@ class HelpdeskService(Service):
                     snapshot_created=created,
                     files=(Path(path).name,),
                     preview=preview,
+                    erased=job.erased.counts(),
                 )
                 if preview:
                     raise _Preview(result)
@@ -259,6 +290,10 @@ class HelpdeskService(Service):
         writer that times out meanwhile says "an import is running (started … by …)"."""
         return busy.holding(self.ctx.workspace.folder, "import", actor.username, self.ctx.clock)
 
+    def _erased(self, s: Session) -> ErasedFilter:
+        """What this import skips: records of subjects erased by a DSAR erasure."""
+        return ErasedFilter.load(s, Tombstones.load(s, key_for(self.ctx.workspace)))
+
     def _audit_import(self, s: Session, action: str, result: ImportResult) -> None:
         self.audit(
             s,
@@ -272,6 +307,8 @@ class HelpdeskService(Service):
                 "changes": result.changes,
                 "files": len(result.files),
                 "counts": {k: dict(v) for k, v in result.counts.items()},
+                "erased_skipped": dict(result.erased),
+                "erased_mentions_removed": result.erased_mentions,
             },
         )
 

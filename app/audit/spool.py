@@ -3,12 +3,12 @@
 A read (a search, a list) never waits for a writer, yet its audit event must not be lost
 (AUTH-12). The chain can only grow inside a write transaction, so when the write lock is
 taken the reader seals its events into an encrypted spool file in `audit-spool/`
-(AES-256-GCM under a key derived from the database key; details masked as in the log).
-The next write transaction of any process claims each file (an atomic rename, so two
-processes never merge the same one), appends its events to the chain with the time they
-happened as `details.deferred_from`, and deletes the file after its commit; on rollback
-the file is put back. A file that does not decrypt is recorded as `audit.spool_invalid`
-and kept aside as `*.invalid`.
+(AES-256-GCM under a key derived from the KEK, so a rekey does not orphan them; details
+masked as in the log). The next write transaction of any process claims each file (an
+atomic rename, so two processes never merge the same one), appends its events to the
+chain with the time they happened as `details.deferred_from`, and deletes the file after
+its commit; on rollback the file is put back. A file that does not decrypt is recorded
+as `audit.spool_invalid` and kept aside as `*.invalid`.
 
 Guarantee: at least once. A crash between the commit and the deletion merges that file
 again (the copies carry the same `spool` id). Deleting a spool file before it is merged

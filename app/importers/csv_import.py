@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from app.importers.erased import ErasedFilter
 from app.importers.fields import (
     BadValue,
     as_date,
@@ -204,7 +205,14 @@ def _delimiter(path: Path) -> str:
 
 
 class CsvImport:
-    def __init__(self, s: Session, control: JobControl, now: str, kind: str) -> None:
+    def __init__(
+        self,
+        s: Session,
+        control: JobControl,
+        now: str,
+        kind: str,
+        erased: ErasedFilter | None = None,
+    ) -> None:
         if kind not in KINDS:
             raise fail_now(Location("--kind"), f"'{kind}' is not one of {', '.join(KINDS)}")
         self.s = s
@@ -213,6 +221,8 @@ class CsvImport:
         self.problems = Problems()
         self.counts = Counts()
         self.progress = Progress(control, 0)
+        # The roster is the HR system's, not the help desk's: an erasure leaves it alone.
+        self.erased = erased if erased is not None and kind != "roster" else ErasedFilter()
 
     def run(self, path: Path, mapping: Mapping_) -> tuple[int, bool, Counts]:
         if not path.is_file():
@@ -246,6 +256,9 @@ class CsvImport:
                 row = self._row(header, cells, columns, mapping, loc)
                 if row is None:
                     continue
+                if self.erased.directory(self.kind, row):
+                    writer.skip(self.kind, row)
+                    continue
                 key, duplicate = self._key(row)
                 writer.add(self.kind, table, row, loc, key, duplicate)
             self.progress.file_done(self.kind)
@@ -257,7 +270,7 @@ class CsvImport:
             raise self.problems.merged(exc) from None
         if self.problems:
             raise self.problems.fail(self.counts.read())
-        if self.counts[self.kind].read == 0:
+        if self.counts[self.kind].read == 0 and not self.erased.skipped:
             raise fail_now(Location(name), "no rows to import")
         reads = json.dumps({self.kind: self.counts[self.kind].read})
         snapshot_id, created = writer.finish(reads)

@@ -43,25 +43,33 @@ def count_columns() -> list[Column[CountRow]]:
     ]
 
 
+def _erased(result: ImportResult) -> str:
+    """ "3 records of erased subjects skipped (…)." after the headline, if any were."""
+    text = result.erased_text()
+    return f" {text}" if text else ""
+
+
 def preview_headline(result: ImportResult) -> str:
     records = sum(c["read"] for c in result.counts.values())
     files = len(result.files)
     found = f"{records} records in {files} file{'' if files == 1 else 's'}"
     if result.unchanged:
-        return f"Checked {found}: all already imported, importing again changes nothing."
-    return f"Checked {found}: no problems. Nothing has been written yet."
+        return f"Checked {found}: all already imported, importing again changes nothing." + _erased(
+            result
+        )
+    return f"Checked {found}: no problems. Nothing has been written yet." + _erased(result)
 
 
 def done_headline(result: ImportResult) -> str:
     if result.unchanged:
         current = f" Snapshot #{result.snapshot_id} stays current." if result.snapshot_id else ""
-        return f"Nothing changed: every record was already imported.{current}"
+        return f"Nothing changed: every record was already imported.{current}" + _erased(result)
     snapshot = (
         f"New snapshot #{result.snapshot_id}."
         if result.snapshot_created
         else "The directory snapshot is unchanged."
     )
-    return f"Imported: {result.changes} records new or changed. {snapshot}"
+    return f"Imported: {result.changes} records new or changed. {snapshot}" + _erased(result)
 
 
 def problems_of(exc: BaseException) -> list[str] | None:
