@@ -14,7 +14,6 @@ roster ``status`` one of active, leave, terminated (rewrite others in ``[values.
 from __future__ import annotations
 
 import csv
-import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -36,8 +35,9 @@ from app.importers.fields import (
     fit_int64,
     parse_timestamp,
 )
-from app.importers.loader import Counts, SnapshotWriter
+from app.importers.loader import Counts
 from app.importers.problems import ImportFailed, Location, Problems, TooManyProblems, fail_now
+from app.importers.snapshots import SnapshotWriter, WriterResult
 from app.importers.sources import Progress
 from app.jobs import JobControl
 from models.helpdesk import SNAPSHOT_DIRECTORY, SNAPSHOT_ROSTER, Person, RosterEntry
@@ -214,7 +214,9 @@ class CsvImport:
         self.counts = Counts()
         self.progress = Progress(control, 0)
 
-    def run(self, path: Path, mapping: Mapping_) -> tuple[int, bool, Counts]:
+    def run(self, path: Path, mapping: Mapping_, *, complete: bool = False) -> WriterResult:
+        """Agents and people merge into the latest directory unless `complete`; an HR
+        roster is always complete (a leaver missing from it must not look employed)."""
         if not path.is_file():
             raise fail_now(Location(path.name), "no such file")
         name = path.name
@@ -227,6 +229,8 @@ class CsvImport:
             kind=SNAPSHOT_ROSTER if is_roster else SNAPSHOT_DIRECTORY,
             source=f"csv:{self.kind}",
             now=self.now,
+            complete=complete or is_roster,
+            names=None if is_roster else {"users": self.kind},
         )
         table: Table = (RosterEntry if is_roster else Person).__table__  # type: ignore[assignment]
         try:
@@ -243,11 +247,12 @@ class CsvImport:
                     self.problems.add(loc, f"{len(cells)} columns, the header has {len(header)}")
                     continue
                 self.progress.record(self.kind)
-                row = self._row(header, cells, columns, mapping, loc)
-                if row is None:
+                parsed = self._row(header, cells, columns, mapping, loc)
+                if parsed is None:
                     continue
+                row, provided = parsed
                 key, duplicate = self._key(row)
-                writer.add(self.kind, table, row, loc, key, duplicate)
+                writer.add(self.kind, table, row, loc, key, duplicate, provided)
             self.progress.file_done(self.kind)
         except TooManyProblems:
             raise self.problems.fail(self.counts.read()) from None
@@ -259,9 +264,7 @@ class CsvImport:
             raise self.problems.fail(self.counts.read())
         if self.counts[self.kind].read == 0:
             raise fail_now(Location(name), "no rows to import")
-        reads = json.dumps({self.kind: self.counts[self.kind].read})
-        snapshot_id, created = writer.finish(reads)
-        return snapshot_id, created, self.counts
+        return writer.finish()
 
     def _columns(self, header: list[str], mapping: Mapping_, name: str) -> dict[str, int]:
         by_norm: dict[str, int] = {}
@@ -290,13 +293,15 @@ class CsvImport:
         columns: dict[str, int],
         mapping: Mapping_,
         loc: Location,
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any], frozenset[str]] | None:
+        """The row, and the columns this row filled in (what a merge may replace)."""
         spec = fields_for(self.kind)
         row: dict[str, Any] = {col: None for col, _, _ in spec.values()}
         if self.kind != "roster":
             row["tags_json"] = "[]"
         used = set(columns.values())
         ok = True
+        provided: set[str] = set()
         for field, index in columns.items():
             column, parse, quote = spec[field]
             value = cells[index].strip()
@@ -305,12 +310,15 @@ class CsvImport:
                 continue
             try:
                 row[column] = parse(value)
+                provided.add(column)
             except BadValue as bad:
                 self.problems.add(loc, describe(field, value, BadValue(bad.problem, quote=quote)))
                 ok = False
         extra = {h: cells[i] for i, h in enumerate(header) if i not in used}
         row["extra_json"] = dumps(extra)
-        return row if ok and self._check(row, loc) else None
+        if not (ok and self._check(row, loc)):
+            return None
+        return row, frozenset(provided)
 
     def _check(self, row: dict[str, Any], loc: Location) -> bool:
         if self.kind == "roster":
