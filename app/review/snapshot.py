@@ -87,9 +87,14 @@ def load_agents(
     out: list[AgentFacts] = []
     for p in people:
         role = roles.get(p.custom_role_id) if p.custom_role_id is not None else None
-        role_name = (
-            role[0] if role and p.role != "admin" else builtin_role_name(p.role, p.role_type)
-        )
+        # An agent's custom role that the snapshot lacks: a finding, never invented rights.
+        unknown = p.custom_role_id if role is None and p.role != "admin" else None
+        if role and p.role != "admin":
+            role_name = role[0]
+        elif unknown is not None:
+            role_name = f"unknown custom role {unknown}"
+        else:
+            role_name = builtin_role_name(p.role, p.role_type)
         agent_groups = tuple(sorted(member_of.get(p.zendesk_id or -1, [])))
         if not _in_scope(p.role, role_name, agent_groups, scope, scope_value):
             continue
@@ -102,6 +107,7 @@ def load_agents(
             ticket_restriction=p.ticket_restriction,
             only_private_comments=p.only_private_comments,
             shared_agent=p.shared_agent,
+            custom_role_id=unknown,
         )
         grants = effective_grants(flags, role[1] if role else None)
         out.append(
@@ -119,6 +125,7 @@ def load_agents(
                 shared_agent=bool(p.shared_agent),
                 groups=agent_groups,
                 grants=tuple(grants),
+                unknown_custom_role=unknown,
             )
         )
     return out
