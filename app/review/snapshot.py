@@ -95,7 +95,8 @@ def load_agents(
             role_name = f"unknown custom role {unknown}"
         else:
             role_name = builtin_role_name(p.role, p.role_type)
-        agent_groups = tuple(sorted(member_of.get(p.zendesk_id or -1, [])))
+        csv_groups = json.loads(p.groups_json or "[]")  # a CSV import names groups directly
+        agent_groups = tuple(sorted({*member_of.get(p.zendesk_id or -1, []), *csv_groups}))
         if not _in_scope(p.role, role_name, agent_groups, scope, scope_value):
             continue
         flags = AccountFlags(
@@ -160,4 +161,11 @@ def role_names(s: Session, snapshot_id: int) -> list[str]:
 
 def group_names(s: Session, snapshot_id: int) -> list[str]:
     rows = s.scalars(select(HelpdeskGroup.name).where(HelpdeskGroup.snapshot_id == snapshot_id))
-    return sorted({r for r in rows if r})
+    named = s.scalars(
+        select(Person.groups_json).where(
+            Person.snapshot_id == snapshot_id,
+            Person.role.in_(STAFF_ROLES),
+            Person.groups_json != "[]",
+        )
+    )
+    return sorted({r for r in rows if r} | {g for text in named for g in json.loads(text)})
