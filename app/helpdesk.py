@@ -84,7 +84,10 @@ class ImportResult:
 
     def _snapshot_sentence(self, verb: str) -> str:
         people = next((self.totals[k] for k in ("users", "roster") if k in self.totals), 0)
-        size = f" ({people} {'roster entries' if 'roster' in self.totals else 'people'})"
+        noun = "person" if people == 1 else "people"
+        if "roster" in self.totals:
+            noun = "roster entry" if people == 1 else "roster entries"
+        size = f" ({people} {noun})"
         if self.complete is None:
             where = f"snapshot #{self.snapshot_id}" if self.snapshot_id else "no snapshot"
             return f"directory unchanged ({where})"
@@ -106,7 +109,12 @@ class ImportResult:
     def summary(self) -> str:
         read = self._read()
         if self.preview:
-            return f"Preview only, nothing written: {read or 'no records'}."
+            plan = ""
+            if self.merged:
+                plan = f" Would merge into a copy of snapshot #{self.base_snapshot_id}."
+            elif self.complete and not self.unchanged:
+                plan = " Would replace the directory (complete)."
+            return f"Preview only, nothing written: {read or 'no records'}.{plan}"
         if self.unchanged:
             where = f"; snapshot #{self.snapshot_id} is current" if self.snapshot_id else ""
             return f"No changes: {read or 'no records'} already up to date{where}."

@@ -51,7 +51,15 @@ def preview_headline(result: ImportResult) -> str:
     found = f"{records} records in {files} file{'' if files == 1 else 's'}"
     if result.unchanged:
         return f"Checked {found}: all already imported, importing again changes nothing."
-    return f"Checked {found}: no problems. Nothing has been written yet."
+    what = ""
+    if result.merged:
+        what = (
+            f" They will be merged into a copy of snapshot #{result.base_snapshot_id}; "
+            "nobody is removed."
+        )
+    elif result.complete and any(c.get("removed", 0) for c in result.counts.values()):
+        what = " They replace the directory: whoever they lack is removed (see Removed)."
+    return f"Checked {found}: no problems. Nothing has been written yet.{what}"
 
 
 def done_headline(result: ImportResult) -> str:
@@ -59,7 +67,7 @@ def done_headline(result: ImportResult) -> str:
         current = f" Snapshot #{result.snapshot_id} stays current." if result.snapshot_id else ""
         return f"Nothing changed: every record was already imported.{current}"
     people = result.totals.get("users")
-    size = f" ({people} people)" if people is not None else ""
+    size = f" ({people} {'person' if people == 1 else 'people'})" if people is not None else ""
     if result.merged:
         snapshot = (
             f"Merged into snapshot #{result.snapshot_id}{size}, a copy of "
