@@ -88,6 +88,8 @@ def test_a_two_row_agents_csv_merges_and_nobody_becomes_left_or_orphan(
     merged = svc.import_csv("agents", two_agents(tmp_path / "agents.csv"))
     assert merged.snapshot_created and merged.merged and merged.complete is False
     assert merged.base_snapshot_id == directory.snapshot_id
+    last = svc.status().last_snapshot
+    assert last is not None and last.source == "csv:agents (merged)"
     assert merged.totals["users"] == PEOPLE + 1
     assert people_in(admin.ctx, merged.snapshot_id) == PEOPLE + 1
     # Counts are real changes, not rows in the new snapshot.

@@ -56,6 +56,7 @@ DIRECTORY_TABLES: dict[str, Any] = {
 }
 ROSTER_TABLES: dict[str, Any] = {"roster": RosterEntry}
 _OWN = ("id", "snapshot_id")
+MERGED = " (merged)"  # the source of a snapshot that merged a partial import
 
 
 def _table(model: Any) -> Table:
@@ -148,6 +149,8 @@ class SnapshotWriter:
         self.complete = complete
         self.base = latest_snapshot(s, kind)
         self._savepoint: SessionTransaction = s.begin_nested()
+        if self.merging:
+            source = f"{source}{MERGED}"  # says so in `status` and to proof of revocation
         self.snapshot = Snapshot(kind=kind, source=source, created_at=now, digest="")
         s.add(self.snapshot)
         s.flush()

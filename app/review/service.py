@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
 from app.importers.loader import latest_snapshot
+from app.importers.snapshots import MERGED
 from app.review import evidence
 from app.review.decisions import DecisionService
 from app.review.expansion import PermissionsView, expansion
@@ -166,6 +167,8 @@ class ReviewService(DecisionService):
                     status, detail = "verified", "account suspended"
                 elif it.decision == "revoke":
                     status, detail = "still_present", f"still holds {agent.role_name}"
+                    if snap.source.endswith(MERGED):  # a removal shows only when complete
+                        detail += f" (snapshot #{snap.id} merged a partial import)"
                 elif agent.role_name.lower() == (it.target_role or "").lower():
                     status, detail = "verified", f"now {agent.role_name}"
                 else:
