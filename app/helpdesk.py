@@ -17,7 +17,9 @@ from sqlalchemy import and_, desc, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
+from app.dsar.tombstones import Tombstones, key_for
 from app.importers.csv_import import CsvImport, load_mapping
+from app.importers.erased import ErasedFilter
 from app.importers.loader import Counts, latest_snapshot
 from app.importers.problems import ImportFailed
 from app.importers.snapshots import WriterResult
@@ -66,6 +68,25 @@ class ImportResult:
     complete: bool | None = None  # None: no directory (or roster) records in the import
     base_snapshot_id: int | None = None  # a partial import: the snapshot it was merged into
     totals: Mapping[str, int] = field(default_factory=dict)  # rows of the current snapshot
+    erased: Mapping[str, int] = field(default_factory=dict)  # kind -> records skipped
+    erased_mentions: int = 0  # kept records whose text had an erased identifier removed
+
+    @property
+    def erased_skipped(self) -> int:
+        """Records of erased subjects in the files, skipped (see app.importers.erased)."""
+        return sum(self.erased.values())
+
+    def erased_text(self) -> str:
+        """'3 records of erased subjects skipped (users 1, …).', or '' if none were."""
+        n, m = self.erased_skipped, self.erased_mentions
+        kinds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.erased.items())
+        parts = []
+        if n:
+            parts.append(f"{n} record{'s' if n != 1 else ''} of erased subjects skipped ({kinds}).")
+        if m:
+            s = "s" if m != 1 else ""
+            parts.append(f"Erased subjects' e-mails or phones removed from {m} other record{s}.")
+        return " ".join(parts)
 
     @property
     def changes(self) -> int:
@@ -107,6 +128,10 @@ class ImportResult:
         return f"{what}: new snapshot #{self.snapshot_id}{size}"
 
     def summary(self) -> str:
+        erased = self.erased_text()
+        return f"{self._summary()} {erased}" if erased else self._summary()
+
+    def _summary(self) -> str:
         read = self._read()
         if self.preview:
             plan = ""
@@ -131,7 +156,7 @@ class ImportResult:
             ]
             if what:
                 parts.append(f"{_noun(kind)} {', '.join(what)}")
-        skipped = f" Skipped (not recognised): {', '.join(self.skipped)}." if self.skipped else ""
+        skipped = f" Not imported: {'; '.join(self.skipped)}." if self.skipped else ""
         head = self._snapshot_sentence("Merged")
         return f"{head[:1].upper()}{head[1:]}. Changes: {'; '.join(parts)}.{skipped}"
 
@@ -149,6 +174,9 @@ class ImportResult:
             "counts": {k: dict(v) for k, v in self.counts.items()},
             "files": list(self.files),
             "skipped": list(self.skipped),
+            "erased_skipped": self.erased_skipped,
+            "erased_skipped_by_kind": dict(self.erased),
+            "erased_mentions_removed": self.erased_mentions,
         }
 
 
@@ -238,6 +266,8 @@ def _result(
     files: Sequence[str],
     skipped: Sequence[str] = (),
     preview: bool = False,
+    erased: Mapping[str, int] | None = None,
+    erased_mentions: int = 0,
 ) -> ImportResult:
     return ImportResult(
         source=source,
@@ -250,6 +280,8 @@ def _result(
         complete=snapshot.complete if snapshot else None,
         base_snapshot_id=snapshot.base_id if snapshot else None,
         totals=dict(snapshot.totals) if snapshot else {},
+        erased=dict(erased or {}),
+        erased_mentions=erased_mentions,
     )
 
 
@@ -276,7 +308,13 @@ class HelpdeskService(Service):
         try:
             with self.authorized(Permission.HELPDESK_IMPORT, action=action) as (s, _actor):
                 the_plan = plan(paths)
-                job = ZendeskImport(s, control, utc_iso(self.ctx.clock.now()), complete=complete)
+                job = ZendeskImport(
+                    s,
+                    control,
+                    utc_iso(self.ctx.clock.now()),
+                    self._erased(s),
+                    complete=complete,
+                )
                 outcome = job.run(the_plan)
                 result = _result(
                     "zendesk",
@@ -286,6 +324,8 @@ class HelpdeskService(Service):
                     files=outcome.files,
                     skipped=outcome.skipped,
                     preview=preview,
+                    erased=outcome.erased,
+                    erased_mentions=outcome.erased_mentions,
                 )
                 if preview:
                     raise _Preview(result)
@@ -315,7 +355,7 @@ class HelpdeskService(Service):
         action = "import.csv"
         try:
             with self.authorized(Permission.HELPDESK_IMPORT, action=action) as (s, _actor):
-                job = CsvImport(s, control, utc_iso(self.ctx.clock.now()), kind)
+                job = CsvImport(s, control, utc_iso(self.ctx.clock.now()), kind, self._erased(s))
                 the_mapping = load_mapping(kind, mapping)
                 snapshot = job.run(Path(path), the_mapping, complete=complete)
                 result = _result(
@@ -325,6 +365,7 @@ class HelpdeskService(Service):
                     current=snapshot.snapshot_id,
                     files=(Path(path).name,),
                     preview=preview,
+                    erased=job.erased.counts(),
                 )
                 if preview:
                     raise _Preview(result)
@@ -335,6 +376,10 @@ class HelpdeskService(Service):
             self._audit_failure(f"csv:{kind}", exc)
             raise
         return result
+
+    def _erased(self, s: Session) -> ErasedFilter:
+        """What this import skips: records of subjects erased by a DSAR erasure."""
+        return ErasedFilter.load(s, Tombstones.load(s, key_for(self.ctx.workspace)))
 
     def _audit_import(self, s: Session, action: str, result: ImportResult) -> None:
         self.audit(
@@ -351,6 +396,8 @@ class HelpdeskService(Service):
                 "changes": result.changes,
                 "files": len(result.files),
                 "counts": {k: dict(v) for k, v in result.counts.items()},
+                "erased_skipped": dict(result.erased),
+                "erased_mentions_removed": result.erased_mentions,
             },
         )
 

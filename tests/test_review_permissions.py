@@ -2,7 +2,7 @@
 ticket_restriction narrowing only which tickets, unknown custom roles as findings, the
 statements as data, and `privdesk review permissions`.
 
-The custom roles are Zendesk's API reference examples (tests/data/zendesk/README-roles.md).
+The custom roles are Zendesk's API reference examples (tests/data/zendesk/README.md, `roles_*`).
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from app.importers.csv_mapping import (
     fields_for,
     load_mapping,
 )
+from app.importers.erased import ErasedFilter
 from app.importers.fields import BadValue, check_text, describe, dumps, parse_timestamp_as
 from app.importers.loader import Counts
 from app.importers.problems import ImportFailed, Location, Problems, TooManyProblems, fail_now
@@ -71,7 +72,14 @@ def _delimiter(path: Path) -> str:
 
 
 class CsvImport:
-    def __init__(self, s: Session, control: JobControl, now: str, kind: str) -> None:
+    def __init__(
+        self,
+        s: Session,
+        control: JobControl,
+        now: str,
+        kind: str,
+        erased: ErasedFilter | None = None,
+    ) -> None:
         if kind not in KINDS:
             raise fail_now(Location("--kind"), f"'{kind}' is not one of {', '.join(KINDS)}")
         self.s = s
@@ -80,6 +88,8 @@ class CsvImport:
         self.problems = Problems()
         self.counts = Counts()
         self.progress = Progress(control, 0)
+        # The roster is the HR system's, not the help desk's: an erasure leaves it alone.
+        self.erased = erased if erased is not None and kind != "roster" else ErasedFilter()
 
     def run(self, path: Path, mapping: Mapping_, *, complete: bool = False) -> WriterResult:
         """Agents and people merge into the latest directory unless `complete`; an HR
@@ -122,6 +132,9 @@ class CsvImport:
                 if parsed is None:
                     continue
                 row, provided = parsed
+                if self.erased.directory(self.kind, row):
+                    writer.skip(self.kind, row)
+                    continue
                 key, duplicate = self._key(row)
                 if held is None:
                     writer.add(self.kind, table, row, loc, key, duplicate, provided)
@@ -141,7 +154,7 @@ class CsvImport:
             raise self.problems.merged(exc) from None
         if self.problems:
             raise self.problems.fail(self.counts.read())
-        if self.counts[self.kind].read == 0:
+        if self.counts[self.kind].read == 0 and not self.erased.skipped:
             raise fail_now(Location(name), "no rows to import")
         return writer.finish()
 

@@ -161,7 +161,8 @@ class Upserter:
             shown = ident if isinstance(ident, int) else f"'{ident}'"
             self.problems.add(loc, f"duplicate id {shown}")
             return False
-        row["row_hash"] = row_hash(row)
+        if "row_hash" not in row:  # else set from the record as exported
+            row["row_hash"] = row_hash(row)
         self._rows.append((row, loc))
         if len(self._rows) >= BATCH:
             self.flush()

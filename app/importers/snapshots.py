@@ -217,6 +217,11 @@ class SnapshotWriter:
         if len(pending.rows) >= BATCH:
             self.flush(kind)
 
+    def skip(self, kind: str, row: dict[str, Any]) -> None:
+        """A record of the import not written (an erased subject's). Nothing to do: changes
+        are found by comparing stored rows, and the previous snapshot lacks it too, so
+        re-importing the same export is still "no changes"."""
+
     def flush(self, kind: str | None = None) -> None:
         for name in [kind] if kind else list(self._pending):
             pending = self._pending.get(name)

@@ -45,12 +45,20 @@ def count_columns() -> list[Column[CountRow]]:
     ]
 
 
+def _erased(result: ImportResult) -> str:
+    """ "3 records of erased subjects skipped (…)." after the headline, if any were."""
+    text = result.erased_text()
+    return f" {text}" if text else ""
+
+
 def preview_headline(result: ImportResult) -> str:
     records = sum(c["read"] for c in result.counts.values())
     files = len(result.files)
     found = f"{records} records in {files} file{'' if files == 1 else 's'}"
     if result.unchanged:
-        return f"Checked {found}: all already imported, importing again changes nothing."
+        return f"Checked {found}: all already imported, importing again changes nothing." + _erased(
+            result
+        )
     what = ""
     if result.merged:
         what = (
@@ -59,13 +67,13 @@ def preview_headline(result: ImportResult) -> str:
         )
     elif result.complete and any(c.get("removed", 0) for c in result.counts.values()):
         what = " They replace the directory: whoever they lack is removed (see Removed)."
-    return f"Checked {found}: no problems. Nothing has been written yet.{what}"
+    return f"Checked {found}: no problems. Nothing has been written yet.{what}" + _erased(result)
 
 
 def done_headline(result: ImportResult) -> str:
     if result.unchanged:
         current = f" Snapshot #{result.snapshot_id} stays current." if result.snapshot_id else ""
-        return f"Nothing changed: every record was already imported.{current}"
+        return f"Nothing changed: every record was already imported.{current}" + _erased(result)
     people = result.totals.get("users")
     size = f" ({people} {'person' if people == 1 else 'people'})" if people is not None else ""
     if result.merged:
@@ -77,7 +85,7 @@ def done_headline(result: ImportResult) -> str:
         snapshot = f"New snapshot #{result.snapshot_id}{size}."
     else:
         snapshot = "The directory snapshot is unchanged."
-    return f"Imported: {result.changes} records new or changed. {snapshot}"
+    return f"Imported: {result.changes} records new or changed. {snapshot}" + _erased(result)
 
 
 def problems_of(exc: BaseException) -> list[str] | None:
