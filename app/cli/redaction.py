@@ -23,9 +23,10 @@ from app.cli.output import (
     wants_json,
 )
 from app.cli.parsing import add_command, add_group
-from app.cli.unlock import signed_in, with_step_up
-from app.jobs import Cancelled, run_with_text_progress
 from app.redaction import MaskStyle, RedactionEngine, Rule, builtin_rules, load_rules_text
+
+# (`redact text` / `redact scan` / `rules test` import no workspace, SQLAlchemy or Qt code:
+# `redact history` imports what it needs in its handler.)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -148,6 +149,8 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from app.cli.unlock import signed_in, with_step_up
+    from app.jobs import Cancelled, run_with_text_progress
     from app.redaction.history import RULE_STYLE, HistoryService
     from app.redaction.service import RedactionService
 

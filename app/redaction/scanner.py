@@ -40,7 +40,7 @@ import re2
 
 from app.redaction.rules import re2_options
 from app.redaction.types import Finding, Rule
-from app.redaction.validators import Look, Validator, get_validator
+from app.redaction.validators import LOOK_FREE, Look, Validator, get_validator
 
 SEPARATOR = b"\n\x00\n"
 LOOK = 24  # characters of context handed to validators on each side
@@ -52,6 +52,7 @@ _ANCHOR = re2._Anchor  # the RE2 anchor enum the public API uses internally
 # match when the first span starts at -1.
 MatchFn = Callable[[bytes, int, int], Sequence[tuple[int, int]]]
 _NO_MATCH: tuple[tuple[int, int], ...] = ((-1, -1),)
+_NO_LOOK = Look("", "")  # for validators in LOOK_FREE
 
 
 def _matcher(regexp: re2._Regexp, anchored: bool) -> MatchFn:
@@ -80,6 +81,7 @@ class _Compiled:
         "allow",
         "allow_rx",
         "anchored",
+        "beater_set",
         "beaters",
         "boost",
         "context",
@@ -88,6 +90,8 @@ class _Compiled:
         "entity_type",
         "group",
         "index",
+        "inner_starts",
+        "look",
         "max_score",
         "min_score",
         "order",
@@ -111,6 +115,8 @@ class _Compiled:
         self.order = order  # position in the combined program (score, then index)
         self.group = rule.group  # group giving the finding's span
         self.validator: Validator | None = get_validator(rule.validator) if rule.validator else None
+        # does the validator read the text around the candidate? (two decodes saved if not)
+        self.look = self.validator is not None and self.validator not in LOOK_FREE
         self.context = _context_rx(rule.context)
         self.context_window = rule.context_window
         self.context_required = rule.context_required
@@ -126,6 +132,11 @@ class _Compiled:
         self.search = _matcher(single, anchored=False)  # this rule alone, leftmost
         # the rules that could beat a finding of this one (positions in the program)
         self.beaters: tuple[int, ...] | None = None
+        self.beater_set: frozenset[int] = frozenset()
+        # A cost hint only (never changes a finding): a pattern led by a character class
+        # (the e-mail rule) matches again one character into its own match, so the
+        # cheap "nothing starts inside" check below would fail for it every time.
+        self.inner_starts = rule.pattern.startswith("[")
 
 
 # (start, end, rule, reason, entity type or None, score, match end): byte offsets in the
@@ -177,6 +188,14 @@ class Scanner:
                 c.order for c in compiled if c is not comp and c.max_score >= comp.min_score
             )
             comp.beaters = members or None
+            comp.beater_set = frozenset(members)
+        # The "nothing starts inside this finding" shortcut in `_scan_bytes` reads a match
+        # of the whole program against the batch where the exact check reads the beating
+        # rules against the text alone; the two agree unless a pattern asserts the end of
+        # its text (`$`, `\z`, `\B`), so such rule sets always take the exact check.
+        self._shortcut = not any(
+            token in r.pattern for r in self.rules for token in ("$", "\\z", "\\B")
+        )
         if parts:
             # where the next candidate starts (and its end), whichever rule it is
             program = re2.compile("|".join(parts), nocap)
@@ -218,9 +237,17 @@ class Scanner:
     def _scan_bytes(
         self, data: bytes, starts: list[int], encoded: list[bytes]
     ) -> dict[int, list[_Hit]]:
+        """The hot loop: one program search per candidate start, one RE2::Set call for
+        the rules matching there, one anchored match per rule tried, the validator. Kept
+        in one function with locals (every attribute look-up here runs per candidate)."""
         assert self._search is not None
         search = self._search
+        rules_at = self._rules_at
+        compiled = self._compiled
+        every_rule = range(len(compiled))
+        accept = self._accept
         programs = self._beater_programs
+        shortcut = self._shortcut
         out: dict[int, list[_Hit]] = {}
         end = len(data)
         pos = 0
@@ -228,18 +255,44 @@ class Scanner:
         last = len(starts) - 1
         ts = starts[0]
         te = ts + len(encoded[0])
+        ahead: tuple[int, int] | None = None  # the next candidate, when already searched
         while pos < end:
-            spans = search(data, pos, end)
-            if spans[0][0] < 0:
-                break
-            s, match_end = spans[0]
+            if ahead is None:
+                s, match_end = search(data, pos, end)[0]
+                if s < 0:
+                    break
+            else:
+                s, match_end = ahead
+                ahead = None
             if s >= te and index < last:
                 index = bisect_right(starts, s) - 1
                 ts = starts[index]
                 te = ts + len(encoded[index])
             hit = None
+            exact = False  # `possible` is exactly the rules matching at s in this text
             if s < te:  # (a match starting inside the separator is no candidate)
-                hit = self._first(data, s, match_end, ts, te)
+                # the best rule matching at s whose candidate is accepted, trying the next
+                # rule when one is rejected
+                possible: Sequence[int] = ()
+                if s > 0 and data[s - 1] < 0x80:
+                    cut = min(te, max(s + RETRY_WINDOW, match_end + 4))
+                    possible = rules_at(data[s - 1 : cut])
+                    if len(possible) > 1:
+                        possible = sorted(possible)
+                    exact = cut == te
+                if not possible:
+                    # at the very start, after a multi-byte character, a match running
+                    # past the text or RE2 giving up: every rule, in order (rare, exact)
+                    possible = every_rule
+                    exact = False
+                for i in possible:
+                    comp = compiled[i]
+                    spans = comp.anchored(data, s, te)
+                    if spans[0][0] >= 0:
+                        fs, fe = spans[comp.group]
+                        hit = accept(comp, fs, fe, spans[0][1], data, ts, te)
+                        if hit is not None:
+                            break
             if hit is None:
                 pos = s + 1
                 while pos < end and 0x80 <= data[pos] < 0xC0:
@@ -248,18 +301,42 @@ class Scanner:
             bucket = out.get(index)
             if bucket is None:
                 bucket = out[index] = []
-            members = hit[2].beaters
+            comp = hit[2]
+            members = comp.beaters
+            resume = hit[6]
             if members is not None:
+                if (
+                    shortcut
+                    and exact
+                    and not comp.inner_starts
+                    and comp.beater_set.isdisjoint(possible)
+                ):
+                    # No rule that could beat it matches at s (the Set said so), and if
+                    # no rule at all starts inside it, none can start there either: one
+                    # search of the whole program answers that *and* finds the next
+                    # candidate, instead of a search of the beating rules and another
+                    # one for the next candidate.
+                    nxt = s + 1
+                    while nxt < end and 0x80 <= data[nxt] < 0xC0:
+                        nxt += 1
+                    following = search(data, nxt, end)[0]
+                    if following[0] < 0 or following[0] >= resume:
+                        bucket.append(hit)
+                        if following[0] < 0:
+                            break
+                        ahead = following
+                        pos = max(resume, s + 1)
+                        continue
                 beaters = programs.get(members) or self._beaters(members)
                 rival = beaters(data, s, te)
-                if 0 <= rival[0][0] < hit[6]:
+                if 0 <= rival[0][0] < resume:
                     # a rule that could win starts inside this finding: resolve them all
                     found, resume = self._resolve(data, s, hit, ts, te)
                     bucket += found
                     pos = max(resume, s + 1)
                     continue
             bucket.append(hit)
-            pos = max(hit[6], s + 1)
+            pos = max(resume, s + 1)
         return out
 
     def _beaters(self, members: tuple[int, ...]) -> MatchFn:
@@ -267,30 +344,6 @@ class Scanner:
         program = _matcher(re2.compile(pattern, self._nocap), anchored=False)
         self._beater_programs[members] = program
         return program
-
-    def _first(self, data: bytes, s: int, e: int, ts: int, te: int) -> _Hit | None:
-        """The best rule (score, then declared order) matching at `s` whose candidate is
-        accepted — trying the next rule when one is rejected (`e`: where the leftmost-first
-        match of all rules at `s` ends)."""
-        cut = min(te, max(s + RETRY_WINDOW, e + 4))  # (≥ one character beyond that match)
-        possible: Sequence[int] = ()
-        if s > 0 and data[s - 1] < 0x80:
-            possible = sorted(self._rules_at(data[s - 1 : cut]))
-        if not possible:
-            # at the very start, after a multi-byte character, a match running past the
-            # text or RE2 giving up: every rule, in order (rare, and exact)
-            possible = range(len(self._compiled))
-        compiled = self._compiled
-        for i in possible:
-            comp = compiled[i]
-            spans = comp.anchored(data, s, te)
-            if spans[0][0] < 0:
-                continue
-            fs, fe = spans[comp.group]
-            hit = self._accept(comp, fs, fe, spans[0][1], data, ts, te)
-            if hit is not None:
-                return hit
-        return None
 
     def _resolve(
         self, data: bytes, s: int, first: _Hit, ts: int, te: int
@@ -362,9 +415,13 @@ class Scanner:
         validator = comp.validator
         entity_type: str | None = None
         if validator is not None:
-            look = Look(
-                data[max(ts, fs - LOOK) : fs].decode("utf-8", "ignore"),
-                data[fe : min(te, fe + LOOK)].decode("utf-8", "ignore"),
+            look = (
+                Look(
+                    data[max(ts, fs - LOOK) : fs].decode("utf-8", "ignore"),
+                    data[fe : min(te, fe + LOOK)].decode("utf-8", "ignore"),
+                )
+                if comp.look
+                else _NO_LOOK
             )
             verdict = validator(value, look)
             if verdict is None:
