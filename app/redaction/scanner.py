@@ -45,6 +45,7 @@ from app.redaction.validators import LOOK_FREE, Look, Validator, get_validator
 SEPARATOR = b"\n\x00\n"
 LOOK = 24  # characters of context handed to validators on each side
 RETRY_WINDOW = 4096  # bytes after a rejected candidate that other rules may still match
+WALK = 8  # starts inside a finding looked at one by one before one search decides
 
 _ANCHOR = re2._Anchor  # the RE2 anchor enum the public API uses internally
 
@@ -52,6 +53,7 @@ _ANCHOR = re2._Anchor  # the RE2 anchor enum the public API uses internally
 # match when the first span starts at -1.
 MatchFn = Callable[[bytes, int, int], Sequence[tuple[int, int]]]
 _NO_MATCH: tuple[tuple[int, int], ...] = ((-1, -1),)
+_TEXT_EDGE = re.compile(r"\$|\\[AzB]|(?<!\[)\^")  # (conservative: also an escaped \$)
 _NO_LOOK = Look("", "")  # for validators in LOOK_FREE
 
 
@@ -189,13 +191,12 @@ class Scanner:
             )
             comp.beaters = members or None
             comp.beater_set = frozenset(members)
-        # The "nothing starts inside this finding" shortcut in `_scan_bytes` reads a match
-        # of the whole program against the batch where the exact check reads the beating
-        # rules against the text alone; the two agree unless a pattern asserts the end of
-        # its text (`$`, `\z`, `\B`), so such rule sets always take the exact check.
-        self._shortcut = not any(
-            token in r.pattern for r in self.rules for token in ("$", "\\z", "\\B")
-        )
+        # The "nothing starts inside this finding" shortcut in `_scan_bytes` reads the
+        # whole program's matches against the batch where the exact check reads the beating
+        # rules against the text alone; the two agree unless a pattern asserts where its
+        # text ends (`$`, `\\z`, `\\B`) or starts (`^`, `\\A`: the Set at the batch's
+        # first character sees a newline before it), so such rule sets take the exact path.
+        self._shortcut = not any(_TEXT_EDGE.search(r.pattern) for r in self.rules)
         if parts:
             # where the next candidate starts (and its end), whichever rule it is
             program = re2.compile("|".join(parts), nocap)
@@ -274,9 +275,14 @@ class Scanner:
                 # the best rule matching at s whose candidate is accepted, trying the next
                 # rule when one is rejected
                 possible: Sequence[int] = ()
+                cut = min(te, max(s + RETRY_WINDOW, match_end + 4))
                 if s > 0 and data[s - 1] < 0x80:
-                    cut = min(te, max(s + RETRY_WINDOW, match_end + 4))
                     possible = rules_at(data[s - 1 : cut])
+                elif s == 0 and shortcut:
+                    # the batch's first character: a newline before it is the same start
+                    # of a word to every rule without ^ or \A
+                    possible = rules_at(b"\n" + data[:cut])
+                if possible:
                     if len(possible) > 1:
                         possible = sorted(possible)
                     exact = cut == te
@@ -285,9 +291,17 @@ class Scanner:
                     # past the text or RE2 giving up: every rule, in order (rare, exact)
                     possible = every_rule
                     exact = False
+                first = exact and shortcut and match_end <= te
                 for i in possible:
                     comp = compiled[i]
-                    spans = comp.anchored(data, s, te)
+                    if first and comp.group == 0:
+                        # The whole program's match at s is the first rule's that matches
+                        # there (leftmost-first takes the first alternative), and it lies
+                        # inside the text: that rule's anchored match would repeat it.
+                        spans = ((s, match_end),)
+                    else:
+                        spans = comp.anchored(data, s, te)
+                    first = False
                     if spans[0][0] >= 0:
                         fs, fe = spans[comp.group]
                         hit = accept(comp, fs, fe, spans[0][1], data, ts, te)
@@ -305,26 +319,21 @@ class Scanner:
             members = comp.beaters
             resume = hit[6]
             if members is not None:
-                if (
-                    shortcut
-                    and exact
-                    and not comp.inner_starts
-                    and comp.beater_set.isdisjoint(possible)
-                ):
-                    # No rule that could beat it matches at s (the Set said so), and if
-                    # no rule at all starts inside it, none can start there either: one
-                    # search of the whole program answers that *and* finds the next
-                    # candidate, instead of a search of the beating rules and another
-                    # one for the next candidate.
-                    nxt = s + 1
-                    while nxt < end and 0x80 <= data[nxt] < 0xC0:
-                        nxt += 1
-                    following = search(data, nxt, end)[0]
-                    if following[0] < 0 or following[0] >= resume:
+                if shortcut and exact and not comp.inner_starts:
+                    # Usually no rule starts inside the finding: then the search that
+                    # shows it also finds the next candidate (one call instead of a search
+                    # of the beating rules and another for the next candidate).
+                    rival, following = self._walk(data, s, resume, possible, comp.beater_set, te)
+                    if rival is False:
                         bucket.append(hit)
-                        if following[0] < 0:
-                            break
+                        if following is None:
+                            break  # no candidate left in the batch
                         ahead = following
+                        pos = max(resume, s + 1)
+                        continue
+                    if rival:
+                        found, resume = self._resolve(data, s, hit, ts, te)
+                        bucket += found
                         pos = max(resume, s + 1)
                         continue
                 beaters = programs.get(members) or self._beaters(members)
@@ -338,6 +347,45 @@ class Scanner:
             bucket.append(hit)
             pos = max(resume, s + 1)
         return out
+
+    def _walk(
+        self,
+        data: bytes,
+        s: int,
+        resume: int,
+        possible: Sequence[int],
+        beaters: frozenset[int],
+        te: int,
+    ) -> tuple[bool | None, tuple[int, int] | None]:
+        """Does a rule in `beaters` start in [s, resume) — what one search of the beating
+        rules' own program answers — told from the whole program and the Set, which are
+        compiled anyway: (True, None) yes; (False, next candidate or None) no; (None,
+        None) when the Set cannot say exactly (after a multi-byte character, a long text)
+        and that program must decide. `possible`: the rules matching at s."""
+        if not beaters.isdisjoint(possible):
+            return True, None
+        assert self._search is not None
+        search, end, p = self._search, len(data), s
+        for _ in range(WALK):
+            p += 1
+            while p < end and 0x80 <= data[p] < 0xC0:
+                p += 1
+            following = search(data, p, end)[0]
+            q = following[0]
+            if q < 0:
+                return False, None
+            if q >= resume:
+                return False, following
+            cut = min(te, max(q + RETRY_WINDOW, following[1] + 4))
+            if data[q - 1] >= 0x80 or cut != te:
+                break
+            at = self._rules_at(data[q - 1 : cut])
+            if not at:
+                break  # (a match only by running into the separator)
+            if not beaters.isdisjoint(at):
+                return True, None
+            p = q
+        return None, None
 
     def _beaters(self, members: tuple[int, ...]) -> MatchFn:
         pattern = "|".join(self._parts[i] for i in members)
