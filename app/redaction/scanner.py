@@ -294,6 +294,7 @@ class Scanner:
                 first = exact and shortcut and match_end <= te
                 for i in possible:
                     comp = compiled[i]
+                    spans: Sequence[tuple[int, int]]
                     if first and comp.group == 0:
                         # The whole program's match at s is the first rule's that matches
                         # there (leftmost-first takes the first alternative), and it lies
@@ -323,15 +324,15 @@ class Scanner:
                     # Usually no rule starts inside the finding: then the search that
                     # shows it also finds the next candidate (one call instead of a search
                     # of the beating rules and another for the next candidate).
-                    rival, following = self._walk(data, s, resume, possible, comp.beater_set, te)
-                    if rival is False:
+                    told, following = self._walk(data, s, resume, possible, comp.beater_set, te)
+                    if told is False:
                         bucket.append(hit)
                         if following is None:
                             break  # no candidate left in the batch
                         ahead = following
                         pos = max(resume, s + 1)
                         continue
-                    if rival:
+                    if told:
                         found, resume = self._resolve(data, s, hit, ts, te)
                         bucket += found
                         pos = max(resume, s + 1)
