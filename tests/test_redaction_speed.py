@@ -206,3 +206,14 @@ def test_full_parser_still_serves_every_other_command(capsys: pytest.CaptureFixt
         assert group in listing
     assert main(["redact", "text", "--help"]) == 0
     assert "--style" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ident", [7, "t-1", 'quo"te é', 1.5, None, {"a": [1, "b"]}])
+def test_scan_output_line_is_the_json_it_replaces(ident: object) -> None:
+    from app.cli.redaction import _scan_line
+
+    found = Scanner(builtin_rules()).scan("card 4111 1111 1111 1111 or +44 20 7946 0123, é")
+    assert len(found) == 2
+    for findings in (found, []):
+        line = _scan_line(ident, findings)
+        assert line == json.dumps({"id": ident, "findings": [f.to_json() for f in findings]}) + "\n"

@@ -1,18 +1,25 @@
 """Redaction benchmark. Run: `python tests/bench/bench_redaction.py [--tickets N]`.
 
 Corpus: the comment bodies of a `privdesk demo-data` export (default 50,000 tickets),
-with its labels (`planted.json`). Measured in the same run, single core:
+with its labels (`planted.json`). Measured in the same run, single core, CPU time
+(`time.process_time`, children's rusage for the CLI: a shared machine's other load
+counts less than in wall time):
 
   - PrivDesk: RedactionEngine.scan_many over batches of 1,000 texts (every enabled
     built-in rule in one RE2 pass over UTF-8 bytes, validation only on candidates),
-    after a warm-up of a few batches (RE2 builds its DFA states lazily);
+    cold (a new engine's first pass: RE2 builds its DFA states and reverse programs
+    lazily, phone metadata loads) and warm (the same engine again);
+  - the CLI: `python -m app redact scan --jsonl FILE` on the whole corpus, minus the same
+    command on a one-line file (start-up); `redact text` start-up alone, and the
+    `-X importtime` entries that dominate it;
   - (a) naive: Python `re`, looping over the same rules per text, with the same
     validators, context words and overlap resolution;
   - (b) Presidio: AnalyzerEngine with its pattern recognizers only (NoOpNlpEngine), in a
     separate throwaway venv given by --presidio-venv (never a product dependency), on a
     --presidio-mb slice of the corpus (it is slow); skipped with a note if absent.
 
-Then recall/precision per entity type against the labels, the peak Python memory of
+Then recall/precision per entity type against the labels, and on the external and
+negative sets in tests/data/redaction/*.jsonl when present, the peak Python memory of
 streaming 1/5 of the corpus vs all of it (flat = independent of corpus size), and a
 catastrophic-backtracking rule, `(a+)+b` over 200,000 "a"s, against a plain rule over the
 same text (RE2 is linear: the ratio stays small where Python `re` would never finish).
@@ -23,7 +30,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,13 +46,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from app.demodata import generate
 from app.redaction import RedactionEngine, builtin_rules
 from app.redaction.corpus import DEMO_TYPES, iter_comment_bodies, load_demo_cases
-from app.redaction.examples import evaluate
+from app.redaction.examples import Label, evaluate
 from app.redaction.types import Finding, Rule
 from app.redaction.validators import Look, get_validator
 
+ROOT = Path(__file__).resolve().parents[2]
+EXTERNAL = ROOT / "tests" / "data" / "redaction"
 BATCH = 1000
 WARM_UP = 5  # batches
-TARGET_NAIVE, FLOOR_NAIVE, TARGET_PRESIDIO = 12.0, 5.0, 190.0
+TARGET_NAIVE, FLOOR_NAIVE, TARGET_PRESIDIO = 18.0, 5.0, 190.0
+TARGET_MBS, TARGET_CLI_NAIVE, TARGET_STARTUP_S = 50.0, 10.0, 0.3
 
 
 # --- (a) the naive scanner ---------------------------------------------------------------
@@ -112,6 +124,104 @@ def timed(label: str, seconds: float, size: int) -> float:
     return rate
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_cli(argv: Sequence[str], stdin: bytes = b"", *, importtime: bool = False) -> float:
+    """CPU seconds of one `python -m app …` child (its stderr is returned through
+    `run_cli.stderr` for -X importtime)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    flags = ["-X", "importtime"] if importtime else []
+    before = children_cpu()
+    done = subprocess.run(
+        [sys.executable, *flags, "-m", "app", *argv],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=1800,
+        check=False,
+    )
+    spent = children_cpu() - before
+    if done.returncode != 0:
+        raise SystemExit(f"CLI {' '.join(argv)} failed: {done.stderr.decode()[-300:]}")
+    run_cli.stderr = done.stderr.decode("utf-8", "replace")  # type: ignore[attr-defined]
+    return spent
+
+
+def cli_figures(texts: Sequence[str], size: int, naive_rate: float) -> None:
+    sample = "card 4111 1111 1111 1111, call +44 20 7946 0123, IBAN DE89 3704 0044 0532 0130 00"
+    print("\nCLI (python -m app, CPU time of the child)")
+    startup_text = min(run_cli(["redact", "text"], sample.encode()) for _ in range(3))
+    print(
+        f"  redact text start-up (one line)           {startup_text * 1000:8.0f} ms"
+        f"  (target < {TARGET_STARTUP_S * 1000:.0f} ms)"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "one.jsonl"
+        one.write_text(json.dumps({"id": 0, "text": sample}) + "\n", encoding="utf-8")
+        startup = min(run_cli(["redact", "scan", "--jsonl", str(one)]) for _ in range(3))
+        print(f"  redact scan start-up (one line)           {startup * 1000:8.0f} ms")
+        corpus = Path(tmp) / "corpus.jsonl"
+        with corpus.open("w", encoding="utf-8") as fh:
+            for i, t in enumerate(texts):
+                fh.write(json.dumps({"id": i, "text": t}) + "\n")
+        whole = run_cli(["redact", "scan", "--jsonl", str(corpus)])
+    rate = timed("redact scan, whole corpus − start-up", max(whole - startup, 1e-9), size)
+    print(f"  vs (a) naive re: {rate / naive_rate:6.1f}x  (target {TARGET_CLI_NAIVE:.0f}x)")
+    run_cli(["redact", "text"], sample.encode(), importtime=True)
+    rows = []
+    for line in run_cli.stderr.splitlines():  # type: ignore[attr-defined]
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), parts[2].rstrip()))
+    print("  -X importtime, redact text: the largest cumulative imports (µs)")
+    for cumulative, name in sorted(rows, reverse=True)[:12]:
+        print(f"    {cumulative:9,}  {name}")
+    heavy = [n.strip() for _, n in rows if n.strip().split(".")[0] in ("sqlalchemy", "PySide6")]
+    print(f"  SQLAlchemy / Qt modules imported: {len(heavy)}")
+
+
+def external_sets() -> list[tuple[str, list[tuple[int, str, list[Label]]]]]:
+    """tests/data/redaction/*.jsonl: one JSON object a line with `text` and its labels
+    (`labels`, `entities`, `spans` or `expected`: objects with start, end, type); a set
+    of negatives has none. Lines starting with # are comments."""
+    sets = []
+    for path in sorted(EXTERNAL.glob("*.jsonl")) if EXTERNAL.is_dir() else ():
+        cases = []
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                continue
+            raw = next(
+                (record[k] for k in ("labels", "entities", "spans", "expected") if k in record),
+                [],
+            )
+            labels = [
+                Label(int(x["start"]), int(x["end"]), str(x.get("type") or x["entity_type"]))
+                for x in raw or ()
+            ]
+            cases.append((n, record["text"], labels))
+        sets.append((path.name, cases))
+    return sets
+
+
+def print_scores(name: str, ev: object) -> None:
+    print(f"  {name}")
+    by_type = getattr(ev, "by_type", {})
+    if not by_type:
+        print("    (no finding and no label of the scored types)")
+    for etype, score in by_type.items():
+        print(
+            f"    {etype:<14} precision {score.precision:.4f}  recall "
+            f"{score.recall:.4f}  (tp {score.tp}, fp {score.fp}, fn {score.fn})"
+        )
+
+
 PRESIDIO_SCRIPT = r"""
 import json, sys, time, logging
 logging.disable(logging.WARNING)
@@ -125,9 +235,9 @@ entities = ["CREDIT_CARD", "US_SSN", "US_ITIN", "IBAN_CODE", "EMAIL_ADDRESS",
             "PHONE_NUMBER", "IP_ADDRESS"]
 texts = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
 engine.analyze(texts[0], language="en", entities=entities)  # warm-up (tldextract etc.)
-start = time.perf_counter()
+start = time.process_time()
 hits = sum(len(engine.analyze(t, language="en", entities=entities)) for t in texts)
-print(json.dumps({"seconds": time.perf_counter() - start, "hits": hits}))
+print(json.dumps({"seconds": time.process_time() - start, "hits": hits}))
 """
 
 
@@ -206,6 +316,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="reuse an existing demo export folder")
     parser.add_argument("--presidio-venv", type=Path, default=Path("/tmp/presidio-venv"))
     parser.add_argument("--presidio-mb", type=float, default=2.0)
+    parser.add_argument("--no-cli", action="store_true", help="skip the CLI figures")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -220,11 +331,16 @@ def main() -> None:
         print(f"corpus: {len(texts):,} comment bodies, {size / 1e6:.1f} MB (UTF-8)\n")
 
         rules = builtin_rules()
+        print("throughput (one core, CPU time)")
+        gc.collect()
+        start = time.process_time()
         engine = RedactionEngine(rules)
-        # warm-up: lazy imports, phonenumbers metadata, RE2's lazily built DFA states (a
-        # workspace keeps one compiled engine, so steady state is what counts)
-        for chunk in batches(texts[: WARM_UP * BATCH]):
+        built = time.process_time() - start
+        print(f"  engine build                                 {built * 1000:8.0f} ms")
+        start = time.process_time()
+        for chunk in batches(texts):
             engine.scan_many(chunk)
+        timed("PrivDesk engine, cold (first pass)", time.process_time() - start, size)
         naive = NaiveScanner(rules)
         [naive.scan(t) for t in texts[:200]]
         # The corpus (every comment and its labels) lives for the whole run: keep it out
@@ -234,26 +350,27 @@ def main() -> None:
         gc.collect()
         gc.freeze()
 
-        print("throughput (one core)")
-        gc.collect()
-        start = time.perf_counter()
+        warm = []
         ours: list[list[Finding]] = []
-        for chunk in batches(texts):
-            ours += engine.scan_many(chunk)
-        ours_rate = timed(
-            "PrivDesk RE2 engine, batches of 1,000", time.perf_counter() - start, size
-        )
+        for _ in range(3):  # best of three: the machine is shared
+            gc.collect()
+            start = time.process_time()
+            ours = []
+            for chunk in batches(texts):
+                ours += engine.scan_many(chunk)
+            warm.append(time.process_time() - start)
+        ours_rate = timed("PrivDesk engine, warm, batches of 1,000 (best of 3)", min(warm), size)
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         for t in texts:
             engine.scan(t)
         single_rate = timed(
-            "PrivDesk RE2 engine, one call per text", time.perf_counter() - start, size
+            "PrivDesk engine, warm, one call per text", time.process_time() - start, size
         )
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         naive_found = [naive.scan(t) for t in texts]
-        naive_rate = timed("(a) naive Python re, rule by rule", time.perf_counter() - start, size)
+        naive_rate = timed("(a) naive Python re, rule by rule", time.process_time() - start, size)
         presidio = run_presidio(args.presidio_venv, texts, args.presidio_mb)
         presidio_rate = None
         if presidio is not None:
@@ -267,29 +384,35 @@ def main() -> None:
         verdict = (
             "meets"
             if ratio >= TARGET_NAIVE
-            else ("above floor" if ratio >= FLOOR_NAIVE else "BELOW FLOOR")
+            else ("above floor" if ratio >= FLOOR_NAIVE else "BELOW TARGET")
         )
         print(
-            f"  vs (a) naive re: {ratio:6.1f}x  (target {TARGET_NAIVE:.0f}x, floor "
-            f"{FLOOR_NAIVE:.0f}x: {verdict})"
+            f"  warm engine {ours_rate:.1f} MB/s (target {TARGET_MBS:.0f}: "
+            f"{'meets' if ours_rate >= TARGET_MBS else 'below'})"
         )
+        print(f"  vs (a) naive re: {ratio:6.1f}x  (target {TARGET_NAIVE:.0f}x: {verdict})")
         print(f"  batch vs one call per text: {ours_rate / single_rate:.2f}x")
         if presidio_rate is not None:
             ratio_p = ours_rate / presidio_rate
             print(f"  vs (b) Presidio: {ratio_p:6.1f}x  (target {TARGET_PRESIDIO:.0f}x)")
         else:
             print("  vs (b) Presidio: not measured")
+        if not args.no_cli:
+            cli_figures(texts, size, naive_rate)
 
         print("\naccuracy against planted.json (exact span and type)")
         labelled = [(c.case_id, c.text, c.labels) for c in cases]
         for name, found in (("PrivDesk", ours), ("naive re (same rules)", naive_found)):
-            ev = evaluate(labelled, found, types=set(DEMO_TYPES))
-            print(f"  {name}")
-            for etype, score in ev.by_type.items():
-                print(
-                    f"    {etype:<14} precision {score.precision:.4f}  recall "
-                    f"{score.recall:.4f}  (tp {score.tp}, fp {score.fp}, fn {score.fn})"
-                )
+            print_scores(name, evaluate(labelled, found, types=set(DEMO_TYPES)))
+        sets = external_sets()
+        if not sets:
+            print(f"\nexternal and negative sets: none ({EXTERNAL} not found)")
+        for name, external in sets:
+            found = engine.scan_many([t for _, t, _ in external])
+            scored = {lab.entity_type for _, _, labels in external for lab in labels}
+            scored |= {f.entity_type for fs in found for f in fs}
+            print(f"\n{name}: {len(external)} texts (exact span and type)")
+            print_scores("PrivDesk", evaluate(external, found, types=scored))
 
         print("\nmemory while streaming (tracemalloc peak)")
         fifth = max(1, args.tickets // 5)
