@@ -208,7 +208,9 @@ def test_full_parser_still_serves_every_other_command(capsys: pytest.CaptureFixt
     assert "--style" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("ident", [7, "t-1", 'quo"te é', 1.5, None, {"a": [1, "b"]}])
+@pytest.mark.parametrize(
+    "ident", [7, -3, True, 10**20, "t-1", 'quo"te é', 1.5, None, {"a": [1, "b"]}]
+)
 def test_scan_output_line_is_the_json_it_replaces(ident: object) -> None:
     from app.cli.redaction import _scan_line
 

@@ -152,7 +152,8 @@ def _scan_line(ident: Any, found: list[Finding]) -> str:
             f.rule_id, json.dumps(f.rule_id)
         )
         items.append(f'{{"start": {f.start}, "end": {f.end}, "type": {etype}, "rule": {rule}}}')
-    return f'{{"id": {json.dumps(ident)}, "findings": [{", ".join(items)}]}}\n'
+    key = str(ident) if type(ident) is int else json.dumps(ident)  # (not bool: "true")
+    return f'{{"id": {key}, "findings": [{", ".join(items)}]}}\n'
 
 
 def cmd_rules_test(args: argparse.Namespace) -> int:
