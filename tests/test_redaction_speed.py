@@ -60,15 +60,11 @@ def _findings(scanner: Scanner | ReferenceScanner, texts: Sequence[str]) -> list
 
 
 def _external_texts() -> list[str]:
-    """Every text of the external and negative sets, when they exist (JSONL, `text`)."""
-    texts: list[str] = []
-    for path in sorted(EXTERNAL.glob("*.jsonl")) if EXTERNAL.is_dir() else ():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.lstrip().startswith("#"):
-                record = json.loads(line)
-                if isinstance(record, dict) and isinstance(record.get("text"), str):
-                    texts.append(record["text"])
-    return texts
+    """Every text of the external and negative sets (tests/data/redaction/**/*.jsonl)."""
+    from app.redaction.corpus import load_labelled_set
+
+    paths = sorted(EXTERNAL.rglob("*.jsonl")) if EXTERNAL.is_dir() else []
+    return [c.text for path in paths for c in load_labelled_set(path).cases]
 
 
 def _example_texts(rules: Sequence[Rule]) -> list[str]:

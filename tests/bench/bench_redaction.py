@@ -45,8 +45,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.demodata import generate
 from app.redaction import RedactionEngine, builtin_rules
-from app.redaction.corpus import DEMO_TYPES, iter_comment_bodies, load_demo_cases
-from app.redaction.examples import Label, evaluate
+from app.redaction.corpus import (
+    DEMO_TYPES,
+    LabelledSet,
+    evaluate_set,
+    iter_comment_bodies,
+    load_demo_cases,
+    load_labelled_set,
+)
+from app.redaction.examples import evaluate
 from app.redaction.types import Finding, Rule
 from app.redaction.validators import Look, get_validator
 
@@ -184,30 +191,11 @@ def cli_figures(texts: Sequence[str], size: int, naive_rate: float) -> None:
     print(f"  SQLAlchemy / Qt modules imported: {len(heavy)}")
 
 
-def external_sets() -> list[tuple[str, list[tuple[int, str, list[Label]]]]]:
-    """tests/data/redaction/*.jsonl: one JSON object a line with `text` and its labels
-    (`labels`, `entities`, `spans` or `expected`: objects with start, end, type); a set
-    of negatives has none. Lines starting with # are comments."""
-    sets = []
-    for path in sorted(EXTERNAL.glob("*.jsonl")) if EXTERNAL.is_dir() else ():
-        cases = []
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            record = json.loads(line)
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                continue
-            raw = next(
-                (record[k] for k in ("labels", "entities", "spans", "expected") if k in record),
-                [],
-            )
-            labels = [
-                Label(int(x["start"]), int(x["end"]), str(x.get("type") or x["entity_type"]))
-                for x in raw or ()
-            ]
-            cases.append((n, record["text"], labels))
-        sets.append((path.name, cases))
-    return sets
+def external_sets() -> list[tuple[str, LabelledSet]]:
+    """tests/data/redaction/**/*.jsonl: the labelled sets from others and the negative
+    corpus, in the format the redaction pane loads (app/redaction/corpus.py)."""
+    paths = sorted(EXTERNAL.rglob("*.jsonl")) if EXTERNAL.is_dir() else []
+    return [(str(p.relative_to(EXTERNAL)), load_labelled_set(p)) for p in paths]
 
 
 def print_scores(name: str, ev: object) -> None:
@@ -407,12 +395,9 @@ def main() -> None:
         sets = external_sets()
         if not sets:
             print(f"\nexternal and negative sets: none ({EXTERNAL} not found)")
-        for name, external in sets:
-            found = engine.scan_many([t for _, t, _ in external])
-            scored = {lab.entity_type for _, _, labels in external for lab in labels}
-            scored |= {f.entity_type for fs in found for f in fs}
-            print(f"\n{name}: {len(external)} texts (exact span and type)")
-            print_scores("PrivDesk", evaluate(external, found, types=scored))
+        for name, labelled in sets:
+            print(f"\n{name}: {len(labelled.cases)} texts (exact span and type)")
+            print_scores("PrivDesk", evaluate_set(engine.scan_many, labelled))
 
         print("\nmemory while streaming (tracemalloc peak)")
         fifth = max(1, args.tickets // 5)
