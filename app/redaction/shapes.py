@@ -77,8 +77,8 @@ _ID_WORDS = (
     "confirmation|booking|reservation|pnr"
 )
 _ID_BEFORE = re.compile(
-    rf"(?<![a-z0-9])(?:{_ID_WORDS})\.?(?:\s*(?:no\.?|nr\.?|number|num|#|id|code))?"
-    r"\s*[:#=]?\s*$",
+    rf"(?<![a-z0-9])(?:{_ID_WORDS})\.?(?:\s*(?:no\.?|nr\.?|numbers?|num|#|id|code))?"
+    r"(?:\s+(?:is|was|reads))?\s*[:#=]?\s*$",
     re.IGNORECASE,
 )
 

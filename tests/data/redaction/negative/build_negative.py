@@ -191,6 +191,12 @@ for first in ("0123", "0207", "7712", "3987", "0491", "0612"):
     s = first + digits(8)
     add("tracking", f"FedEx {s} delivered")
     add("tracking", f"FedEx {groups(s)} delivered")
+for s in (
+    "tracking is 0123 3056 6708",
+    "the tracking number is: 012330566708",
+    "shipment 0491 0705 9360 left the depot",
+):
+    add("tracking", s, "a valid German phone number shape, introduced as a tracking number")
 # UPS 1Z tracking, DHL 10-digit waybill, case numbers
 for s in ("1Z999AA10123456784", "1Z 999 AA1 01 2345 6784", "1ZA4E1230312345678"):
     add("tracking", f"UPS {s}")
