@@ -19,10 +19,14 @@ Overlaps are resolved deterministically: higher score, then the longer span, the
 earlier rule in the declared list. Each rule's own matches never overlap (like
 ``finditer``); between rules, an accepted finding is kept outright unless a rule that
 could beat it (its best possible score reaches the finding's lowest possible one) starts
-inside it. That check is one search of a precompiled program of those rules; only when
-it hits are all rules' candidates around the finding collected and the winners chosen
-greedily — (−score, −length, rule order, start) — so the common case costs one extra
-RE2 call per finding.
+inside it. Usually nothing at all starts inside a finding: one search of the whole
+program from the next character shows that, and its match is the next candidate, so the
+common case costs no extra RE2 call. Otherwise the Set names the rules at each start
+inside (or, when it cannot say exactly, one search of a program of the beating rules
+decides); only when a beating rule is there are all rules' candidates around the finding
+collected and the winners chosen greedily — (−score, −length, rule order, start).
+The first rule tried at a start reuses the whole program's match (leftmost-first: it
+is that rule's own), and validators that never read the surrounding text get none.
 
 RE2 guarantees time linear in the input for every pattern, so a bad custom rule can make
 a scan slower, never hang it. A :class:`Scanner` is immutable and thread-safe.
@@ -30,7 +34,6 @@ a scan slower, never hang it. A :class:`Scanner` is immutable and thread-safe.
 
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
@@ -38,136 +41,26 @@ from itertools import accumulate
 
 import re2
 
+from app.redaction.compiled import (
+    Compiled,
+    Hit,
+    MatchFn,
+    body,
+    matcher,
+    next_char,
+    to_code_points,
+)
 from app.redaction.rules import re2_options
 from app.redaction.types import Finding, Rule
-from app.redaction.validators import LOOK_FREE, Look, Validator, get_validator
+from app.redaction.validators import Look
 
 SEPARATOR = b"\n\x00\n"
 LOOK = 24  # characters of context handed to validators on each side
 RETRY_WINDOW = 4096  # bytes after a rejected candidate that other rules may still match
 WALK = 8  # starts inside a finding looked at one by one before one search decides
 
-_ANCHOR = re2._Anchor  # the RE2 anchor enum the public API uses internally
-
-# (data, pos, endpos) -> the group spans, on bytes, without per-call re-encoding; no
-# match when the first span starts at -1.
-MatchFn = Callable[[bytes, int, int], Sequence[tuple[int, int]]]
-_NO_MATCH: tuple[tuple[int, int], ...] = ((-1, -1),)
 _TEXT_EDGE = re.compile(r"\$|\\[AzB]|(?<!\[)\^")  # (conservative: also an escaped \$)
 _NO_LOOK = Look("", "")  # for validators in LOOK_FREE
-
-
-def _matcher(regexp: re2._Regexp, anchored: bool) -> MatchFn:
-    """Uses RE2's raw Match when present (google-re2 ≥ 1.0), called straight from C (no
-    Python frame per call: the scan makes one call per candidate); else the public API,
-    which is slower but equivalent."""
-    raw = getattr(regexp, "_regexp", None)
-    if raw is not None and hasattr(raw, "Match"):
-        anchor = _ANCHOR.ANCHOR_START if anchored else _ANCHOR.UNANCHORED
-        fast: MatchFn = functools.partial(raw.Match, anchor)
-        return fast
-
-    def slow(data: bytes, pos: int, end: int) -> Sequence[tuple[int, int]]:
-        m = regexp.match(data, pos, end) if anchored else regexp.search(data, pos, end)
-        if m is None:
-            return _NO_MATCH
-        return tuple(m.span(i) for i in range(regexp.groups + 1))
-
-    return slow
-
-
-class _Compiled:
-    """One enabled rule, with everything the hot path needs as plain attributes."""
-
-    __slots__ = (
-        "allow",
-        "allow_rx",
-        "anchored",
-        "beater_set",
-        "beaters",
-        "boost",
-        "context",
-        "context_required",
-        "context_window",
-        "entity_type",
-        "group",
-        "index",
-        "inner_starts",
-        "look",
-        "max_score",
-        "min_score",
-        "order",
-        "rule",
-        "rule_id",
-        "score",
-        "search",
-        "validator",
-    )
-
-    def __init__(self, rule: Rule, index: int, order: int) -> None:
-        # the rule alone, its own groups numbered as in the rule (no captures at all when
-        # the finding is the whole match: RE2 then skips its submatch pass)
-        # (the program `check_rule` compiled, from re2's cache, when it has no groups to
-        # skip: the same matches, one compile less per rule at start-up)
-        single = re2.compile(rule.pattern, re2_options(rule.ignore_case))
-        if single.groups and rule.group == 0:
-            options = re2_options()
-            options.never_capture = True
-            single = re2.compile(_body(rule), options)
-        self.rule = rule
-        self.rule_id = rule.id
-        self.entity_type = rule.entity_type
-        self.index = index  # position in the declared rule list: the last tie-break
-        self.order = order  # position in the combined program (score, then index)
-        self.group = rule.group  # group giving the finding's span
-        self.validator: Validator | None = get_validator(rule.validator) if rule.validator else None
-        # does the validator read the text around the candidate? (two decodes saved if not)
-        self.look = self.validator is not None and self.validator not in LOOK_FREE
-        self.context = _context_rx(rule.context)
-        self.context_window = rule.context_window
-        self.context_required = rule.context_required
-        self.boost = rule.context_boost
-        self.score = rule.score
-        boosted = min(1.0, rule.score + rule.context_boost)
-        has_context = self.context is not None
-        self.max_score = max(rule.score, boosted) if has_context else rule.score
-        self.min_score = min(rule.score, boosted) if has_context else rule.score
-        self.allow = frozenset(rule.allow)
-        self.allow_rx = tuple(re2.compile(p, re2_options()) for p in rule.allow_patterns)
-        self.anchored = _matcher(single, anchored=True)  # this rule alone, at a position
-        self.search = _matcher(single, anchored=False)  # this rule alone, leftmost
-        # the rules that could beat a finding of this one (positions in the program)
-        self.beaters: tuple[int, ...] | None = None
-        self.beater_set: frozenset[int] = frozenset()
-        # A cost hint only (never changes a finding): a pattern led by a character class
-        # (the e-mail rule) matches again one character into its own match, so the
-        # cheap "nothing starts inside" check below would fail for it every time.
-        self.inner_starts = rule.pattern.startswith("[")
-
-
-# (start, end, rule, reason, entity type or None, score, match end): byte offsets in the
-# batch; the match end is where the rule's scan resumes (≥ end).
-_Hit = tuple[int, int, _Compiled, str, str | None, float, int]
-
-
-def _context_rx(words: Sequence[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    alts = "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alts})(?![a-z0-9])")
-
-
-def _body(rule: Rule) -> str:
-    return f"(?i:{rule.pattern})" if rule.ignore_case else f"(?:{rule.pattern})"
-
-
-def _next_char(data: bytes, pos: int) -> int:
-    """The start of the UTF-8 character after the one at `pos`."""
-    pos += 1
-    end = len(data)
-    while pos < end and 0x80 <= data[pos] < 0xC0:
-        pos += 1
-    return pos
 
 
 class Scanner:
@@ -177,8 +70,8 @@ class Scanner:
         enabled = [(i, r) for i, r in enumerate(rules) if r.enabled]
         enabled.sort(key=lambda p: (-p[1].score, p[0]))
         self.rules: tuple[Rule, ...] = tuple(r for _, r in enabled)
-        compiled = [_Compiled(rule, index, order) for order, (index, rule) in enumerate(enabled)]
-        parts = [_body(c.rule) for c in compiled]
+        compiled = [Compiled(rule, index, order) for order, (index, rule) in enumerate(enabled)]
+        parts = [body(c.rule) for c in compiled]
         self._compiled = tuple(compiled)
         # Only where the leftmost of some rules' matches starts matters to the programs
         # below: no captures, so RE2 skips its submatch pass (and Python the tuples).
@@ -204,7 +97,7 @@ class Scanner:
         if parts:
             # where the next candidate starts (and its end), whichever rule it is
             program = re2.compile("|".join(parts), nocap)
-            self._search: MatchFn | None = _matcher(program, anchored=False)
+            self._search: MatchFn | None = matcher(program, anchored=False)
             # Which rules match at a position: one RE2::Set call on a slice instead of one
             # anchored match per rule. The slice starts one (ASCII) character early and
             # each pattern consumes it first, so \b and friends see the true context.
@@ -234,14 +127,14 @@ class Scanner:
         starts = list(accumulate([len(b) + step for b in encoded[:-1]], initial=0))
         raw = self._scan_bytes(data, starts, encoded)
         for index, found in raw.items():
-            results[index] = _to_code_points(texts[index], encoded[index], starts[index], found)
+            results[index] = to_code_points(texts[index], encoded[index], starts[index], found)
         return results
 
     # -- the pass -----------------------------------------------------------------------
 
     def _scan_bytes(
         self, data: bytes, starts: list[int], encoded: list[bytes]
-    ) -> dict[int, list[_Hit]]:
+    ) -> dict[int, list[Hit]]:
         """The hot loop: one program search per candidate start, one RE2::Set call for
         the rules matching there, one anchored match per rule tried, the validator. Kept
         in one function with locals (every attribute look-up here runs per candidate)."""
@@ -253,7 +146,7 @@ class Scanner:
         accept = self._accept
         programs = self._beater_programs
         shortcut = self._shortcut
-        out: dict[int, list[_Hit]] = {}
+        out: dict[int, list[Hit]] = {}
         end = len(data)
         pos = 0
         index = 0  # which text the scan is in; advances monotonically
@@ -394,13 +287,11 @@ class Scanner:
 
     def _beaters(self, members: tuple[int, ...]) -> MatchFn:
         pattern = "|".join(self._parts[i] for i in members)
-        program = _matcher(re2.compile(pattern, self._nocap), anchored=False)
+        program = matcher(re2.compile(pattern, self._nocap), anchored=False)
         self._beater_programs[members] = program
         return program
 
-    def _resolve(
-        self, data: bytes, s: int, first: _Hit, ts: int, te: int
-    ) -> tuple[list[_Hit], int]:
+    def _resolve(self, data: bytes, s: int, first: Hit, ts: int, te: int) -> tuple[list[Hit], int]:
         """Every rule's candidates starting in [s, end) — `first` (found at `s`) and
         each accepted candidate pushing the end to where its match ends — and the
         winners among them: higher score, then the longer span (in characters), then
@@ -409,7 +300,7 @@ class Scanner:
         positions = [s] * len(compiled)
         cluster_end = first[6]
         positions[first[2].order] = max(cluster_end, s + 1)  # its rule's next candidate
-        hits: list[_Hit] = [first]
+        hits: list[Hit] = [first]
         grown = True
         while grown:
             grown = False
@@ -427,7 +318,7 @@ class Scanner:
                     fs, fe = spans[comp.group]
                     hit = self._accept(comp, fs, fe, me, data, ts, te)
                     if hit is None:
-                        p = _next_char(data, ms)
+                        p = next_char(data, ms)
                         continue
                     hits.append(hit)
                     p = max(hit[6], ms + 1)
@@ -436,11 +327,11 @@ class Scanner:
                         grown = True
                 positions[i] = p
 
-        def rank(h: _Hit) -> tuple[float, int, int, int]:
+        def rank(h: Hit) -> tuple[float, int, int, int]:
             chars = len(data[h[0] : h[1]].decode("utf-8", "surrogatepass"))
             return (-round(h[5], 3), -chars, h[2].index, h[0])
 
-        kept: list[_Hit] = []
+        kept: list[Hit] = []
         for h in sorted(hits, key=rank):
             if all(h[1] <= k[0] or h[0] >= k[1] for k in kept):
                 kept.append(h)
@@ -449,14 +340,14 @@ class Scanner:
 
     def _accept(
         self,
-        comp: _Compiled,
+        comp: Compiled,
         fs: int,
         fe: int,
         match_end: int,
         data: bytes,
         ts: int,
         te: int,
-    ) -> _Hit | None:
+    ) -> Hit | None:
         if fs < 0 or fe <= fs:
             return None
         value = data[fs:fe].decode("utf-8", "replace")
@@ -497,33 +388,3 @@ class Scanner:
             elif comp.context_required:
                 return None
         return fs, fe, comp, reason or "pattern matched", entity_type, score, match_end
-
-
-def _to_code_points(text: str, encoded: bytes, base: int, found: list[_Hit]) -> list[Finding]:
-    """Findings in code points of `text` (`found` is in bytes of the batch, `base` being
-    where the text starts)."""
-    out: list[Finding] = []
-    if len(text) == len(encoded):  # ASCII: bytes are characters
-        for bs, be, comp, reason, etype, score, _ in found:
-            out.append(
-                Finding(
-                    bs - base,
-                    be - base,
-                    etype or comp.entity_type,
-                    comp.rule_id,
-                    round(score, 3),
-                    reason,
-                )
-            )
-        return out
-    last_b = last_c = 0
-    for bs, be, comp, reason, etype, score, _ in found:
-        bs -= base
-        be -= base
-        cs = last_c + len(encoded[last_b:bs].decode("utf-8", "surrogatepass"))
-        ce = cs + len(encoded[bs:be].decode("utf-8", "surrogatepass"))
-        last_b, last_c = bs, cs
-        out.append(
-            Finding(cs, ce, etype or comp.entity_type, comp.rule_id, round(score, 3), reason)
-        )
-    return out
