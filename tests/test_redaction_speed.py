@@ -215,3 +215,19 @@ def test_scan_output_line_is_the_json_it_replaces(ident: object) -> None:
     for findings in (found, []):
         line = _scan_line(ident, findings)
         assert line == json.dumps({"id": ident, "findings": [f.to_json() for f in findings]}) + "\n"
+
+
+def test_sec7_1_luhn_fast_path_agrees_with_python_stdnum() -> None:
+    """The Luhn sum done in C (validators.luhn_ok) gives python-stdnum's answer."""
+    import random
+
+    from stdnum import luhn
+
+    from app.redaction.validators import luhn_ok
+
+    rng = random.Random(15)
+    numbers = ["".join(rng.choice("0123456789") for _ in range(rng.randint(1, 19)))]
+    numbers += ["".join(rng.choice("0123456789") for _ in range(n % 19 + 1)) for n in range(5000)]
+    numbers += ["4111111111111111", "4111111111111112", "378282246310005", "0", "00"]
+    for number in numbers:
+        assert luhn_ok(number) == luhn.is_valid(number), number
