@@ -253,13 +253,13 @@ class AuditLog:
         )
         # The used key is replaced in this transaction: once committed, it is gone.
         state.anchor_sign_key = next_seed
+        anchor_count_was_zero = state.anchor_count == 0
         state.anchor_count += 1
         state.last_anchor_seq = anchor.seq
-        if anchor.signature and anchor.signature.n == 0 and not evolving:
+        if anchor_count_was_zero and not evolving and state.epoch == state.anchor_root_epoch:
             # The root key can be derived again from the key of its epoch: that key must go
             # in the same transaction, or a thief could re-sign this first anchor.
-            if state.epoch == state.anchor_root_epoch:
-                self._evolve_key(state)
+            self._evolve_key(state)
         s.info[_PENDING_ANCHOR] = anchor.seq
         path = self.anchors_path
 

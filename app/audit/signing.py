@@ -122,9 +122,14 @@ def signature_valid(workspace_id: str, anchor: Anchor) -> bool:
     part = anchor.signature
     if part is None:
         return False
+    return verify_bytes(part.pk, anchor_message(workspace_id, anchor, part), part.sig)
+
+
+def verify_bytes(pk_hex: str, message: bytes, sig_hex: str) -> bool:
+    """Ed25519 verification of `message`; malformed hex or key is simply invalid."""
     try:
-        pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(part.pk))
-        pub.verify(bytes.fromhex(part.sig), anchor_message(workspace_id, anchor, part))
+        pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(pk_hex))
+        pub.verify(bytes.fromhex(sig_hex), message)
     except (ValueError, InvalidSignature):
         return False
     return True
