@@ -29,7 +29,7 @@ from app.audit import signing
 from app.audit.canonical import GENESIS_PREV_MAC, Anchor, AuditEvent, PruneStart
 from app.audit.chain import seal_event
 from app.audit.keys import evolve, new_k0
-from app.audit.structure import verify_structure
+from app.audit.structure import check_recorded_anchors, verify_structure
 from app.audit.verify import VerifyResult, VerifyStatus, verify_chain
 from app.clock import Clock, utc_iso
 from app.masking import mask_text
@@ -187,7 +187,8 @@ class AuditLog:
     def _evolve_every(self, s: Session) -> int:
         value = s.info.get(_EVOLVE_EVERY)
         if value is None:
-            value = s.info[_EVOLVE_EVERY] = int(SETTINGS.get(s, EVOLVE_SETTING))
+            with s.no_autoflush:  # reading a setting must not flush the caller's work
+                value = s.info[_EVOLVE_EVERY] = int(SETTINGS.get(s, EVOLVE_SETTING))
         return int(value)
 
     def _evolve(self, s: Session, state: AuditState) -> None:
@@ -351,7 +352,7 @@ class AuditLog:
                 "written",
             )
         if result.ok:
-            result = self._check_recorded_anchors(state, anchors, last, result)
+            result = check_recorded_anchors(state.last_anchor_seq, anchors, last, result)
         if not result.ok:
             return replace(result, anchor_check=signing.describe(report, None))
         return self._check_signed_anchors(s, state, report, result, k0, anchor_key, born_signed)
@@ -412,50 +413,6 @@ class AuditLog:
             return None
         value = json.loads(details).get("public_key")
         return value if isinstance(value, str) else None
-
-    def _check_recorded_anchors(
-        self, state: AuditState, anchors: list[Anchor], last: int, result: VerifyResult
-    ) -> VerifyResult:
-        """The anchors the database says were exported must still be there (issue 14).
-
-        `audit_state.last_anchor_seq` is the seq of the newest checkpoint written to the
-        anchor file. A log that ends before it was truncated; an anchor file that is gone or
-        stops before it lost its checkpoints. (Someone with the DB key can lower that number
-        too; then only a copy of the anchor file kept elsewhere can tell.)
-        """
-        recorded = state.last_anchor_seq
-        if not recorded:
-            return result
-        if last < recorded:
-            return VerifyResult(
-                VerifyStatus.TRUNCATED,
-                recorded,
-                result.count,
-                result.head_mac,
-                f"the log ends at event {last}, but the database records a checkpoint at "
-                f"event {recorded}; the log was truncated or rolled back",
-            )
-        if not anchors:
-            return VerifyResult(
-                VerifyStatus.ANCHORS_MISSING,
-                recorded,
-                result.count,
-                result.head_mac,
-                f"{ANCHORS_NAME} is missing or empty, but the database records checkpoints "
-                f"up to event {recorded}; the external checkpoints were deleted (put back a "
-                "copy of the file kept elsewhere)",
-            )
-        newest = max(a.seq for a in anchors)
-        if newest < recorded:
-            return VerifyResult(
-                VerifyStatus.TRUNCATED,
-                recorded,
-                result.count,
-                result.head_mac,
-                f"{ANCHORS_NAME} ends at event {newest}, but the database records a checkpoint "
-                f"at event {recorded}; checkpoints were removed from the file",
-            )
-        return result
 
 
 def mask_details(details: Mapping[str, Any]) -> dict[str, Any]:

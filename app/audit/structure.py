@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from app.audit.anchors import ANCHOR_FILENAME
 from app.audit.canonical import GENESIS_PREV_MAC, Anchor, AuditEvent, PruneStart, canonical_bytes
 from app.audit.keys import compute_mac
 from app.audit.verify import VerifyResult, VerifyStatus
@@ -125,3 +126,47 @@ def _bad(
     status: VerifyStatus, seq: int, count: int, head: str | None, message: str
 ) -> VerifyResult:
     return VerifyResult(status, seq, count, head, message)
+
+
+def check_recorded_anchors(
+    recorded: int, anchors: list[Anchor], last: int, result: VerifyResult
+) -> VerifyResult:
+    """The anchors the database says were exported must still be there (issue 14).
+
+    `audit_state.last_anchor_seq` is the seq of the newest checkpoint written to the
+    anchor file. A log that ends before it was truncated; an anchor file that is gone or
+    stops before it lost its checkpoints. (Someone with the DB key can lower that number
+    too; then only a copy of the anchor file kept elsewhere can tell.)
+    """
+    if not recorded:
+        return result
+    if last < recorded:
+        return VerifyResult(
+            VerifyStatus.TRUNCATED,
+            recorded,
+            result.count,
+            result.head_mac,
+            f"the log ends at event {last}, but the database records a checkpoint at "
+            f"event {recorded}; the log was truncated or rolled back",
+        )
+    if not anchors:
+        return VerifyResult(
+            VerifyStatus.ANCHORS_MISSING,
+            recorded,
+            result.count,
+            result.head_mac,
+            f"{ANCHOR_FILENAME} is missing or empty, but the database records checkpoints "
+            f"up to event {recorded}; the external checkpoints were deleted (put back a "
+            "copy of the file kept elsewhere)",
+        )
+    newest = max(a.seq for a in anchors)
+    if newest < recorded:
+        return VerifyResult(
+            VerifyStatus.TRUNCATED,
+            recorded,
+            result.count,
+            result.head_mac,
+            f"{ANCHOR_FILENAME} ends at event {newest}, but the database records a checkpoint "
+            f"at event {recorded}; checkpoints were removed from the file",
+        )
+    return result
