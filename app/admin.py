@@ -33,9 +33,11 @@ class BackupInfo:
 class HealthReport:
     store: IntegrityReport
     audit: VerifyResult
-    # Temporary backup folders a killed backup left that could not be removed (a warning:
-    # they hold only an encrypted database copy; the workspace itself is unaffected).
+    # What a killed backup or restore left that could not be removed (a warning: they
+    # hold only an encrypted database copy; the workspace itself is unaffected).
     leftovers: tuple[Path, ...] = ()
+    # Such leftovers removed since the workspace was opened (on open or by this check).
+    swept: tuple[Path, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -63,7 +65,8 @@ class AdminService(Service):
                     "with_kit": kit is not None,
                 },
             )
-        return HealthReport(report, audit, self.ctx.workspace.sweep_leftovers())
+        stuck = self.ctx.workspace.sweep_leftovers()
+        return HealthReport(report, audit, stuck, self.ctx.workspace.swept)
 
     def backup(self, to: Path | None = None) -> BackupResult:
         with self.authorized(Permission.BACKUP_CREATE, action="workspace.backup") as (s, _):

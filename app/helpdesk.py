@@ -72,7 +72,7 @@ class ImportResult:
             for k, c in self.counts.items()
             if c["inserted"] or c["updated"]
         ]
-        skipped = f" Skipped (not recognised): {', '.join(self.skipped)}." if self.skipped else ""
+        skipped = f" Not imported: {'; '.join(self.skipped)}." if self.skipped else ""
         return f"Imported {read} ({snap}); changes: {', '.join(parts)}.{skipped}"
 
     def to_json(self) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 Emails become ``j***@e***.com``; phone numbers keep their last 2 digits and their layout
 (``(***) ***-**32``); card numbers, SSNs and ITINs keep their last 4
-(``**** **** **** 1111``), IBANs their last 4 letters or digits.
+(``**** **** **** 1111``), IBANs their last 4 letters or digits. IP addresses (personal
+data too: they single out a customer's connection) keep only their layout
+(``***.***.*.*``); API keys, tokens and passwords become ``[secret]`` — nothing of a
+credential is worth showing.
 
 Detection is the redaction engine's (`app.redaction`, its builtin rules with their
 validators), so what is masked on screen is what redaction would find. The engine is
@@ -17,16 +20,19 @@ from dataclasses import dataclass
 from app.redaction.engine import RedactionEngine
 from app.redaction.rules import builtin_rules
 from app.redaction.types import (
+    API_KEY,
     CREDIT_CARD,
     EMAIL_ADDRESS,
     IBAN_CODE,
+    IP_ADDRESS,
+    PASSWORD,
     PHONE_NUMBER,
     US_ITIN,
     US_SSN,
 )
 
-# Engine entity type → the display kind (and so the mask). Other types the engine knows
-# (IP addresses, keys, passwords) were never masked on screen; they stay as they were.
+# Engine entity type → the display kind (and so the mask). PERSON (names) is the one type
+# not masked on screen: search and DSAR views exist to show whose data it is.
 KINDS = {
     EMAIL_ADDRESS: "email",
     PHONE_NUMBER: "phone",
@@ -34,7 +40,11 @@ KINDS = {
     US_SSN: "number",
     US_ITIN: "number",
     IBAN_CODE: "iban",
+    IP_ADDRESS: "ip",
+    API_KEY: "secret",
+    PASSWORD: "secret",
 }
+SECRET_MASK = "[secret]"
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,7 @@ class Span:
 
     start: int
     end: int
-    kind: str  # email | phone | number | iban (see KINDS)
+    kind: str  # email | phone | number | iban | ip | secret (see KINDS)
     replacement: str
 
 
@@ -81,6 +91,10 @@ def _replacement(kind: str, value: str) -> str:
         return mask_email(value)
     if kind == "phone":
         return mask_keep_last(value, 2)
+    if kind == "ip":
+        return mask_keep_last(value, 0, alnum=True)
+    if kind == "secret":
+        return SECRET_MASK
     return mask_keep_last(value, 4, alnum=kind == "iban")
 
 

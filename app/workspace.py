@@ -18,7 +18,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,8 +38,13 @@ from app.errors import (
 from app.keystore import KeyringState, KeyringStatus, KeyringStore
 from app.workspace_backup import (
     BACKUP_SUFFIX,
+    TEMP_PREFIX,
     BackupResult,
+    Sweep,
+    release_staging,
+    staging_folder,
     sweep_leftovers,
+    sweep_workspace,
     unpack_backup,
     write_archive,
 )
@@ -108,7 +112,8 @@ class Workspace:
         self._kek = kek
         self._keyring = keyring_store
         self._engine: Engine | None = None
-        self.leftovers: tuple[Path, ...] = ()
+        self.leftovers: tuple[Path, ...] = ()  # found but could not be removed
+        self.swept: tuple[Path, ...] = ()  # removed since this workspace was opened
         self._bind(dek)
 
     def _bind(self, dek: bytes) -> None:
@@ -310,10 +315,18 @@ class Workspace:
             revs = "+".join(sorted(current))
             target = self.backups_dir / f"pre-migration-{revs}-{stamp}.db"
             self.backups_dir.mkdir(mode=0o700, exist_ok=True)
-            with self.engine.connect() as conn:
-                raw = conn.connection.dbapi_connection
-                store.backup_to(raw, target, self._dek)
-                conn.rollback()
+            # Copied inside a `.privdesk-backup-*` folder and renamed when complete: a kill
+            # mid-copy leaves a leftover the next open sweeps, never a half copy under the
+            # name a recovery would trust.
+            staging = Path(tempfile.mkdtemp(dir=self.backups_dir, prefix=TEMP_PREFIX))
+            try:
+                with self.engine.connect() as conn:
+                    raw = conn.connection.dbapi_connection
+                    store.backup_to(raw, staging / target.name, self._dek)
+                    conn.rollback()
+                os.replace(staging / target.name, target)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
         migrate.upgrade(self.engine)
 
     def close(self) -> None:
@@ -369,11 +382,14 @@ class Workspace:
     # ------------------------------------------------------------ health
 
     def sweep_leftovers(self) -> tuple[Path, ...]:
-        """Remove what a killed backup left in backups/ (`.privdesk-backup-*` folders
-        older than this process and not in use); returns, and remembers in `leftovers`,
-        those that could not be removed (`privdesk verify` names them)."""
-        self.leftovers = sweep_leftovers(self.backups_dir, PROCESS_START)
+        """Remove what killed backups and restores left (`sweep_workspace`): `swept` keeps
+        what was removed, `leftovers` (returned) what could not be; verify names both."""
+        sweep = sweep_workspace(self.folder, PROCESS_START)
+        self.swept, self.leftovers = self.swept + sweep.removed, sweep.stuck
         return self.leftovers
+
+    def _note(self, sweep: Sweep) -> None:
+        self.swept, self.leftovers = self.swept + sweep.removed, self.leftovers + sweep.stuck
 
     def verify(self) -> store.IntegrityReport:
         """SQLCipher page MACs and the SQLite B-tree check on the live file."""
@@ -411,6 +427,8 @@ class Workspace:
         if to.exists():
             raise BackupError(f"{to}: already exists; choose another name")
         to.parent.mkdir(parents=True, exist_ok=True)
+        if to.parent.resolve() != self.backups_dir.resolve():
+            self._note(sweep_leftovers(to.parent, PROCESS_START))
         return write_archive(
             to, self.engine, self._dek, self.keys_path, self.workspace_id, self.clock
         )
@@ -433,8 +451,8 @@ class Workspace:
             raise BackupError(f"{backup_file}: no such backup file")
         store.cipher_version()
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".privdesk-restore-"))
-        try:
+        # A kill leaves this folder; the next restore here, or an open beside it, sweeps it.
+        with staging_folder(target.parent, PROCESS_START) as (staging, swept):
             unpack_backup(backup_file, staging)
             for sub in ("backups", "exports"):
                 (staging / sub).mkdir(mode=0o700, exist_ok=True)
@@ -453,11 +471,11 @@ class Workspace:
                 raise IntegrityFailure(f"backup failed verification: {report.summary()}")
             if target.exists():
                 target.rmdir()
+            release_staging(staging)  # the folder's mtime is now: no sweep takes it
             os.replace(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return cls.open(target, passphrase=passphrase, keyring_store=keyring_store, clock=clock)
+        restored = cls.open(target, passphrase=passphrase, keyring_store=keyring_store, clock=clock)
+        restored._note(swept)
+        return restored
 
     # ------------------------------------------------------------ key rotation
 
@@ -512,7 +530,3 @@ class Workspace:
         self._keys = keys
         self._bind(new_dek)
         return generation
-
-
-def parse_timestamp(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -22,7 +22,7 @@ from app import __version__, store
 from app.audit.anchors import ANCHOR_FILENAME
 from app.clock import Clock, utc_iso
 from app.errors import BackupError, IntegrityFailure
-from app.workspace_keys import DB_NAME, KEYS_NAME
+from app.workspace_keys import DB_NAME, KEYS_NAME, fsync_dir
 
 fcntl: ModuleType | None
 try:
@@ -35,6 +35,9 @@ BACKUP_SUFFIX = ".pdbk"
 # The temporary folder a backup is assembled in (removed when it finishes; a killed backup
 # leaves it behind, and `Workspace.open` sweeps such leftovers from backups/).
 TEMP_PREFIX = ".privdesk-backup-"
+# A restore unpacks into such a folder beside its target, renamed into place once verified.
+RESTORE_PREFIX = ".privdesk-restore-"
+PARTIAL_SUFFIX = BACKUP_SUFFIX + ".partial"
 LOCK_NAME = ".lock"
 
 # Limits checked on every member of a backup *before* anything is extracted, then enforced
@@ -99,7 +102,9 @@ def write_archive(
             "cipher_version": store.cipher_version(),
             "files": files,
         }
-        partial = to.with_name(to.name + ".partial")
+        # Assembled inside the locked folder, so a kill leaves nothing that looks like a
+        # backup and the sweep on open removes it all; renamed into place when complete.
+        partial = Path(tmp) / (to.name + ".partial")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
             zf.writestr(KEYS_NAME, keys_bytes)
@@ -110,6 +115,7 @@ def write_archive(
             os.fsync(fh.fileno())
         os.chmod(partial, 0o600)
         os.replace(partial, to)
+        fsync_dir(to.parent)
     return BackupResult(to, sha256_file(to), to.stat().st_size)
 
 
@@ -150,28 +156,85 @@ def _in_use(folder: Path) -> bool:
     return False
 
 
-def sweep_leftovers(backups_dir: Path, older_than: float) -> tuple[Path, ...]:
-    """Remove temporary backup folders (`.privdesk-backup-*`) that a killed backup left
-    in `backups_dir`: only that pattern, only folders last changed before `older_than`
-    (the process start) and not locked by a running backup. Returns those that could not
-    be removed, for `privdesk verify` to name."""
+@dataclass(frozen=True)
+class Sweep:
+    """What a sweep removed, and what it found but could not remove."""
+
+    removed: tuple[Path, ...] = ()
+    stuck: tuple[Path, ...] = ()
+
+    def __add__(self, other: Sweep) -> Sweep:
+        return Sweep(self.removed + other.removed, self.stuck + other.stuck)
+
+
+def sweep_leftovers(
+    folder: Path, older_than: float, *, prefix: str = TEMP_PREFIX, partials: bool = True
+) -> Sweep:
+    """Remove what a killed backup or restore left in `folder`: temporary folders named
+    `prefix*` (`.privdesk-backup-*`, or `.privdesk-restore-*` beside a restore target) and,
+    with `partials`, unfinished archives `*.pdbk.partial` (written by earlier versions
+    beside the backup; this one assembles the archive inside its locked folder). Only
+    those patterns, only entries last changed before `older_than` (the process start)
+    and, for folders, not locked by a running backup or restore."""
+    removed: list[Path] = []
     stuck: list[Path] = []
     try:
-        candidates = sorted(backups_dir.glob(TEMP_PREFIX + "*"))
+        candidates = sorted(folder.glob(prefix + "*"))
+        if partials:
+            candidates += sorted(folder.glob("*" + PARTIAL_SUFFIX))
     except OSError:
-        return ()
-    for folder in candidates:
+        return Sweep()
+    for path in candidates:
         try:
-            if folder.is_symlink() or not folder.is_dir():
+            if path.is_symlink():
                 continue
-            if folder.stat().st_mtime >= older_than or _in_use(folder):
+            is_dir = path.is_dir()
+            if is_dir != path.name.startswith(prefix) or not (is_dir or path.is_file()):
+                continue
+            if path.stat().st_mtime >= older_than or (is_dir and _in_use(path)):
                 continue
         except OSError:
             continue
-        shutil.rmtree(folder, ignore_errors=True)
-        if folder.exists():
-            stuck.append(folder)
-    return tuple(stuck)
+        if is_dir:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        (stuck if path.exists() else removed).append(path)
+    return Sweep(tuple(removed), tuple(stuck))
+
+
+def sweep_workspace(folder: Path, older_than: float) -> Sweep:
+    """Leftovers of a killed backup in the workspace `folder`'s backups/ (temporary folders,
+    `*.pdbk.partial`) and of a killed restore beside it (a restore stages in its target's
+    parent, so a workspace restored as a sibling finds them)."""
+    return sweep_leftovers(folder / "backups", older_than) + sweep_leftovers(
+        folder.parent, older_than, prefix=RESTORE_PREFIX, partials=False
+    )
+
+
+def leftover_kind(path: Path) -> str:
+    """ "backup" or "restore": what left `path` behind (for messages)."""
+    return "restore" if path.name.startswith(RESTORE_PREFIX) else "backup"
+
+
+@contextlib.contextmanager
+def staging_folder(parent: Path, older_than: float) -> Iterator[tuple[Path, Sweep]]:
+    """A locked `.privdesk-restore-*` folder in `parent` to unpack a restore into (the
+    caller renames it into place or it is removed); leftovers of killed restores in
+    `parent` are swept first. The lock file is gone before the folder is renamed."""
+    swept = sweep_leftovers(parent, older_than, prefix=RESTORE_PREFIX, partials=False)
+    staging = Path(tempfile.mkdtemp(dir=parent, prefix=RESTORE_PREFIX))
+    try:
+        with _held_lock(staging / LOCK_NAME):
+            yield staging, swept
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def release_staging(staging: Path) -> None:
+    """Drop the lock file before the staging folder becomes the workspace."""
+    (staging / LOCK_NAME).unlink(missing_ok=True)
 
 
 def sha256_file(path: Path) -> str:

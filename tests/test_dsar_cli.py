@@ -233,3 +233,13 @@ def test_due_refuses_any_other_form_naming_the_flag(capsys: Any, received: str) 
     code, out, err = run(capsys, "dsar", "due", "--regime", "uk-gdpr", "--received", received)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "--received must be YYYY-MM-DD or YYYY-MM-DDTHH:MM" in err and repr(received) in err
+
+
+@pytest.mark.parametrize("received", ["2026-01-31T23:59+01:00", "2026-01-31T23:59:30", "20260131"])
+def test_new_refuses_the_forms_due_refuses_before_signing_in(capsys: Any, received: str) -> None:
+    """`dsar new` names the same two forms as `dsar due`: an offset or seconds would be
+    silently reinterpreted as local time, so they are refused (exit 2) before any unlock."""
+    argv = ["dsar", "new", "--name", "D", "--type", "access", "--regime", "uk-gdpr"]
+    code, out, err = run(capsys, *argv, "--received", received)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--received must be YYYY-MM-DD or YYYY-MM-DDTHH:MM" in err and repr(received) in err

@@ -174,9 +174,9 @@ ZENDESK_ATTACKS: list[tuple[str, Attack, str]] = [
         "tickets.ndjson line 2: subject and description are both missing",
     ),
     (
-        "a user with only an id",
-        lambda f: _set_line(f / "users.ndjson", 4, '{"id": 3000, "role": "end-user"}'),
-        "users.ndjson line 5: name and email are both missing",
+        "a user whose id is a float with a fraction",
+        lambda f: _set_line(f / "users.ndjson", 4, '{"id": 3000.5, "role": "end-user"}'),
+        "users.ndjson line 5: id '3000.5' is not an integer",
     ),
     (
         "a user with no id",
@@ -280,7 +280,7 @@ def test_a_deeply_nested_file_beside_an_export_is_skipped_not_a_crash(
     folder = copy_shape(tmp_path, "ndjson")
     (folder / "manifest.json").write_text(_deep())
     result = service(admin).import_zendesk(folder)
-    assert list(result.skipped) == ["manifest.json"]
+    assert list(result.skipped) == ["manifest.json: not a recognised Zendesk export file"]
     before = table_counts(admin.ctx)
     with pytest.raises(ImportFailed, match=r"^manifest.json: not a recognised Zendesk export"):
         service(admin).import_zendesk(folder / "manifest.json")

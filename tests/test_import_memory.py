@@ -15,7 +15,7 @@ from pathlib import Path
 from app.importers import sources
 from app.importers.loader import IdSet
 from app.importers.sources import SourceFile, peek
-from app.importers.zendesk import kind_from_content
+from app.importers.zendesk_shapes import kind_from_content
 
 
 def _traced_peak(fn):  # type: ignore[no-untyped-def]

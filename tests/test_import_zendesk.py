@@ -274,8 +274,11 @@ def test_truncated_json_and_unknown_files(admin, tmp_path: Path) -> None:
     with pytest.raises(ImportFailed, match=r"^notes.json: not a recognised Zendesk export file"):
         svc.import_zendesk(folder / "notes.json")  # named explicitly: an error
     result = svc.import_zendesk(folder)  # beside an export: listed as skipped, not read
-    assert sorted(result.skipped) == ["README.txt", "notes.json"]
-    assert "Skipped (not recognised): " in result.summary()
+    assert sorted(result.skipped) == [
+        "README.txt: not a JSON export file",
+        "notes.json: not a recognised Zendesk export file",
+    ]
+    assert "Not imported: README.txt: not a JSON export file; " in result.summary()
     before = table_counts(admin.ctx)
     lines = (folder / "users.ndjson").read_text().splitlines(keepends=True)
     lines[2] = lines[2][:40] + "\n"

@@ -100,3 +100,28 @@ def test_third_party_masking_uses_the_engine() -> None:
     assert "**** **** **** 1881" in out
     assert "4012-8888-8888-1882" in out  # fails Luhn: not a card, not masked
     assert masked == 2
+
+
+# Presidio test_ip_recognizer.py (valid IPv4 and IPv6 with their spans); the AWS key is the
+# documented example access key id of AWS's IAM user guide (AKIAIOSFODNN7EXAMPLE).
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("microsoft.com 192.168.0.1", "microsoft.com ***.***.*.*"),
+        (
+            "microsoft.com 684D:1111:222:3333:4444:5555:6:77",
+            "microsoft.com ****:****:***:****:****:****:*:**",
+        ),
+        ("the key AKIAIOSFODNN7EXAMPLE leaked", "the key [secret] leaked"),
+    ],
+)
+def test_search_snippets_mask_ip_addresses_and_credentials(text: str, shown: str) -> None:
+    """A snippet shows neither a customer's IP address nor an API key found in a ticket."""
+    assert mask_text(text) == shown
+
+
+def test_a_dsar_package_keeps_the_subjects_ip_but_never_a_credential() -> None:
+    subject = Subject(frozenset({"info@presidio.site"}), (), frozenset())
+    text = "login from 192.168.0.1 with AKIAIOSFODNN7EXAMPLE"
+    out, masked = mask_third_party(text, subject, KnownPeople(None))
+    assert out == "login from 192.168.0.1 with [secret]" and masked == 1

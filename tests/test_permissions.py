@@ -279,13 +279,13 @@ TABLE: dict[str, Row] = {
         LEAD, lambda s, w, r: s.mark_authority_notified(w.run, delay_reasons="n/a")
     ),
     "BreachService.close_task": r(LEAD, lambda s, w, r: s.close_task(w.run, 1, "provided")),
-    "BreachService.notices": r(DRILLS_READ, lambda s, w, r: s.notices(w.run)),
+    "BreachNotices.notices": r(DRILLS_READ, lambda s, w, r: s.notices(w.run)),
     "BreachService.allowed_actions": r(DRILLS_READ, lambda s, w, r: s.allowed_actions(w.run)),
-    "BreachService.save_notice": r(
+    "BreachNotices.save_notice": r(
         LEAD, lambda s, w, r: s.save_notice(w.run, "sa_notice", "Dear authority")
     ),
-    "BreachService.approve_notice": r(LEAD, lambda s, w, r: s.approve_notice(w.run, "sa_notice")),
-    "BreachService.export_notice": r(
+    "BreachNotices.approve_notice": r(LEAD, lambda s, w, r: s.approve_notice(w.run, "sa_notice")),
+    "BreachNotices.export_notice": r(
         DRILLS_READ, lambda s, w, r: s.export_notice(w.run, "sa_notice", "Dear authority")
     ),
     "AarService.report": r(DRILLS_READ, lambda s, w, r: s.report(w.run)),

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 
 from app.demodata import generate
 from app.helpdesk import HelpdeskService
-from app.jobs import JobControl
+from app.jobs import Cancelled, JobControl
 from app.redaction import MaskStyle
 from app.redaction.history import HistoryService, checkpoint_wal, fts_count
 from app.redaction.rules import RuleError
@@ -153,6 +153,19 @@ def test_history_needs_step_up_then_removes_values_everywhere(
     assert first["endpoint"].startswith("/api/v2/comment_redactions/")
     assert "<redact>" in first["body"]["html_body"]
     assert plan.path.stat().st_mode & 0o077 == 0
+    assert sorted(p.name for p in plan.path.parent.glob(".plan*")) == []  # no partial left
+
+    # A plan run that fails half-way leaves neither a file that looks like a plan nor the
+    # values it had written so far.
+    def cancelled(done: int, total: int | None, what: str) -> None:
+        raise Cancelled()
+
+    control = JobControl(on_progress=cancelled)
+    broken = admin.ctx.workspace.folder / "broken.jsonl"
+    with pytest.raises(Cancelled):
+        HistoryService(admin.ctx, fresh).export_plan(broken, control=control)
+    assert not broken.exists()
+    assert list(broken.parent.glob(".broken*")) == []
 
     run = HistoryService(admin.ctx, fresh).start(style=MaskStyle.TOKEN.value)
     done = HistoryService(admin.ctx, fresh).run(run.id)

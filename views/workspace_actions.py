@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QProgressBar, QWidget
 
 from app.jobs import Job, JobControl
+from app.workspace_backup import leftover_kind as leftover_of
 from views.common.errors import error_text, is_session_problem
 from views.common.widgets import notify
 
@@ -29,8 +30,9 @@ def health_text(report: HealthReport) -> str:
     audit = report.audit
     seq = f" at event {audit.seq}" if audit.seq is not None else ""
     stuck = "".join(
-        f"\nLeftover of a killed backup could not be removed: {p}" for p in report.leftovers
-    )
+        f"\nLeftover of a killed {leftover_of(p)} could not be removed: {p}"
+        for p in report.leftovers
+    ) + "".join(f"\nRemoved leftover of a killed {leftover_of(p)}: {p}" for p in report.swept)
     return (
         f"Database encryption and structure: {store}.\n"
         f"Audit log: {audit.status.name}{seq} — {audit.message}." + stuck

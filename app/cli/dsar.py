@@ -140,10 +140,7 @@ def _with_service(args: argparse.Namespace, act: Callable[[Any], RequestDetail])
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    try:
-        received = datetime.fromisoformat(args.received)
-    except ValueError:
-        raise UsageError(f"--received must be YYYY-MM-DD[THH:MM], not {args.received!r}") from None
+    received = _received_local(args.received, "--received")
     new = NewRequest(
         requester_name=args.name,
         request_type=args.request_type,

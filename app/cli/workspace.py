@@ -19,6 +19,7 @@ from app.errors import IntegrityFailure, PassphraseRequired, PrivDeskError
 from app.keystore import KeyringState
 from app.security.auth import AuthService
 from app.workspace import Workspace
+from app.workspace_backup import leftover_kind as leftover_of
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -118,11 +119,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "message": health.audit.message,
         },
         "leftovers": [str(p) for p in health.leftovers],
+        "swept": [str(p) for p in health.swept],
     }
     stuck = "".join(
-        f"\n  warning: leftover of a killed backup could not be removed: {p}"
+        f"\n  warning: leftover of a killed {leftover_of(p)} could not be removed: {p}"
         for p in health.leftovers
-    )
+    ) + "".join(f"\n  removed leftover of a killed {leftover_of(p)}: {p}" for p in health.swept)
     emit(
         args,
         data,

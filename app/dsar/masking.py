@@ -131,7 +131,9 @@ def mask_third_party(text: str | None, subject: Subject, others: KnownPeople) ->
     out: list[str] = []
     pos = masked = 0
     for span in find_spans(text):
-        if subject.owns(span.kind, text[span.start : span.end]):
+        # An IP address in the subject's tickets is most often their own connection: it is
+        # theirs to receive, so it stays; credentials ("secret") are never handed out.
+        if span.kind == "ip" or subject.owns(span.kind, text[span.start : span.end]):
             continue
         out += [text[pos : span.start], span.replacement]
         pos = span.end

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -245,42 +245,174 @@ def peek(src: SourceFile) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) else None
 
 
-def _records_in(
-    page: Any, list_key: str, src: SourceFile, line: int | None, start: int
+def page_lines(src: SourceFile) -> Iterator[dict[str, Any]]:
+    """Each line of an NDJSON file that parses as an object (bad lines are the run's to
+    report, with their line numbers), one line in memory at a time."""
+    with src.path.open("rb") as f:
+        for raw in f:
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(obj, dict):
+                yield obj
+
+
+@dataclass(frozen=True)
+class Select:
+    """Which records of a file one pass reads (an API page may hold several kinds).
+
+    ``keys`` are the page keys holding the records (a list, or one object as in
+    ``{"user": {...}}``); ``result_type`` picks this kind's records out of a search
+    response's ``results``. A line or document that is not a page (a bare record, a bare
+    list) belongs to the file's primary pass only (``primary``), which also counts
+    the file's bytes and names, through ``note``, what no pass reads: a page key outside
+    ``known``, a search result whose type is outside ``types``.
+    """
+
+    keys: tuple[str, ...]
+    result_type: str | None = None
+    primary: bool = True
+    known: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    not_imported: Mapping[str, str] = field(default_factory=dict)  # page key -> reason
+
+
+def is_page(obj: Any, page_keys: frozenset[str]) -> bool:
+    """An API response page (not a record): no ``id``, and a known list or object key."""
+    return (
+        isinstance(obj, dict)
+        and "id" not in obj
+        and any(isinstance(obj.get(k), list | dict) for k in page_keys)
+    )
+
+
+class _Notes:
+    def __init__(self, sel: Select, note: Callable[[str], None] | None) -> None:
+        self.sel = sel
+        self.note = note
+        self.other_types: dict[str, int] = {}
+
+    def page(self, page: dict[str, Any]) -> None:
+        if not self.sel.primary or self.note is None:
+            return
+        for key, value in page.items():
+            if key in self.sel.known or key == "results":
+                continue
+            if key in self.sel.not_imported and isinstance(value, list | dict):
+                self.note(self.sel.not_imported[key])
+            elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                self.note(f"side-loaded '{key}' not imported")
+
+    def result(self, rtype: Any) -> None:
+        if self.sel.primary and rtype not in self.sel.types:
+            shown = rtype if isinstance(rtype, str) and len(rtype) <= 40 else "unknown"
+            self.other_types[shown] = self.other_types.get(shown, 0) + 1
+
+    def done(self) -> None:
+        if self.note is None:
+            return
+        for rtype, n in sorted(self.other_types.items()):
+            self.note(f"{n} search result{'s' if n > 1 else ''} of type '{rtype}' not imported")
+
+
+def _page_records(
+    page: dict[str, Any],
+    sel: Select,
+    src: SourceFile,
+    line: int | None,
+    counter: list[int],
+    notes: _Notes,
 ) -> Iterator[Record]:
-    """Records of one API-shaped page: ``{list_key: [...]}``, a bare list or one object."""
-    if isinstance(page, dict) and list_key in page:
-        items = page[list_key]
-    elif isinstance(page, list):
-        items = page
-    else:
-        raise fail_now(Location(src.name, line=line), f"no '{list_key}' list in this file")
-    if isinstance(items, dict):  # a single object, e.g. {"settings": {...}}
-        items = [items]
-    if not isinstance(items, list):
-        raise fail_now(Location(src.name, line=line), f"{list_key} is not a list")
-    for n, item in enumerate(items, start):
-        loc = Location(src.name, line=line, record=n)
+    """The records `sel` reads from one API page.
+
+    Records of the file's own list are numbered on through the file (``counter``);
+    records of any other list (a side-load, search results) are located by that list's
+    name and their number in it: ``tickets.json record 2 (users)``.
+    """
+    notes.page(page)
+    found = False
+    for key in sel.keys:
+        if key not in page:
+            continue
+        items = page[key]
+        found = True
+        label = None if sel.primary and key in sel.keys[:2] else f"({key})"
+        if isinstance(items, dict):  # one object: {"user": {...}}, located by its key
+            detail = label or (f"({key})" if line is None else None)
+            yield Location(src.name, line=line, detail=detail), items
+            continue
+        if not isinstance(items, list):
+            raise fail_now(Location(src.name, line=line), f"{key} is not a list")
+        for n, item in enumerate(items, 1):
+            if label is None:
+                counter[0] += 1
+                n = counter[0]
+            loc = Location(src.name, line=line, record=n, detail=label)
+            if not isinstance(item, dict):
+                raise fail_now(loc, "expected a JSON object")
+            yield loc, item
+    results = page.get("results")
+    if results is not None and (sel.primary or sel.result_type is not None):
+        if not isinstance(results, list):
+            raise fail_now(Location(src.name, line=line), "results is not a list")
+        for n, item in enumerate(results, 1):
+            loc = Location(src.name, line=line, record=n, detail="(results)")
+            if not isinstance(item, dict):
+                raise fail_now(loc, "expected a JSON object")
+            rtype = item.get("result_type")
+            notes.result(rtype)
+            if sel.result_type is not None and rtype == sel.result_type:
+                found = True
+                yield loc, {k: v for k, v in item.items() if k != "result_type"}
+    if sel.primary and not found and not (sel.known & set(page)) and results is None:
+        raise fail_now(Location(src.name, line=line), f"no '{sel.keys[0]}' list in this file")
+
+
+def _bare(doc: Any, sel: Select, src: SourceFile) -> Iterator[Record]:
+    """A bare list of records, or one bare record, in a whole-document file."""
+    if not sel.primary:
+        return
+    items = doc if isinstance(doc, list) else [doc]
+    for n, item in enumerate(items, 1):
+        loc = Location(src.name, record=n)
         if not isinstance(item, dict):
             raise fail_now(loc, "expected a JSON object")
         yield loc, item
 
 
-def iter_records(src: SourceFile, list_key: str, progress: Progress) -> Iterator[Record]:
-    """Stream the records of one file.
+def iter_records(
+    src: SourceFile,
+    sel: Select,
+    progress: Progress,
+    page_keys: frozenset[str],
+    note: Callable[[str], None] | None = None,
+) -> Iterator[Record]:
+    """Stream the records `sel` picks from one file.
 
     NDJSON (one object per line, or one API page per line) is read line by line in
     bounded memory; any other JSON file is an API response and is loaded whole.
     """
+    notes = _Notes(sel, note)
     if not is_ndjson(src):
         doc = load_document(src)
-        progress.read(src.size)
-        yield from _records_in(doc, list_key, src, None, 1)
+        if sel.primary:
+            progress.read(src.size)
+        if is_page(doc, page_keys):
+            yield from _page_records(doc, sel, src, None, [0], notes)
+        elif isinstance(doc, dict) and "id" not in doc and sel.primary:
+            raise fail_now(Location(src.name), f"no '{sel.keys[0]}' list in this file")
+        else:
+            yield from _bare(doc, sel, src)
+        notes.done()
         return
-    record_no = 0
+    counter = [0]
     with src.path.open("rb") as f:
         for line_no, raw in enumerate(f, 1):
-            progress.read(len(raw))
+            if sel.primary:
+                progress.read(len(raw))
             if not raw.strip():
                 continue
             try:
@@ -289,10 +421,9 @@ def iter_records(src: SourceFile, list_key: str, progress: Progress) -> Iterator
                 raise _json_error(src, exc, line_no) from None
             if not isinstance(obj, dict):
                 raise fail_now(Location(src.name, line=line_no), "expected a JSON object")
-            if isinstance(obj.get(list_key), list):  # an API page on one line
-                for loc, item in _records_in(obj, list_key, src, line_no, record_no + 1):
-                    record_no += 1
-                    yield loc, item
-            else:
-                record_no += 1
+            if is_page(obj, page_keys):
+                yield from _page_records(obj, sel, src, line_no, counter, notes)
+            elif sel.primary:
+                counter[0] += 1
                 yield Location(src.name, line=line_no), obj
+    notes.done()

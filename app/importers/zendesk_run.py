@@ -9,6 +9,7 @@ raised together as :class:`ImportFailed`; the caller's rollback then leaves noth
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,19 +29,21 @@ from app.importers.loader import (
     latest_snapshot,
 )
 from app.importers.problems import ImportFailed, Location, Problems, TooManyProblems, fail_now
-from app.importers.sources import Progress, SourceFile, iter_records
+from app.importers.sources import Progress, Select, SourceFile, iter_records
 from app.importers.zendesk import (
     BY_NAME,
     KINDS,
+    NOT_IMPORTED,
+    PAGE_KEYS,
     SUFFIXES,
     Kind,
     auth_settings,
     comments_ticket_from_name,
     embedded_comments,
-    kind_from_content,
-    kind_from_name,
     normalise,
+    record_id,
 )
+from app.importers.zendesk_shapes import shape_of
 from app.jobs import JobControl
 from models.helpdesk import (
     SNAPSHOT_DIRECTORY,
@@ -71,6 +74,7 @@ TABLES: dict[str, Any] = {
     "access_logs": AccessLog,
 }
 PEOPLE_REFS = ("requester_id", "submitter_id", "assignee_id")
+SYSTEM_USER = -1  # Zendesk's actor id for changes made by the system
 
 
 def _table(kind: str) -> Table:
@@ -90,15 +94,39 @@ class Outcome:
 
 @dataclass
 class Plan:
-    files: dict[str, list[SourceFile]]
-    skipped: list[str]
+    files: dict[str, list[SourceFile]]  # kind -> files with its records, own files first
+    skipped: list[str]  # "name: why it is not imported"
+    own: dict[str, str] = field(default_factory=dict)  # file name -> the file's own kind
+    holds: dict[str, list[str]] = field(default_factory=dict)  # file name -> kinds read
 
     def all(self) -> list[SourceFile]:
-        return [f for files in self.files.values() for f in files]
+        unique = {f.name: f for files in self.files.values() for f in files}
+        return list(unique.values())
+
+    def select(self, src: SourceFile, kind: Kind) -> Select:
+        """What the pass over `src` for `kind` reads from it."""
+        held = [BY_NAME[k] for k in self.holds.get(src.name, [kind.name])]
+        return Select(
+            keys=kind.keys,
+            result_type=kind.result_type,
+            primary=self.own.get(src.name, kind.name) == kind.name,
+            known=frozenset(key for k in held for key in k.keys),
+            types=frozenset(k.result_type for k in held if k.result_type),
+            not_imported=NOT_IMPORTED,
+        )
+
+
+NOT_JSON = "not a JSON export file"
+NOT_ZENDESK = "not a recognised Zendesk export file"
 
 
 def plan(paths: Sequence[Path]) -> Plan:
-    """Which file holds which kind; files of other types in a folder are skipped."""
+    """Which file holds which kinds; every other file is named with the reason it is skipped.
+
+    A file given by name that is not a Zendesk export is an error; in a folder it is
+    listed and skipped (a manifest beside the export). Recognised responses that are not
+    imported (ticket audits, ticket events) are skipped with their reason either way.
+    """
     found: list[tuple[SourceFile, bool]] = []  # (file, named explicitly)
     skipped: list[str] = []
     for path in paths:
@@ -110,30 +138,57 @@ def plan(paths: Sequence[Path]) -> Plan:
                 if p.suffix.lower() in SUFFIXES:
                     found.append((SourceFile(p, rel), False))
                 else:
-                    skipped.append(rel)
+                    skipped.append(f"{rel}: {NOT_JSON}")
         elif path.is_file():
             found.append((SourceFile(path, path.name), True))
         else:
             raise fail_now(Location(path.name or str(path)), "no such file or folder")
     if not found:
         raise fail_now(Location(paths[0].name if paths else "."), "no Zendesk export files")
-    files: dict[str, list[SourceFile]] = {}
+    own: dict[str, list[SourceFile]] = {}
+    side: dict[str, list[SourceFile]] = {}
+    the_plan = Plan({}, skipped)
     problems = Problems()
     for src, explicit in found:
-        kind = kind_from_name(src.name) or kind_from_content(src)
-        if kind is None and not explicit:
-            skipped.append(src.name)  # e.g. a manifest beside the export: listed, not read
+        shape = shape_of(src)
+        if shape is None and explicit:
+            problems.add(Location(src.name), NOT_ZENDESK)
             continue
-        if kind is None:
-            problems.add(Location(src.name), "not a recognised Zendesk export file")
+        if shape is None or not shape.kinds:
+            skipped.append(f"{src.name}: {shape.reason if shape else NOT_ZENDESK}")
             continue
-        files.setdefault(kind.name, []).append(src)
+        the_plan.own[src.name] = shape.kinds[0].name
+        the_plan.holds[src.name] = [k.name for k in shape.kinds]
+        own.setdefault(shape.kinds[0].name, []).append(src)
+        for kind in shape.kinds[1:]:
+            side.setdefault(kind.name, []).append(src)
     if problems:
         raise problems.fail()
-    if not files:
-        raise fail_now(Location(found[0][0].name), "no recognised Zendesk export files")
-    ordered = {k.name: files[k.name] for k in KINDS if k.name in files}
-    return Plan(ordered, skipped)
+    if not own:
+        first = skipped[0] if skipped else f"{found[0][0].name}: {NOT_ZENDESK}"
+        name, _, why = first.partition(": ")
+        why = why if why != NOT_ZENDESK else "no recognised Zendesk export files"
+        raise fail_now(Location(name), why)
+    for k in KINDS:
+        if k.name in own or k.name in side:
+            the_plan.files[k.name] = own.get(k.name, []) + side.get(k.name, [])
+    return the_plan
+
+
+def _repeated(rec: dict[str, Any], seen: dict[Any, bytes]) -> bool:
+    """True if a record with this id and this content was read already (else remember it)."""
+    ident = record_id(rec)
+    if ident is None:
+        return False
+    try:
+        text = json.dumps(rec, sort_keys=True, ensure_ascii=False, default=str)
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    except (RecursionError, ValueError):
+        return False  # its problems are reported where it is read
+    if seen.get(ident) == digest:
+        return True
+    seen.setdefault(ident, digest)
+    return False
 
 
 class ZendeskImport:
@@ -144,6 +199,15 @@ class ZendeskImport:
         self.counts = Counts()
         self.control = control
         self.progress = Progress(control, 0)
+        self.notes: dict[str, list[str]] = {}
+
+    def _noter(self, name: str) -> Any:
+        def note(text: str) -> None:
+            found = self.notes.setdefault(name, [])
+            if text not in found:
+                found.append(text)
+
+        return note
 
     def run(self, the_plan: Plan) -> Outcome:
         self.progress.total = max(sum(f.size for f in the_plan.all()), 1)
@@ -166,13 +230,35 @@ class ZendeskImport:
             created,
             self.counts,
             [f.name for f in the_plan.all()],
-            the_plan.skipped,
+            the_plan.skipped + [f"{n}: {t}" for n, texts in self.notes.items() for t in texts],
         )
 
     def _records(self, the_plan: Plan, kind: Kind) -> Iterable[tuple[Location, dict[str, Any]]]:
-        for src in the_plan.files.get(kind.name, []):
+        """The kind's records: its own files first, then side-loads in other files.
+
+        A side-loaded record whose id was already read for this kind (the same requester
+        side-loaded on every page) is the same object: it is read once. So is a record of
+        an API page repeated unchanged on a later page (time-based incremental exports
+        repeat the record at a page boundary): within a file, and for directory kinds
+        across files. A repeat that differs is still a duplicate id.
+        """
+        ids = IdSet()
+        files = the_plan.files.get(kind.name, [])
+        side_loaded = any(not the_plan.select(f, kind).primary for f in files)
+        repeats: dict[Any, bytes] = {}
+        for src in files:
+            sel = the_plan.select(src, kind)
+            note = self._noter(src.name) if sel.primary else None
+            if not kind.directory:
+                repeats = {}
             try:
-                for loc, rec in iter_records(src, kind.list_key, self.progress):
+                for loc, rec in iter_records(src, sel, self.progress, PAGE_KEYS, note):
+                    if loc.record is not None and _repeated(rec, repeats):
+                        continue
+                    if side_loaded:  # ids kept only when another file side-loads the kind
+                        ident = record_id(rec)
+                        if ident is not None and not ids.add(ident) and not sel.primary:
+                            continue
                     self.progress.record(kind.name)
                     yield loc, rec
             except OSError as exc:
@@ -263,7 +349,11 @@ class ZendeskImport:
             known = known_people(self.s, snapshot_id, wanted)
             keep = []
             for row, loc in batch:
-                bad = [c for c in PEOPLE_REFS if row.get(c) is not None and row[c] not in known]
+                bad = [
+                    c
+                    for c in PEOPLE_REFS
+                    if row.get(c) not in (None, SYSTEM_USER) and row[c] not in known
+                ]
                 for column in bad:
                     hint = "" if snapshot_id is not None else " (no users imported yet)"
                     self.problems.add(loc, f"{column} {row[column]} is not a known user{hint}")
@@ -309,8 +399,9 @@ class ZendeskImport:
 
         def ticket_invalid(rec: dict[str, Any]) -> None:
             # Its problems are reported already; don't report its comments as orphans too.
-            if isinstance(rec.get("id"), int):
-                tickets_seen.add(rec["id"])
+            ident = record_id(rec)
+            if isinstance(ident, int):
+                tickets_seen.add(ident)
 
         self._load(the_plan, "tickets", ticket_sink, ticket_invalid)
         tickets.flush()

@@ -319,46 +319,61 @@ class HistoryService(Service):
             Permission.REDACTION_MANAGE, action="redaction.history.plan", step_up=True
         ) as (s, _):
             engine = RedactionService(self.ctx, self.principal)._engine_for(s, rule_ids)
-            total = s.scalar(select(func.count()).select_from(Ticket)) or 0
-            comments = findings = done = 0
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-                for batch in ticket_batches(s):
-                    rows = [
-                        (t, c, col, v)
-                        for t, c, col, v in ticket_rows(s, batch)
-                        if c is not None and col in ("html_body", "body")
-                    ]
-                    by_comment: dict[int, tuple[int, str, str]] = {}
-                    for t, c, col, v in rows:
-                        assert c is not None
-                        if col == "html_body" or c not in by_comment:
-                            by_comment[c] = (t, col, v)
-                    items = sorted(by_comment.items())
-                    found = engine.scan_many([v for _, (_, _, v) in items])
-                    for (cid, (tid, col, value)), fs in zip(items, found, strict=True):
-                        if not fs:
-                            continue
-                        tagged = engine.tag(value, fs, "<redact>", "</redact>")
-                        if col == "body":
-                            tagged = f"<p>{tagged}</p>"
-                        record = {
-                            "method": "PUT",
-                            "endpoint": f"/api/v2/comment_redactions/{cid}",
-                            "body": {"ticket_id": tid, "html_body": tagged},
-                        }
-                        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                        comments += 1
-                        findings += len(fs)
-                    done += len(batch)
-                    if control is not None:
-                        control.report(done, total, "writing the redaction plan")
+            # Written beside the target under a dot-name and renamed into place when
+            # complete: a failed, cancelled or killed run never leaves a file at `path`
+            # that looks like a whole plan (and a failure removes the partial one).
+            partial = path.with_name(f".{path.name}.partial")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                    comments, findings = _write_plan(s, engine, out, control)
+                os.replace(partial, path)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
             self.audit(
                 s,
                 "redaction.history.plan",
                 details={"file": path.name, "comments": comments, "findings": findings},
             )
             return PlanResult(path, comments, findings)
+
+
+def _write_plan(s: Session, engine: Any, out: Any, control: JobControl | None) -> tuple[int, int]:
+    """The plan's JSON lines, one per comment with findings: (comments, findings)."""
+    total = s.scalar(select(func.count()).select_from(Ticket)) or 0
+    comments = findings = done = 0
+    for batch in ticket_batches(s):
+        rows = [
+            (t, c, col, v)
+            for t, c, col, v in ticket_rows(s, batch)
+            if c is not None and col in ("html_body", "body")
+        ]
+        by_comment: dict[int, tuple[int, str, str]] = {}
+        for t, c, col, v in rows:
+            assert c is not None
+            if col == "html_body" or c not in by_comment:
+                by_comment[c] = (t, col, v)
+        items = sorted(by_comment.items())
+        found = engine.scan_many([v for _, (_, _, v) in items])
+        for (cid, (tid, col, value)), fs in zip(items, found, strict=True):
+            if not fs:
+                continue
+            tagged = engine.tag(value, fs, "<redact>", "</redact>")
+            if col == "body":
+                tagged = f"<p>{tagged}</p>"
+            record = {
+                "method": "PUT",
+                "endpoint": f"/api/v2/comment_redactions/{cid}",
+                "body": {"ticket_id": tid, "html_body": tagged},
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            comments += 1
+            findings += len(fs)
+        done += len(batch)
+        if control is not None:
+            control.report(done, total, "writing the redaction plan")
+    return comments, findings
 
 
 def fts_count(s: Session, table: str, phrase: str) -> int:

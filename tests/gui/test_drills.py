@@ -228,6 +228,13 @@ def test_team_roster_and_an_auditor_sees_but_cannot_act(
     assert view_only.library.model.rowCount() == 6
     assert not view_only.library.start_drill.isEnabled()
     assert not view_only.team.add_button.isEnabled()
+    # …and each disabled control says why, in the permission table's words.
+    why = "Running drills and incidents needs the Incident lead role."
+    assert view_only.library.start_drill.toolTip() == why
+    assert view_only.team.add_button.toolTip() == why
+    assert view_only.run_view.start_button.toolTip() == why
+    # The incident lead sees the start button's own help, not a refusal.
+    assert "An exercise" in pane.library.start_drill.toolTip()
 
 
 def test_breach_form_reads_local_times_in_its_zone_and_refuses_what_cannot_be(

@@ -167,3 +167,27 @@ def test_a_message_never_moves_the_buttons_under_the_mouse(
     pane.banner.clear()
     qtbot.wait(0)
     assert where() == before
+
+
+@pytest.mark.parametrize(
+    ("pane_name", "role", "after"),
+    [
+        ("operators", None, "content"),  # the administrator is always listed
+        ("review", "privacy_officer", "empty"),
+        ("dsar", "privacy_officer", "empty"),
+    ],
+)
+def test_the_queue_panes_say_loading_then_what_the_store_holds(
+    qtbot: QtBot, admin: SignedIn, pane_name: str, role: str | None, after: str
+) -> None:
+    """Operators, access reviews and the DSAR queue: "Loading…" until the store answers
+    (never an empty table that looks like "nothing here"), then the rows or the empty text."""
+    principal = admin.principal if role is None else admin.add_operator("pat", [role])[0]
+    window, tasks = held_window(qtbot, admin, principal)
+    pane = window.show_pane(pane_name)
+    assert pane.body is not None
+    assert pane.body.state == "loading" and pane.body.loading_label.isVisible()
+    assert not pane.body.empty_label.isVisible()
+    tasks.release()
+    assert pane.load_state == "loaded" and pane.body.state == after
+    window.idle.stop()

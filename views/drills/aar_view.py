@@ -118,9 +118,7 @@ class AarView(DrillsTab):
 
     def set_run(self, d: RunDetail) -> None:
         self.detail = d
-        can = self.principal().can(Permission.DRILLS_RUN)
-        for w in self._writers:
-            w.setEnabled(can)
+        self.enable_for(self._writers, Permission.DRILLS_RUN)
         self.refresh()
 
     def refresh(self) -> None:

@@ -98,9 +98,7 @@ class PlaybookLibrary(DrillsTab):
         self.history = QListWidget()
         self.history.setAccessibleName("Version history")
         self.history.itemActivated.connect(lambda item: self._load_version(item.text()))
-        can_run = self.principal().can(Permission.DRILLS_RUN)
-        for widget in (self.save_button, self.note, self.editor):
-            widget.setEnabled(can_run)
+        self.enable_for((self.save_button, self.note, self.editor), Permission.DRILLS_RUN)
 
         editor_box = QWidget()
         editor_box.setLayout(
@@ -122,8 +120,9 @@ class PlaybookLibrary(DrillsTab):
         self.start_incident = QPushButton("Start real &incident")
         self.import_button = QPushButton("Import…")
         self.export_button = QPushButton("Export…")
-        for button in (self.start_drill, self.start_incident, self.import_button):
-            button.setEnabled(can_run)
+        self.enable_for(
+            (self.start_drill, self.start_incident, self.import_button), Permission.DRILLS_RUN
+        )
         self.start_drill.clicked.connect(lambda: self.start("drill"))
         self.start_incident.clicked.connect(lambda: self.start("incident"))
         self.import_button.clicked.connect(self._import_dialog)

@@ -70,9 +70,10 @@ class NoticesView(DrillsTab):
     def set_run(self, d: RunDetail) -> None:
         changed = self.detail is None or self.detail.run.id != d.run.id
         self.detail = d
-        writable = d.run.status == "active" and self.principal().can(Permission.DRILLS_RUN)
-        for w in (self.save_button, self.approve_button):
-            w.setEnabled(writable)
+        closed = "" if d.run.status == "active" else f"run #{d.run.id} is closed"
+        self.enable_for(
+            (self.save_button, self.approve_button), Permission.DRILLS_RUN, closed=closed
+        )
         if changed or not self.text.document().isModified():
             self.refresh()
 

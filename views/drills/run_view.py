@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.drills.playbooks import PHASES, TEAM_ROLES
 from app.drills.records import EXERCISE_BANNER
 from app.security.permissions import Permission
+from views.common.pane import needs_text
 from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
 from views.common.widgets import hbox, table_view, vbox, wrapped
 from views.drills.aar_view import AarView
@@ -75,6 +76,7 @@ class RunView(DrillsTab):
         self.detail: RunDetail | None = None
         self.run_id: int | None = None
         can_run = self.principal().can(Permission.DRILLS_RUN)
+        self.needs_run = needs_text(Permission.DRILLS_RUN)
 
         self.runs = QComboBox()
         self.runs.setAccessibleName("Run")
@@ -154,6 +156,7 @@ class RunView(DrillsTab):
             self.ack_button,
         ):
             widget.setEnabled(can_run)
+            widget.setToolTip("" if can_run else self.needs_run)
 
         checklist = QWidget()
         checklist.setLayout(
@@ -238,8 +241,8 @@ class RunView(DrillsTab):
             w.show()
         self.exercise.setVisible(d.run.is_drill)
         self.inject_box.setVisible(d.run.is_drill)
-        active = d.run.status == "active" and self.principal().can(Permission.DRILLS_RUN)
-        self.close_button.setEnabled(active)
+        closed = "" if d.run.status == "active" else f"run #{d.run.id} is closed"
+        self.enable_for((self.close_button,), Permission.DRILLS_RUN, closed=closed)
         self.model.set_rows(d.steps)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         if selected is not None:

@@ -7,18 +7,20 @@ and ``changed`` when the run it shows was changed from inside (the run view relo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from views.common.pane import needs_text
 from views.tasks import while_alive
 
 if TYPE_CHECKING:
     from app.context import AppContext
     from app.jobs import Job
     from app.security.auth import Principal
+    from app.security.permissions import Permission
 
 T = TypeVar("T")
 
@@ -40,6 +42,24 @@ class DrillsTab(QWidget):
 
     def principal(self) -> Principal:
         return self.ctx.operator()
+
+    def enable_for(
+        self, widgets: Iterable[QWidget], permission: Permission, *, closed: str = ""
+    ) -> bool:
+        """Enable ``widgets`` if the operator holds ``permission`` (and ``closed`` is empty);
+        else disable them and say why in the tooltip — the role it needs, or ``closed``
+        ("run #3 is closed"). A courtesy: the services check again and decide."""
+        allowed = self.principal().can(permission)
+        why = "" if allowed else needs_text(permission)
+        why = why or closed
+        for widget in widgets:
+            own = widget.property("ownToolTip")
+            if own is None:  # the widget's own help, shown again once it is enabled
+                own = widget.toolTip()
+                widget.setProperty("ownToolTip", own)
+            widget.setEnabled(not why)
+            widget.setToolTip(why or own)
+        return not why
 
     def say(self, text: str, kind: str = "error") -> None:
         self.messageShown.emit(text, kind)

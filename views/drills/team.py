@@ -61,8 +61,7 @@ class TeamView(DrillsTab):
         self.add_button.clicked.connect(self.add)
         self.remove_button = QPushButton("Remove selected")
         self.remove_button.clicked.connect(self.remove)
-        for w in (self.add_button, self.remove_button):
-            w.setEnabled(self.principal().can(Permission.DRILLS_RUN))
+        self.enable_for((self.add_button, self.remove_button), Permission.DRILLS_RUN)
         self.setLayout(
             vbox(
                 self.empty,

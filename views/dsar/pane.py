@@ -27,7 +27,7 @@ from app.jobs import JobControl
 from app.security.guard import AllowedActions
 from app.security.permissions import Permission, needs_role
 from views.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
-from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
+from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vbox, wrapped
 from views.dsar.actions import RequestActions
 from views.dsar.charts import DashboardCharts
 from views.dsar.summary import detail_html
@@ -152,7 +152,10 @@ class DsarPane(RequestActions):
             )
         )
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
+        # "Loading…" until the queue arrives, "Could not load" if that fails; the empty text
+        # only when no request was ever recorded.
+        self.body = LoadView(self.table, "No requests yet — record one with New request…")
+        split.addWidget(self.body)
         split.addWidget(detail)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
@@ -213,7 +216,7 @@ class DsarPane(RequestActions):
         def job(control: JobControl) -> tuple[list[RequestSummary], Dashboard]:
             return service.list(), service.dashboard()
 
-        self.run(job, self._loaded, "loading the queue")
+        self.load(job, self._loaded, "loading the queue", is_empty=lambda result: not result[0])
 
     def _loaded(self, result: tuple[list[RequestSummary], Dashboard]) -> None:
         rows, dashboard = result
@@ -233,7 +236,7 @@ class DsarPane(RequestActions):
         self.count.setText(
             f"{shown} of {total} requests" + (f" · {overdue} overdue" if overdue else "")
             if total
-            else "No requests yet: record one with New request…"
+            else ""  # the queue's own area says "No requests yet…"
         )
 
     def select(self, request_id: int) -> None:

@@ -396,7 +396,7 @@ class ImportDialog(QDialog):
         if self._stopped():
             return
         rows = count_rows(result)
-        skipped = f"Not recognised, skipped: {', '.join(result.skipped)}." if result.skipped else ""
+        skipped = f"Not imported: {'; '.join(result.skipped)}." if result.skipped else ""
         files = f"Files: {', '.join(result.files)}." if result.files else ""
         if self._previewing:
             self.preview_result = result

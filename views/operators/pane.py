@@ -19,7 +19,7 @@ from app.security.guard import AllowedActions
 from app.security.permissions import Permission
 from views.common.pane import Pane
 from views.common.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
-from views.common.widgets import MARGIN, hbox, heading, table_view, vbox, wrapped
+from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vbox, wrapped
 from views.operators.dialogs import AddOperatorDialog, EnrolmentCodeDialog, RolesDialog
 
 if TYPE_CHECKING:
@@ -107,6 +107,8 @@ class OperatorsPane(Pane):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the name
         self.allowed: AllowedActions | None = None  # for the selected operator, from the service
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        # "Loading…" until the list arrives, "Could not load" if it fails (never a blank table).
+        self.body = LoadView(self.table, "No operators yet.")
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter operators")
         self.filter.setClearButtonEnabled(True)
@@ -135,7 +137,7 @@ class OperatorsPane(Pane):
             vbox(
                 hbox(heading("Operators"), self.banner),  # the message area moves nothing
                 row,
-                self.table,
+                self.body,
                 self.duty_warning,
                 margin=MARGIN,
                 spacing=MARGIN,
@@ -152,7 +154,12 @@ class OperatorsPane(Pane):
 
     def refresh(self) -> None:
         principal = self.principal()
-        self.run(lambda control: self._service(principal).list(), self._loaded, "listing operators")
+        self.load(
+            lambda control: self._service(principal).list(),
+            self._loaded,
+            "listing operators",
+            is_empty=lambda rows: not rows,
+        )
 
     def _loaded(self, rows: list[OperatorView]) -> None:
         selected = self.selected()

@@ -24,7 +24,7 @@ from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.common.files import choose_folder
 from views.common.table_model import SORT_ROLE, RowTableModel
-from views.common.widgets import MARGIN, hbox, heading, table_view, vbox
+from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vbox
 from views.review.charts import ReviewCharts
 from views.review.dialogs import (
     CreateCampaignDialog,
@@ -83,7 +83,10 @@ class ReviewPane(ReviewItemsPane):
         self.settings_button.clicked.connect(self.ask_settings)
         self.settings_button.setEnabled(manage)
         self.settings_dialog: SettingsDialog | None = None
-        left.setLayout(vbox(self.campaign_table, hbox(self.new_button, self.settings_button)))
+        # "Loading…" until the campaigns arrive, "Could not load" if that fails; the empty
+        # text only when the store really has none.
+        self.body = LoadView(self.campaign_table, "No campaigns yet.")
+        left.setLayout(vbox(self.body, hbox(self.new_button, self.settings_button)))
         left.setMinimumWidth(220)
         self.campaign_table.horizontalHeader().setStretchLastSection(True)
 
@@ -155,7 +158,12 @@ class ReviewPane(ReviewItemsPane):
     def refresh(self) -> None:
         service = self._service()
         self.banner.clear()
-        self.run(lambda control: service.campaigns(), self._campaigns_loaded, "reading campaigns")
+        self.load(
+            lambda control: service.campaigns(),
+            self._campaigns_loaded,
+            "reading campaigns",
+            is_empty=lambda rows: not rows,
+        )
 
     def _campaigns_loaded(self, rows: list[CampaignSummary]) -> None:
         self.campaigns.set_rows(rows)
