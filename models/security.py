@@ -118,5 +118,7 @@ class AuditState(Base):
     anchor_sign_key: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     anchor_count: Mapped[int] = mapped_column(Integer, default=0)
     anchor_root_epoch: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The newest signed anchor line, so a crash between commit and append can be repaired.
+    last_anchor_line: Mapped[str | None] = mapped_column(Text, default=None)
     # The seq of the last event before this epoch began (evolution every N events).
     epoch_start_seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -500,3 +500,14 @@ def test_rerooting_an_upgraded_workspace_at_todays_epoch_is_caught_with_the_kit(
     result = check(admin, old_kit)
     assert (result.status, result.seq) == (VerifyStatus.ANCHOR_FORGED, last.seq), result
     assert check(admin).ok  # without the kit nothing pins the root: documented
+
+
+def test_a_line_lost_between_commit_and_append_is_put_back_at_the_next_start(cli: Cli) -> None:
+    """AUD-2/AUD-7 false alarm removed: the database keeps the newest signed line, so a
+    crash after the commit and before the append (the line missing, nothing else changed)
+    is repaired with that genuine line at the next start, not reported TRUNCATED forever."""
+    lines = cli.anchors_path.read_text().splitlines(keepends=True)
+    cli.anchors_path.write_text("".join(lines[:-1]))
+    code, report = cli.verify(kit=True)
+    assert (code, report["status"]) == (0, "OK"), report
+    assert cli.anchors_path.read_text().splitlines(keepends=True)[: len(lines)] == lines

@@ -26,6 +26,7 @@ __all__ = [
     "ANCHOR_FILENAME",
     "KIT_FORMAT",
     "KitInfo",
+    "anchor_line",
     "append_anchor",
     "kit_from_json",
     "kit_info_from_json",
@@ -33,6 +34,7 @@ __all__ = [
     "load_kit",
     "load_kit_info",
     "make_kit",
+    "parse_anchor_line",
     "read_anchors",
     "root_public_key",
     "save_kit",
@@ -76,6 +78,16 @@ def _anchor_line(anchor: Anchor) -> bytes:
             n=part.n, pk=part.pk, next_pk=part.next_pk, root_epoch=part.root_epoch, sig=part.sig
         )
     return (json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def anchor_line(anchor: Anchor) -> str:
+    """The anchor as its JSON line (no newline), as `append_anchor` writes it."""
+    return _anchor_line(anchor).decode("ascii").rstrip("\n")
+
+
+def parse_anchor_line(text: str, *, where: str = "stored anchor") -> Anchor:
+    """One anchor line back into an Anchor; ValueError naming `where` when malformed."""
+    return _parse_anchor(text.encode("utf-8"), where)
 
 
 def append_anchor(path: Path, anchor: Anchor) -> None:

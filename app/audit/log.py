@@ -92,6 +92,7 @@ class AuditLog:
                 anchor_sign_key=signing.root_seed(k0),
                 anchor_count=0,
                 anchor_root_epoch=0,
+                last_anchor_line=None,
                 epoch_start_seq=0,
             )
         )
@@ -106,7 +107,36 @@ class AuditLog:
     def start_epoch(self, s: Session) -> None:
         """Evolve the key at application start (forward security: yesterday's key is gone)."""
         state = self._state(s)
+        self._repair_lost_anchor(state)
         self._evolve(s, state)
+
+    def _repair_lost_anchor(self, state: AuditState) -> None:
+        """Put back the one line a crash between commit and append lost (the DB kept it).
+
+        Only the newest signed line, only when the file ends exactly one signed line before
+        it, and only if its signature verifies: it is genuine evidence, never a new claim."""
+        if not state.last_anchor_line or not state.anchor_count:
+            return
+        try:
+            stored = anchor_file.parse_anchor_line(state.last_anchor_line)
+            anchors = anchor_file.read_anchors(self.anchors_path)
+        except ValueError:
+            return
+        part = stored.signature
+        if (
+            part is None
+            or part.n != state.anchor_count - 1
+            or stored.seq != state.last_anchor_seq
+            or not signing.signature_valid(self.workspace_id, stored)
+        ):
+            return
+        signed = [a.signature for a in anchors if a.signature is not None]
+        if signed:
+            lost = signed[-1].n == part.n - 1 and signed[-1].next_pk == part.pk
+        else:
+            lost = part.n == 0
+        if lost:
+            anchor_file.append_anchor(self.anchors_path, stored)
 
     def shutdown(self, s: Session) -> None:
         """Clean shutdown: a signed anchor of the head, then evolve, so the key left at rest
@@ -257,6 +287,7 @@ class AuditLog:
         anchor_count_was_zero = state.anchor_count == 0
         state.anchor_count += 1
         state.last_anchor_seq = anchor.seq
+        state.last_anchor_line = anchor_file.anchor_line(anchor)
         if anchor_count_was_zero and not evolving and state.epoch == state.anchor_root_epoch:
             # The root key can be derived again from the key of its epoch: that key must go
             # in the same transaction, or a thief could re-sign this first anchor.

@@ -24,6 +24,7 @@ def upgrade() -> None:
             sa.Column("anchor_count", sa.Integer(), nullable=False, server_default="0")
         )
         batch.add_column(sa.Column("anchor_root_epoch", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("last_anchor_line", sa.Text(), nullable=True))
         batch.add_column(
             sa.Column("epoch_start_seq", sa.Integer(), nullable=False, server_default="0")
         )
@@ -33,6 +34,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("audit_state") as batch:
         batch.drop_column("epoch_start_seq")
+        batch.drop_column("last_anchor_line")
         batch.drop_column("anchor_root_epoch")
         batch.drop_column("anchor_count")
         batch.drop_column("anchor_sign_key")
