@@ -77,7 +77,7 @@ def import_demo_data(ctx: AppContext, principal: Principal, *, seed: int = 7) ->
         roster.rename(moved)  # the roster is a CSV import of its own, not part of the export
         try:
             service = HelpdeskService(ctx, principal)
-            service.import_zendesk(out)
+            service.import_zendesk(out, complete=True)  # the generator writes it all
             service.import_csv("roster", moved)
         finally:
             moved.unlink(missing_ok=True)

@@ -126,6 +126,14 @@ class Workspace:
             engine.execution_options(privdesk_read_only=True), expire_on_commit=False
         )
 
+    def subkey(self, info: bytes) -> bytes:
+        """A key for one purpose (HKDF from the KEK, salted with the workspace id).
+
+        From the KEK, not the DEK: `rekey` rotates the DEK, and keyed hashes made with a
+        DEK-derived key would stop matching after it. The KEK lasts the workspace's life.
+        """
+        return envelope.derive(self._kek, info, self.workspace_id.encode())
+
     @property
     def key_generation(self) -> int:
         """How many database keys this workspace has had (1 until the first rekey)."""

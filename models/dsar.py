@@ -141,3 +141,24 @@ class DsarErasure(Base):
     actor: Mapped[str] = mapped_column(String(64))
     certificate_json: Mapped[str] = mapped_column(Text)
     plan_json: Mapped[str] = mapped_column(Text)
+
+
+class DsarTombstone(Base):
+    """An erased subject's Zendesk id or identifier, as a keyed hash only (migration 0303).
+
+    `digest` is HMAC-SHA256 under the workspace's tombstone key of ``kind NUL value``
+    (value normalised: see ``app.dsar.tombstones``); no clear value is ever stored. Imports
+    skip records that match, so an erased person stays erased after a re-import.
+    """
+
+    __tablename__ = "ds_tombstones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # user_id | email | phone | external_id
+    digest: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ds_requests.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[str] = mapped_column(String(40))
+
+    __table_args__ = (UniqueConstraint("kind", "digest", name="uq_ds_tombstones_kind_digest"),)

@@ -110,6 +110,8 @@ class Person(Base):
     only_private_comments: Mapped[bool | None] = mapped_column(Boolean)
     ticket_restriction: Mapped[str | None] = mapped_column(String(32))
     tags_json: Mapped[str] = mapped_column(Text, default="[]")
+    # Group names from a CSV import (Zendesk groups are hd_groups + hd_group_memberships).
+    groups_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     extra_json: Mapped[str] = mapped_column(Text, default="{}")
 
     __table_args__ = (

@@ -23,7 +23,8 @@ def test_agents_csv_with_the_default_mapping(admin) -> None:
         ada, cleo = rows[1001], rows[1003]
         assert (ada.role, ada.two_factor_auth_enabled) == ("admin", True)
         assert ada.last_login_at == "2024-05-01T09:30:00Z"
-        assert json.loads(ada.extra_json) == {"Desk location": "HQ-3"}  # unmapped, kept
+        # Unmapped columns are kept, and so is a value the mapping rewrote (admin).
+        assert json.loads(ada.extra_json) == {"Desk location": "HQ-3", "Role": "Administrator"}
         assert (cleo.name, cleo.role, cleo.suspended) == ("Light, Cléo", "agent", True)
         assert json.loads(cleo.tags_json) == ["contractor", "temp"]
     (event,) = audit_events(admin.ctx, "import.csv")

@@ -196,6 +196,9 @@ TABLE: dict[str, Row] = {
     "ReviewService.who_can": r(
         REVIEW_READ, lambda s, w, r: s.who_can(w.campaign, "ticket_editing")
     ),
+    "ReviewService.directory_permissions": r(
+        REVIEW_READ, lambda s, w, r: s.directory_permissions(permission="ticket_editing")
+    ),
     "ReviewService.diff": r(REVIEW_READ, lambda s, w, r: s.diff(w.campaign)),
     "ReviewService.verify_remediation": r(
         OFFICER, lambda s, w, r: s.verify_remediation(w.campaign)

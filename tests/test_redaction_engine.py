@@ -283,7 +283,7 @@ def test_inlined_stdnum_checks_agree_with_stdnum(country: str, body: str, digits
     else:
         compact = f"{country}00{compact}"
     if not _mod97_fails(compact):
-        assert _iban_ok(compact) == iban.is_valid(compact)
+        assert _iban_ok(compact) == iban.is_valid(compact, check_country=False)
     assert _ssn_ok(digits) == ssn.is_valid(digits)
     for known in ("078051120", "457555462", "536221234", "000121234", "666121234"):
         assert _ssn_ok(known) == ssn.is_valid(known)

@@ -164,11 +164,13 @@ def load_snapshot(
     security: dict[str, Any] | None = None,
     roster: bool = True,
     tag: str = "q4",
+    complete: bool = False,
 ) -> None:
     users = copy.deepcopy(users if users is not None else USERS)
     hd = HelpdeskService(signed.ctx, signed.principal)
     sec = DEMO_SECURITY if security is None else security
-    hd.import_zendesk(write_export(tmp / f"export-{tag}", export(users), sec or None))
+    folder = write_export(tmp / f"export-{tag}", export(users), sec or None)
+    hd.import_zendesk(folder, complete=complete)  # API-shaped pages: complete only if told
     if roster:
         hd.import_csv("roster", write_roster(tmp / f"roster-{tag}.csv", users))
 

@@ -99,7 +99,7 @@ def test_proof_of_revocation_after_a_later_snapshot(admin: Any, tmp_path: Path) 
             later.append(dict(u, custom_role_id=5001))  # moved to Tier 1 as decided
         else:
             later.append(u)  # 104 revoke and 110 modify were not applied
-    load_snapshot(admin, tmp_path, users=later, tag="after")
+    load_snapshot(admin, tmp_path, users=later, tag="after", complete=True)
     result = {v.agent_id: (v.status, v.detail) for v in service.verify_remediation(c.id)}
     assert result == {
         104: ("still_present", "still holds Tier 1"),
@@ -112,3 +112,12 @@ def test_proof_of_revocation_after_a_later_snapshot(admin: Any, tmp_path: Path) 
     assert detail.item.verification == "still_present"
     event = audit_events(admin.ctx, "review.verify_remediation")[-1]
     assert event["details"] == {"snapshot_id": 3, "verified": 2, "still_present": 2}
+
+
+def test_proof_of_revocation_against_a_merged_snapshot_says_so(admin: Any, tmp_path: Path) -> None:
+    """Issue 16: a partial import removes nobody, so "still present" names the merge."""
+    service, c = signed_off_campaign(admin, tmp_path)
+    later = [dict(u, name="Tidy A. Agent") if u["id"] == 112 else u for u in USERS]
+    load_snapshot(admin, tmp_path, users=later, tag="page")  # API pages: merged, not complete
+    result = {v.agent_id: v.detail for v in service.verify_remediation(c.id)}
+    assert result[104] == "still holds Tier 1 (snapshot #3 merged a partial import)"

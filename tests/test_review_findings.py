@@ -225,7 +225,7 @@ def test_quarter_over_quarter_changes(admin: Any, tmp_path: Path) -> None:
     later = [u for u in USERS if u["id"] != 105]
     later = [dict(u, custom_role_id=5002) if u["id"] == 103 else u for u in later]
     later.append(user(113, "New Agent"))
-    load_snapshot(admin, tmp_path, users=later, tag="q4b")
+    load_snapshot(admin, tmp_path, users=later, tag="q4b", complete=True)  # 105 has gone
     second = service.create_campaign("2026-Q4")
     assert second.previous_campaign_id == first.id
     items = {i.agent_id: i for i in service.items(second.id)}

@@ -150,6 +150,7 @@ PHRASES: dict[str, str] = {
     "review.list": "Listed access reviews",
     "review.permissions": "Read permissions for a review",
     "review.permissions.view": "Viewed permissions for a review",
+    "review.permissions.directory": "Viewed who can do what in the help-desk directory",
     "review.progress": "Read a review's progress",
     "review.reassign": "Reassigned review items",
     "review.remediation": "Read the remediation list",

@@ -22,6 +22,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = add_command(group, "zendesk", cmd_import_zendesk, "a Zendesk export (folder or files)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="folder or files")
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    _complete(p)
     p = add_command(group, "csv", cmd_import_csv, "agents, people or the HR roster from a CSV")
     p.add_argument("path", type=Path, metavar="FILE", help="the CSV file")
     p.add_argument(
@@ -29,20 +30,35 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--map", type=Path, metavar="MAPPING.toml", help="CSV column mapping")
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    _complete(p)
     add_command(
         sub, "status", cmd_status, "counts of imported help-desk data and the last snapshot"
     )
 
 
+def _complete(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--complete",
+        action="store_true",
+        help="the files hold the whole directory: whoever they lack is removed "
+        "(default: merge into the latest snapshot, removing nobody)",
+    )
+
+
 def cmd_import_zendesk(args: argparse.Namespace) -> int:
     paths: list[Path] = list(args.paths)
-    return _import(args, lambda s, c: s.import_zendesk(paths, c, preview=args.dry_run))
+    return _import(
+        args,
+        lambda s, c: s.import_zendesk(paths, c, preview=args.dry_run, complete=args.complete),
+    )
 
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
     return _import(
         args,
-        lambda s, c: s.import_csv(args.kind, args.path, args.map, c, preview=args.dry_run),
+        lambda s, c: s.import_csv(
+            args.kind, args.path, args.map, c, preview=args.dry_run, complete=args.complete
+        ),
     )
 
 

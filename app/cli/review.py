@@ -1,5 +1,5 @@
 """`privdesk review create|list|show|findings|decide|redecide|signoff|export|
-verify-remediation|verify-pack|settings`: quarterly access reviews.
+verify-remediation|verify-pack|settings|permissions`: quarterly access reviews.
 
 `decide --all-open` / `--finding TYPE` decide only the items still open and say how many
 decided items they left alone; `decide --agent` refuses an item that is already decided.
@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.cli import review_permissions
 from app.cli.frontends import frontends
 from app.cli.output import EXIT_CHECK_FAILED, EXIT_OK, UsageError, emit
 from app.cli.parsing import Handler, add_command, add_group
@@ -82,6 +83,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="go back to the built-in toxic-combination rules",
     )
+    review_permissions.register(group)
 
 
 def _decision_args(p: argparse.ArgumentParser) -> None:

@@ -19,7 +19,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -114,6 +116,11 @@ def unwrap(kek: bytes, wrapped: dict[str, str], aad: bytes) -> bytes:
         return AESGCM(kek).decrypt(b64d(wrapped["nonce"]), b64d(wrapped["ciphertext"]), aad)
     except (InvalidTag, KeyError, ValueError) as exc:
         raise UnwrapError("key material does not authenticate") from exc
+
+
+def derive(key: bytes, info: bytes, salt: bytes) -> bytes:
+    """A 32-byte subkey for one purpose (HKDF-SHA256, RFC 5869); `info` names the purpose."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=info).derive(key)
 
 
 def stretch(passphrase: str, salt: bytes, params: ScryptParams) -> bytes:

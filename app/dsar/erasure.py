@@ -1,12 +1,13 @@
 """Erasure: what will go, what is retained and why, then one transaction that deletes it.
 
 Erased: the subject's person and identity records (every snapshot), their access-log
-records, tickets they requested (with all comments), the text of comments they wrote on
-other tickets, their identifiers inside included mentions, and their id in other tickets'
-CC/follower lists. Retained, with the reason: anything under a hold (`ds_holds`: legal
-hold, retention rule, open dispute). FTS entries go with the rows (triggers, secure-delete)
-and the WAL is checkpointed (TRUNCATE) afterwards so no old page copy survives.
-The certificate and the help-desk plan carry ids and counts only.
+records and group memberships, tickets they requested (with all comments), the text of
+comments they wrote on other tickets, their identifiers inside included mentions, and
+their id in other tickets' CC/follower lists. Retained, with the reason: anything under a
+hold (`ds_holds`: legal hold, retention rule, open dispute). FTS entries go with the rows
+(triggers, secure-delete) and the WAL is checkpointed (TRUNCATE) afterwards so no old page
+copy survives. The certificate and the help-desk plan carry ids and counts only.
+Tombstones (keyed hashes, `app.dsar.tombstones`) make a re-import skip them for good.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
+from app.dsar import tombstones
 from app.dsar.actions import require
 from app.dsar.errors import DsarError
 from app.dsar.queries import add_event, identifiers, load
@@ -28,7 +30,7 @@ from app.search import parse_query
 from app.security.guard import Service
 from app.security.permissions import Permission
 from models.dsar import DsarErasure, DsarHold, DsarItem, DsarRequest
-from models.helpdesk import AccessLog, Comment, Identity, Person, Ticket
+from models.helpdesk import AccessLog, Comment, GroupMembership, Identity, Person, Ticket
 
 ERASED = "[erased]"
 HOLD_BASES = ("legal-hold", "retention-rule", "open-dispute")
@@ -281,8 +283,16 @@ class ErasureService(Service):
             req = load(s, ref)
             require(s, actor.principal, "erase", req)
             plan = make_plan(s, req)
+            subject = tombstones.subject_identifiers(s, plan.people)
             counts = self._apply(s, req, plan)
             now = self.ctx.clock.now()
+            kept = tombstones.add(
+                s,
+                tombstones.key_for(self.ctx.workspace),
+                subject if plan.people else [],
+                request_id=req.id,
+                now=utc_iso(now),
+            )
             certificate = {
                 "reference": req.reference,
                 "request_id": req.id,
@@ -290,9 +300,11 @@ class ErasureService(Service):
                 "erased_by": actor.username,
                 "erased": counts,
                 "retained": [r.to_json() for r in plan.retained],
+                "tombstones": kept,
                 "method": "rows deleted in one transaction; full-text index entries removed "
                 "(secure-delete); database WAL checkpointed (TRUNCATE); SQLCipher "
-                "secure_delete overwrites freed pages",
+                "secure_delete overwrites freed pages; keyed hashes (HMAC-SHA256) of the "
+                "subject's ids and identifiers kept so a re-import skips their records",
                 "note": "the request record keeps the identifiers the requester gave, as the "
                 "record of how the request was handled",
             }
@@ -344,7 +356,7 @@ class ErasureService(Service):
                 "dsar.erase",
                 object_type="dsar",
                 object_id=str(req.id),
-                details={**counts, "retained": len(plan.retained)},
+                details={**counts, "retained": len(plan.retained), "tombstones": kept},
             )
         return ErasureResult(certificate, helpdesk_plan, self._checkpoint())
 
@@ -396,6 +408,7 @@ class ErasureService(Service):
             "comments_scrubbed": 0,
             "mentions_scrubbed": 0,
             "access_logs": 0,
+            "memberships": 0,
         }
         for tid in plan.tickets:
             counts["comments_deleted"] += _deleted(
@@ -424,6 +437,9 @@ class ErasureService(Service):
             counts["people"] = _deleted(s, delete(Person).where(Person.zendesk_id.in_(zids)))
             counts["access_logs"] = _deleted(
                 s, delete(AccessLog).where(AccessLog.user_id.in_(zids))
+            )
+            counts["memberships"] = _deleted(
+                s, delete(GroupMembership).where(GroupMembership.user_id.in_(zids))
             )
         return counts
 

@@ -1,9 +1,13 @@
 """CSV imports for any help desk (agents, people) and for the HR roster.
 
-A TOML mapping names, for each field, the header (or candidate headers) holding it; the
-defaults in ``resources/mappings/default-KIND.toml`` cover common exports. Agents and
-people become a directory snapshot (people only), a roster its own ``roster`` snapshot.
-Files are streamed row by row; every problem names the file, line and field.
+A TOML mapping (:mod:`app.importers.csv_mapping`) names, for each field, the header (or
+candidate headers) holding it, how multi-valued cells split, how values are rewritten and
+which format timestamps are in; the defaults in ``resources/mappings/default-KIND.toml``
+cover common exports and ``resources/mappings/`` has tested mappings for Freshdesk agents,
+Jira Service Management / Atlassian users, Help Scout users and HubSpot users. Agents and
+people become a directory snapshot (people, with the groups a file names), a roster its
+own ``roster`` snapshot. Files are streamed row by row; every problem names the file,
+line and field.
 
 Required: agents and people need an ``id`` or an ``email``, roster entries an ``email``.
 A cell holds at most 64 KiB (``fields.MAX_TEXT``); integers must fit a signed 64-bit
@@ -16,174 +20,38 @@ from __future__ import annotations
 import csv
 import json
 import re
-import tomllib
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from importlib.resources import files
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from app.importers.fields import (
-    BadValue,
-    as_date,
-    as_email,
-    check_text,
-    describe,
-    dumps,
-    fit_int64,
-    parse_timestamp,
+from app.importers.csv_mapping import (
+    NAME_PARTS,
+    ROLES,
+    Mapping_,
+    fields_for,
+    load_mapping,
 )
-from app.importers.loader import Counts, SnapshotWriter
+from app.importers.erased import ErasedFilter
+from app.importers.fields import BadValue, check_text, describe, dumps, parse_timestamp_as
+from app.importers.loader import Counts
 from app.importers.problems import ImportFailed, Location, Problems, TooManyProblems, fail_now
+from app.importers.snapshots import SnapshotWriter, WriterResult
 from app.importers.sources import Progress
 from app.jobs import JobControl
 from models.helpdesk import SNAPSHOT_DIRECTORY, SNAPSHOT_ROSTER, Person, RosterEntry
 
+__all__ = ["KINDS", "CsvImport", "Mapping_", "load_mapping"]
+
 KINDS = ("agents", "people", "roster")
-_INT = re.compile(r"^[+-]?\d+$")
-_TRUE = {"true", "yes", "y", "1", "t", "on", "enabled"}
-_FALSE = {"false", "no", "n", "0", "f", "off", "disabled"}
-_ROLES = ("end-user", "agent", "admin")
-ROSTER_STATUSES = ("active", "leave", "terminated")  # what access reviews act on
-
-
-def _int(v: str) -> int:
-    if _INT.match(v) and len(v) <= 40:  # int() of thousands of digits is refused, and slow
-        return fit_int64(int(v))
-    if _INT.match(v):
-        raise BadValue("is out of range (it must fit a signed 64-bit integer)", quote=True)
-    raise BadValue("is not an integer", quote=True)
-
-
-def _bool(v: str) -> bool:
-    low = v.lower()
-    if low in _TRUE or low in _FALSE:
-        return low in _TRUE
-    raise BadValue("is not true or false (yes/no)", quote=True)
-
-
-def _ts(v: str) -> str:
-    try:
-        return parse_timestamp(v)
-    except ValueError:
-        raise BadValue("is not a valid timestamp", quote=True) from None
-
-
-def _tags(v: str) -> str:
-    check_text(v)
-    return dumps([t for t in re.split(r"[,\s]+", v) if t])
-
-
-def _text(v: str) -> str:
-    return check_text(v)
-
-
-def _code(v: str) -> str:
-    return check_text(v).lower()
-
-
-def _status(v: str) -> str:
-    low = _code(v)
-    if low not in ROSTER_STATUSES:
-        raise BadValue(f"is not one of {', '.join(ROSTER_STATUSES)}", quote=True)
-    return low
-
-
-def _email(v: str) -> str | None:
-    return as_email(v)
-
-
-def _date(v: str) -> str | None:
-    return as_date(v)
-
-
-Parse = Callable[[str], Any]
-# field -> (column, parser, may quote the value in an error)
-PEOPLE_FIELDS: dict[str, tuple[str, Parse, bool]] = {
-    "id": ("zendesk_id", _int, True),
-    "external_id": ("external_id", _text, False),
-    "name": ("name", _text, False),
-    "email": ("email", _email, False),
-    "phone": ("phone", _text, False),
-    "role": ("role", _code, True),
-    "role_type": ("role_type", _int, True),
-    "custom_role_id": ("custom_role_id", _int, True),
-    "restricted_agent": ("restricted_agent", _bool, True),
-    "suspended": ("suspended", _bool, True),
-    "active": ("active", _bool, True),
-    "two_factor_auth_enabled": ("two_factor_auth_enabled", _bool, True),
-    "last_login_at": ("last_login_at", _ts, True),
-    "created_at": ("created_at", _ts, True),
-    "organization_id": ("organization_id", _int, True),
-    "shared_agent": ("shared_agent", _bool, True),
-    "report_csv": ("report_csv", _bool, True),
-    "only_private_comments": ("only_private_comments", _bool, True),
-    "ticket_restriction": ("ticket_restriction", _code, True),
-    "tags": ("tags_json", _tags, False),
-}
-ROSTER_FIELDS: dict[str, tuple[str, Parse, bool]] = {
-    "email": ("email", _email, False),
-    "employee_id": ("employee_id", _text, False),
-    "name": ("name", _text, False),
-    "status": ("status", _status, True),
-    "department": ("department", _text, False),
-    "manager": ("manager", _text, False),
-    "end_date": ("end_date", _date, True),
-}
-
-
-def fields_for(kind: str) -> dict[str, tuple[str, Parse, bool]]:
-    return ROSTER_FIELDS if kind == "roster" else PEOPLE_FIELDS
+_RANK = {r: i for i, r in enumerate(ROLES)}
+Parsed = tuple[dict[str, Any], frozenset[str]]
 
 
 def _norm(header: str) -> str:
     return re.sub(r"[\s_\-]+", "", header.strip().lower())
-
-
-@dataclass(frozen=True)
-class Mapping_:
-    """Field -> candidate headers, and per-field value rewrites (keys lower-cased)."""
-
-    columns: Mapping[str, tuple[str, ...]]
-    values: Mapping[str, Mapping[str, str]]
-
-
-def load_mapping(kind: str, path: Path | None) -> Mapping_:
-    """The mapping from `path`, or the default one for `kind`."""
-    name = path.name if path else f"default-{kind}.toml"
-    try:
-        if path is None:
-            text = files("resources.mappings").joinpath(name).read_text(encoding="utf-8")
-        else:
-            text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise fail_now(Location(name), f"cannot be read ({type(exc).__name__})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise fail_now(Location(name), f"invalid TOML ({exc})") from None
-    known = fields_for(kind)
-    columns: dict[str, tuple[str, ...]] = {}
-    raw_columns = data.get("columns", {})
-    if not isinstance(raw_columns, dict):
-        raise fail_now(Location(name), "[columns] is not a table")
-    for field, headers in raw_columns.items():
-        if field not in known:
-            raise fail_now(
-                Location(name), f"unknown field '{field}' (known: {', '.join(sorted(known))})"
-            )
-        candidates = [headers] if isinstance(headers, str) else headers
-        if not isinstance(candidates, list) or not all(isinstance(h, str) for h in candidates):
-            raise fail_now(Location(name), f"columns.{field} is not a header or list of headers")
-        columns[field] = tuple(candidates)
-    values: dict[str, dict[str, str]] = {}
-    for field, table in dict(data.get("values", {})).items():
-        if field not in known or not isinstance(table, dict):
-            raise fail_now(Location(name), f"values.{field} is not a known field's table")
-        values[field] = {str(k).lower(): str(v) for k, v in table.items()}
-    return Mapping_(columns, values)
 
 
 def _lines(path: Path, name: str, progress: Progress) -> Iterator[str]:
@@ -204,7 +72,14 @@ def _delimiter(path: Path) -> str:
 
 
 class CsvImport:
-    def __init__(self, s: Session, control: JobControl, now: str, kind: str) -> None:
+    def __init__(
+        self,
+        s: Session,
+        control: JobControl,
+        now: str,
+        kind: str,
+        erased: ErasedFilter | None = None,
+    ) -> None:
         if kind not in KINDS:
             raise fail_now(Location("--kind"), f"'{kind}' is not one of {', '.join(KINDS)}")
         self.s = s
@@ -213,8 +88,12 @@ class CsvImport:
         self.problems = Problems()
         self.counts = Counts()
         self.progress = Progress(control, 0)
+        # The roster is the HR system's, not the help desk's: an erasure leaves it alone.
+        self.erased = erased if erased is not None and kind != "roster" else ErasedFilter()
 
-    def run(self, path: Path, mapping: Mapping_) -> tuple[int, bool, Counts]:
+    def run(self, path: Path, mapping: Mapping_, *, complete: bool = False) -> WriterResult:
+        """Agents and people merge into the latest directory unless `complete`; an HR
+        roster is always complete (a leaver missing from it must not look employed)."""
         if not path.is_file():
             raise fail_now(Location(path.name), "no such file")
         name = path.name
@@ -227,14 +106,20 @@ class CsvImport:
             kind=SNAPSHOT_ROSTER if is_roster else SNAPSHOT_DIRECTORY,
             source=f"csv:{self.kind}",
             now=self.now,
+            complete=complete or is_roster,
+            names=None if is_roster else {"users": self.kind},
         )
         table: Table = (RosterEntry if is_roster else Person).__table__  # type: ignore[assignment]
+        # A file naming groups may list a person once per group (Atlassian): one person.
+        held: dict[Any, tuple[dict[str, Any], Location, frozenset[str]]] | None = None
         try:
             reader = csv.reader(_lines(path, name, self.progress), delimiter=_delimiter(path))
             header = next(reader, None)
             if not header:
                 raise fail_now(Location(name, line=1), "no header row")
             columns = self._columns(header, mapping, name)
+            if "groups" in columns:
+                held = {}
             for cells in reader:
                 loc = Location(name, line=reader.line_num)
                 if not any(c.strip() for c in cells):
@@ -243,11 +128,23 @@ class CsvImport:
                     self.problems.add(loc, f"{len(cells)} columns, the header has {len(header)}")
                     continue
                 self.progress.record(self.kind)
-                row = self._row(header, cells, columns, mapping, loc)
-                if row is None:
+                parsed = self._row(header, cells, columns, mapping, loc)
+                if parsed is None:
+                    continue
+                row, provided = parsed
+                if self.erased.directory(self.kind, row):
+                    writer.skip(self.kind, row)
                     continue
                 key, duplicate = self._key(row)
-                writer.add(self.kind, table, row, loc, key, duplicate)
+                if held is None:
+                    writer.add(self.kind, table, row, loc, key, duplicate, provided)
+                elif key in held:
+                    kept, where, before = held[key]
+                    held[key] = (kept, where, self._merge(kept, where, before, row, provided, loc))
+                else:
+                    held[key] = (row, loc, provided)
+            for key, (row, loc, provided) in (held or {}).items():
+                writer.add(self.kind, table, row, loc, key, None, provided)
             self.progress.file_done(self.kind)
         except TooManyProblems:
             raise self.problems.fail(self.counts.read()) from None
@@ -257,11 +154,37 @@ class CsvImport:
             raise self.problems.merged(exc) from None
         if self.problems:
             raise self.problems.fail(self.counts.read())
-        if self.counts[self.kind].read == 0:
+        if self.counts[self.kind].read == 0 and not self.erased.skipped:
             raise fail_now(Location(name), "no rows to import")
-        reads = json.dumps({self.kind: self.counts[self.kind].read})
-        snapshot_id, created = writer.finish(reads)
-        return snapshot_id, created, self.counts
+        return writer.finish()
+
+    def _merge(
+        self,
+        kept: dict[str, Any],
+        where: Location,
+        before: frozenset[str],
+        row: dict[str, Any],
+        provided: frozenset[str],
+        loc: Location,
+    ) -> frozenset[str]:
+        """Another row of a person already read: their groups (and roles) add up; any
+        other column must agree (a different value is a located problem, not a guess)."""
+        for column in sorted(provided & before):
+            if column in ("groups_json", "role") or kept[column] == row[column]:
+                continue
+            self.problems.add(loc, f"same person as line {where.line} but {column} differs")
+            return before
+        for column in provided - before:
+            kept[column] = row[column]
+        groups = json.loads(kept["groups_json"])
+        groups += [g for g in json.loads(row["groups_json"]) if g not in groups]
+        kept["groups_json"] = dumps(groups)
+        if _RANK.get(row["role"], 0) > _RANK.get(kept["role"], 0):
+            kept["role"] = row["role"]
+        kept["extra_json"] = dumps(
+            {**json.loads(row["extra_json"]), **json.loads(kept["extra_json"])}
+        )
+        return before | provided
 
     def _columns(self, header: list[str], mapping: Mapping_, name: str) -> dict[str, int]:
         by_norm: dict[str, int] = {}
@@ -283,6 +206,28 @@ class CsvImport:
                 )
         return columns
 
+    def _value(self, field: str, raw: str, mapping: Mapping_) -> Any:
+        """One field's cell: split, rewritten, in the source's format; BadValue if not."""
+        parse = fields_for(self.kind)[field][1]
+        sep = mapping.split.get(field)
+        parts = [p.strip() for p in raw.split(sep)] if sep else [raw]
+        parts = [mapping.rewrite(field, p) for p in parts if p]
+        fmt = mapping.formats.get(field)
+        if fmt is not None:
+            stamp = parse_timestamp_as(parts[0], fmt)
+            return stamp[:10] if field == "end_date" else stamp
+        if field == "groups":
+            return dumps(list(dict.fromkeys(check_text(p) for p in parts)))
+        if field == "role" and sep:
+            roles = [parse(p) for p in parts]
+            bad = [r for r in roles if r not in _RANK]
+            if bad:
+                raise BadValue(f"has role '{bad[0]}', not one of {', '.join(ROLES)}", quote=True)
+            return max(roles, key=lambda r: _RANK[r])
+        if field == "tags" and sep:
+            return dumps(list(dict.fromkeys(parts)))
+        return parse(parts[0]) if parts else None
+
     def _row(
         self,
         header: list[str],
@@ -290,27 +235,47 @@ class CsvImport:
         columns: dict[str, int],
         mapping: Mapping_,
         loc: Location,
-    ) -> dict[str, Any] | None:
+    ) -> Parsed | None:
+        """The row, and the columns this row filled in (what a merge may replace)."""
         spec = fields_for(self.kind)
-        row: dict[str, Any] = {col: None for col, _, _ in spec.values()}
+        row: dict[str, Any] = {col: None for f, (col, _, _) in spec.items() if f not in NAME_PARTS}
         if self.kind != "roster":
             row["tags_json"] = "[]"
+            row["groups_json"] = "[]"
         used = set(columns.values())
         ok = True
+        provided: set[str] = set()
+        parts: dict[str, str] = {}
+        extra: dict[str, str] = {}
         for field, index in columns.items():
-            column, parse, quote = spec[field]
+            column, _parse, quote = spec[field]
             value = cells[index].strip()
-            value = mapping.values.get(field, {}).get(value.lower(), value)
             if value == "":
                 continue
             try:
-                row[column] = parse(value)
+                parsed = self._value(field, value, mapping)
             except BadValue as bad:
                 self.problems.add(loc, describe(field, value, BadValue(bad.problem, quote=quote)))
                 ok = False
-        extra = {h: cells[i] for i, h in enumerate(header) if i not in used}
+                continue
+            if parsed is None:
+                continue
+            if field in NAME_PARTS:
+                parts[field] = parsed
+                continue
+            row[column] = parsed
+            provided.add(column)
+            rewritten = field == "role" and mapping.rewrite(field, value).lower() != value.lower()
+            if field in mapping.split or rewritten:
+                extra[header[index]] = cells[index]  # the source's own roles / groups, kept
+        if row["name"] is None and parts and self.kind != "roster":
+            row["name"] = " ".join(parts[p] for p in NAME_PARTS if p in parts)
+            provided.add("name")
+        extra.update({h: cells[i] for i, h in enumerate(header) if i not in used})
         row["extra_json"] = dumps(extra)
-        return row if ok and self._check(row, loc) else None
+        if not (ok and self._check(row, loc)):
+            return None
+        return row, frozenset(provided)
 
     def _check(self, row: dict[str, Any], loc: Location) -> bool:
         if self.kind == "roster":
@@ -323,7 +288,7 @@ class CsvImport:
             self.problems.add(loc, "id and email are both missing")
             return False
         role = row["role"] or ("agent" if self.kind == "agents" else "end-user")
-        allowed = ("agent", "admin") if self.kind == "agents" else _ROLES
+        allowed = ("agent", "admin") if self.kind == "agents" else ROLES
         if role not in allowed:
             self.problems.add(loc, f"role '{role}' is not one of {', '.join(allowed)}")
             return False

@@ -154,6 +154,53 @@ def parse_timestamp(text: str) -> str:
     return when.isoformat().replace("+00:00", "Z")
 
 
+EPOCH_FORMATS = ("epoch", "epoch_ms")  # seconds / milliseconds since 1970-01-01 UTC
+_SAMPLE = datetime(2012, 12, 14, 15, 31, 57, tzinfo=UTC)
+_EPOCH = re.compile(r"^\d{1,16}(\.\d{1,6})?$")
+
+
+def format_shown(fmt: str) -> str:
+    """A timestamp format as a person reads it: the format and an example."""
+    if fmt == "epoch":
+        return f"epoch seconds (like {int(_SAMPLE.timestamp())})"
+    if fmt == "epoch_ms":
+        return f"epoch milliseconds (like {int(_SAMPLE.timestamp()) * 1000})"
+    return f"{fmt} (like {_SAMPLE.strftime(fmt)})"
+
+
+def check_format(fmt: str) -> None:
+    """ValueError unless `fmt` is epoch, epoch_ms or a strftime format with a date in it."""
+    if fmt in EPOCH_FORMATS:
+        return
+    if "%" not in fmt:
+        raise ValueError("is not epoch, epoch_ms or a strptime format such as %d %b %Y %H:%M:%S")
+    sample = _SAMPLE.strftime(fmt)
+    datetime.strptime(sample, fmt)  # a format that cannot read its own output is refused
+
+
+def parse_timestamp_as(text: str, fmt: str) -> str:
+    """`text` in the source's own format → ``YYYY-MM-DDTHH:MM:SSZ`` (naive times are UTC).
+
+    BadValue names the format expected (timestamps are shown in messages)."""
+    expected = BadValue(f"does not match the format {format_shown(fmt)}", quote=True)
+    value = text.strip()
+    if fmt in EPOCH_FORMATS:
+        if not _EPOCH.match(value):
+            raise expected
+        seconds = float(value) / (1000 if fmt == "epoch_ms" else 1)
+        try:
+            when = datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise expected from None
+    else:
+        try:
+            when = datetime.strptime(value, fmt)
+        except ValueError:
+            raise expected from None
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when.isoformat().replace("+00:00", "Z")
+
+
 def as_timestamp(value: Any) -> str | None:
     if value is None:
         return None

@@ -1,21 +1,19 @@
 """Writing validated rows inside the import's one transaction, in batches.
 
-Directory rows go into a new snapshot opened in a SAVEPOINT; if the finished snapshot has
-the same content digest as the latest one of its kind, the savepoint is rolled back and
-the import says "no changes". Tickets, comments and log records are upserted by id,
-comparing a per-row hash so an unchanged row is not touched.
+Directory and roster rows go into snapshots (:mod:`app.importers.snapshots`). Tickets,
+comments and log records are upserted by id, comparing a per-row hash so an unchanged row
+is not touched.
 """
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, desc, insert, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from app.importers.fields import row_hash
 from app.importers.problems import Location, Problems
@@ -90,9 +88,10 @@ class IdSet:
 @dataclass
 class KindCount:
     read: int = 0
-    inserted: int = 0
-    updated: int = 0
+    inserted: int = 0  # snapshot kinds: people (roles, …) added
+    updated: int = 0  # snapshot kinds: changed
     unchanged: int = 0
+    removed: int = 0  # snapshot kinds only: in the previous snapshot, not in a complete one
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -100,6 +99,7 @@ class KindCount:
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "removed": self.removed,
         }
 
 
@@ -111,7 +111,7 @@ class Counts:
         return self.kinds.setdefault(kind, KindCount())
 
     def changes(self) -> int:
-        return sum(c.inserted + c.updated for c in self.kinds.values())
+        return sum(c.inserted + c.updated + c.removed for c in self.kinds.values())
 
     def read(self) -> int:
         return sum(c.read for c in self.kinds.values())
@@ -121,96 +121,6 @@ def latest_snapshot(s: Session, kind: str) -> Snapshot | None:
     return s.scalars(
         select(Snapshot).where(Snapshot.kind == kind).order_by(desc(Snapshot.id)).limit(1)
     ).first()
-
-
-class SnapshotWriter:
-    """Rows of one new snapshot; duplicate keys within the import are located errors."""
-
-    def __init__(
-        self, s: Session, problems: Problems, counts: Counts, *, kind: str, source: str, now: str
-    ) -> None:
-        self.s = s
-        self.problems = problems
-        self.counts = counts
-        self.kind = kind
-        self._savepoint: SessionTransaction = s.begin_nested()
-        self.snapshot = Snapshot(kind=kind, source=source, created_at=now, digest="")
-        s.add(self.snapshot)
-        s.flush()
-        self.keys: dict[str, dict[Any, str]] = {}  # kind -> key -> file it was first seen in
-        self._pending: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
-        self._sums: dict[str, int] = {}
-
-    @property
-    def snapshot_id(self) -> int:
-        return self.snapshot.id
-
-    def mark_seen(self, kind: str, key: Any, file: str) -> None:
-        """An invalid record's id: its problems are reported, its dependants are not."""
-        self.keys.setdefault(kind, {}).setdefault(key, file)
-
-    def seen(self, kind: str, key: Any) -> bool:
-        return key in self.keys.get(kind, {})
-
-    def add(
-        self,
-        kind: str,
-        table: Table,
-        row: dict[str, Any],
-        loc: Location,
-        key: Any,
-        duplicate: str | None = None,
-    ) -> None:
-        """Queue a row; `duplicate` is the message if `key` was seen (default: the id)."""
-        count = self.counts[kind]
-        count.read += 1
-        if key is not None:
-            keys = self.keys.setdefault(kind, {})
-            if key in keys:
-                where = "" if keys[key] == loc.file else f" (also in {keys[key]})"
-                self.problems.add(loc, f"{duplicate or f'duplicate id {key}'}{where}")
-                return
-            keys[key] = loc.file
-        digest = int.from_bytes(bytes.fromhex(row_hash(row)), "big")
-        self._sums[kind] = (self._sums.get(kind, 0) + digest) % (1 << 256)
-        count.inserted += 1
-        pending = self._pending.setdefault(kind, (table, []))[1]
-        pending.append({**row, "snapshot_id": self.snapshot.id})
-        if len(pending) >= BATCH:
-            self.flush(kind)
-
-    def flush(self, kind: str | None = None) -> None:
-        for name in [kind] if kind else list(self._pending):
-            table, rows = self._pending.get(name, (None, []))
-            if table is not None and rows and not self.problems:
-                self.s.execute(insert(table), rows)
-            rows.clear()
-
-    def digest(self) -> str:
-        text = ";".join(f"{k}:{v:064x}" for k, v in sorted(self._sums.items()))
-        return hashlib.sha256(text.encode()).hexdigest()
-
-    def finish(self, counts_json: str) -> tuple[int, bool]:
-        """(snapshot id, changed): keep the snapshot, or fall back to an identical one."""
-        self.flush()
-        digest = self.digest()
-        previous = self.s.scalars(
-            select(Snapshot)
-            .where(Snapshot.kind == self.kind, Snapshot.id != self.snapshot.id)
-            .order_by(desc(Snapshot.id))
-            .limit(1)
-        ).first()
-        if previous is not None and previous.digest == digest:
-            self._savepoint.rollback()
-            for count in self.counts.kinds.values():
-                count.unchanged += count.inserted
-                count.inserted = 0
-            return previous.id, False
-        self.snapshot.digest = digest
-        self.snapshot.counts_json = counts_json
-        self.s.flush()
-        self._savepoint.commit()
-        return self.snapshot.id, True
 
 
 Check = Callable[[list[tuple[dict[str, Any], Location]]], None]
@@ -251,7 +161,8 @@ class Upserter:
             shown = ident if isinstance(ident, int) else f"'{ident}'"
             self.problems.add(loc, f"duplicate id {shown}")
             return False
-        row["row_hash"] = row_hash(row)
+        if "row_hash" not in row:  # else set from the record as exported
+            row["row_hash"] = row_hash(row)
         self._rows.append((row, loc))
         if len(self._rows) >= BATCH:
             self.flush()

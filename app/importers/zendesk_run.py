@@ -19,16 +19,17 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from app.importers.erased import ErasedFilter
 from app.importers.loader import (
     Counts,
     IdSet,
-    SnapshotWriter,
     Upserter,
     known_people,
     known_tickets,
     latest_snapshot,
 )
 from app.importers.problems import ImportFailed, Location, Problems, TooManyProblems, fail_now
+from app.importers.snapshots import SnapshotWriter, WriterResult
 from app.importers.sources import Progress, Select, SourceFile, iter_records
 from app.importers.zendesk import (
     BY_NAME,
@@ -90,6 +91,9 @@ class Outcome:
     counts: Counts
     files: list[str]
     skipped: list[str] = field(default_factory=list)
+    erased: dict[str, int] = field(default_factory=dict)  # kind -> records skipped
+    erased_mentions: int = 0  # kept records whose text had an erased identifier removed
+    directory: WriterResult | None = None  # None: the import had no directory records
 
 
 @dataclass
@@ -192,9 +196,19 @@ def _repeated(rec: dict[str, Any], seen: dict[Any, bytes]) -> bool:
 
 
 class ZendeskImport:
-    def __init__(self, s: Session, control: JobControl, now: str) -> None:
+    def __init__(
+        self,
+        s: Session,
+        control: JobControl,
+        now: str,
+        erased: ErasedFilter | None = None,
+        *,
+        complete: bool = False,
+    ) -> None:
         self.s = s
+        self.erased = erased or ErasedFilter()
         self.now = now
+        self.complete = complete  # the operator says the files hold the whole directory
         self.problems = Problems()
         self.counts = Counts()
         self.control = control
@@ -212,11 +226,12 @@ class ZendeskImport:
     def run(self, the_plan: Plan) -> Outcome:
         self.progress.total = max(sum(f.size for f in the_plan.all()), 1)
         try:
-            snapshot_id, created = self._directory(the_plan)
+            directory = self._directory(the_plan)
+            snapshot_id = directory.snapshot_id if directory else self._latest_id()
             self._tickets(the_plan, snapshot_id)
             for name in ("audit_logs", "access_logs"):
                 upserter = Upserter(self.s, self.problems, self.counts[name], _table(name))
-                self._load(the_plan, name, lambda row, loc, _r, u=upserter: u.add(row, loc))
+                self._load(the_plan, name, self._log_sink(name, upserter))
                 upserter.flush()
         except TooManyProblems:
             raise self.problems.fail(self.counts.read()) from None
@@ -227,11 +242,21 @@ class ZendeskImport:
         return Outcome(
             "zendesk",
             snapshot_id,
-            created,
+            bool(directory and directory.created),
             self.counts,
             [f.name for f in the_plan.all()],
             the_plan.skipped + [f"{n}: {t}" for n, texts in self.notes.items() for t in texts],
+            self.erased.counts(),
+            self.erased.scrubbed,
+            directory,
         )
+
+    def _log_sink(self, name: str, upserter: Upserter) -> Any:
+        def sink(row: dict[str, Any], loc: Location, _rec: dict[str, Any]) -> None:
+            if not self.erased.directory(name, row):
+                upserter.add(row, loc)
+
+        return sink
 
     def _records(self, the_plan: Plan, kind: Kind) -> Iterable[tuple[Location, dict[str, Any]]]:
         """The kind's records: its own files first, then side-loads in other files.
@@ -278,15 +303,20 @@ class ZendeskImport:
 
     # ------------------------------------------------------------ directory
 
-    def _directory(self, the_plan: Plan) -> tuple[int | None, bool]:
+    def _latest_id(self) -> int | None:
+        latest = latest_snapshot(self.s, SNAPSHOT_DIRECTORY)
+        return latest.id if latest else None
+
+    def _directory(self, the_plan: Plan) -> WriterResult | None:
+        """A new snapshot: the import alone when complete, else merged into the latest."""
         kinds = [k for k in KINDS if k.directory and k.name in the_plan.files]
         if not kinds:
-            latest = latest_snapshot(self.s, SNAPSHOT_DIRECTORY)
-            return (latest.id if latest else None), False
-        if "users" not in the_plan.files:
+            return None
+        complete = self.complete or full_account_export(the_plan)
+        if complete and "users" not in the_plan.files:
             first = the_plan.files[kinds[0].name][0].name
             raise fail_now(
-                Location(first), "a directory snapshot needs the users file too (users.json)"
+                Location(first), "a complete directory needs the users file too (users.json)"
             )
         writer = SnapshotWriter(
             self.s,
@@ -295,6 +325,7 @@ class ZendeskImport:
             kind=SNAPSHOT_DIRECTORY,
             source="zendesk",
             now=self.now,
+            complete=complete,
         )
         for kind in kinds:
             if kind.name == "account_settings":
@@ -304,13 +335,15 @@ class ZendeskImport:
                 row = normalise(kind, rec, loc, self.problems)
                 if row is None and isinstance(rec.get("id"), int):
                     writer.mark_seen(kind.name, rec["id"], loc.file)
+                if row is not None and self.erased.directory(kind.name, row):
+                    writer.skip(kind.name, row)
+                    continue
                 if row is None or not self._refs_ok(kind.name, row, loc, writer):
                     continue
                 writer.add(kind.name, _table(kind.name), row, loc, row["zendesk_id"])
         if self.problems:
             raise self.problems.fail(self.counts.read())
-        reads = {k: c.read for k, c in self.counts.kinds.items()}
-        return writer.finish(json.dumps(reads, sort_keys=True))
+        return writer.finish()
 
     def _refs_ok(self, kind: str, row: dict[str, Any], loc: Location, w: SnapshotWriter) -> bool:
         refs: list[tuple[str, str]] = []
@@ -320,9 +353,10 @@ class ZendeskImport:
             refs.append(("group_id", "groups"))
         ok = True
         for column, target in refs:
-            if not w.seen(target, row[column]):
+            if not w.seen(target, row[column]) and not w.in_base(target, row[column]):
                 noun = "user" if target == "users" else "group"
-                self.problems.add(loc, f"{column} {row[column]} is not a {noun} in this import")
+                where = "this import or the directory" if w.merging else "this import"
+                self.problems.add(loc, f"{column} {row[column]} is not a {noun} in {where}")
                 ok = False
         return ok
 
@@ -352,7 +386,9 @@ class ZendeskImport:
                 bad = [
                     c
                     for c in PEOPLE_REFS
-                    if row.get(c) not in (None, SYSTEM_USER) and row[c] not in known
+                    if row.get(c) not in (None, SYSTEM_USER)
+                    and row[c] not in known
+                    and not self.erased.user(row[c])  # an erased subject: not dangling
                 ]
                 for column in bad:
                     hint = "" if snapshot_id is not None else " (no users imported yet)"
@@ -388,13 +424,17 @@ class ZendeskImport:
         comment_kind = BY_NAME["ticket_comments"]
 
         def ticket_sink(row: dict[str, Any], loc: Location, rec: dict[str, Any]) -> None:
+            embedded = embedded_comments(rec, loc, self.problems)
+            if self.erased.ticket(row, len(embedded)):
+                tickets_seen.add(row["id"])
+                return
             if not tickets.add(row, loc):
                 return
             tickets_seen.add(row["id"])
-            for n, raw in enumerate(embedded_comments(rec, loc, self.problems), 1):
+            for n, raw in enumerate(embedded, 1):
                 cloc = loc.sub(f"comment {n}")
                 crow = normalise(comment_kind, {**raw, "ticket_id": row["id"]}, cloc, self.problems)
-                if crow is not None:
+                if crow is not None and not self.erased.comment(crow):
                     comments.add(crow, cloc)
 
         def ticket_invalid(rec: dict[str, Any]) -> None:
@@ -412,7 +452,31 @@ class ZendeskImport:
             if row["ticket_id"] is None:
                 self.problems.add(loc, "ticket_id is missing")
                 return
-            comments.add(row, loc)
+            if not self.erased.comment(row):
+                comments.add(row, loc)
 
         self._load(the_plan, "ticket_comments", comment_sink)
         comments.flush()
+
+
+def full_account_export(the_plan: Plan) -> bool:
+    """A recognised full account export: every users file is Zendesk's NDJSON account
+    export (one user object per line, as Admin Center's JSON export writes it), not an
+    API page (``{"users": [...], "next_page": …}``), which may be one page of many."""
+    own = [f for f in the_plan.files.get("users", []) if the_plan.own.get(f.name) == "users"]
+    return bool(own) and all(_one_user_per_line(src) for src in own)  # side-loads: extra
+
+
+_FIRST_LINE = 1 << 20  # a user object is far smaller; an API page on one line is not read
+
+
+def _one_user_per_line(src: SourceFile) -> bool:
+    try:
+        with src.path.open("rb") as f:
+            first = f.readline(_FIRST_LINE)
+            while first and not first.strip():
+                first = f.readline(_FIRST_LINE)
+        record = json.loads(first)
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(record, dict) and "id" in record and "users" not in record

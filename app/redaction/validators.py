@@ -12,53 +12,31 @@ import functools
 import importlib
 import ipaddress
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import phonenumbers
 from stdnum import iban, numdb
-from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_97_10
-from stdnum.us import itin, ssn
+from stdnum.us import ssn
 
+from app.redaction import shapes
+from app.redaction.phones import validate_phone
 from app.redaction.types import US_ITIN
+from app.redaction.verdict import Accept, Look, Validator, digits_of
+from app.redaction.web import validate_crypto, validate_url
+
+__all__ = ["Accept", "Look", "Validator", "digits_of", "get_validator"]
 
 
-@dataclass(frozen=True, slots=True)
-class Accept:
-    reason: str
-    entity_type: str | None = None
-    length: int | None = None  # accept only value[:length] (a candidate that ran on)
-
-
-class Look:
-    """The text just before and after a candidate (a few dozen characters each side)."""
-
-    __slots__ = ("after", "before")
-
-    def __init__(self, before: str, after: str) -> None:
-        self.before = before
-        self.after = after
-
-
-Validator = Callable[[str, Look], Accept | None]
-
-_NON_DIGITS = re.compile(r"\D+")
 _UUID_BEFORE = re.compile(r"[0-9a-fA-F]{4}-$")
 _UUID_AFTER = re.compile(r"^-[0-9a-fA-F]{4}")
 _IBAN_BEFORE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})* ?$")
 _ISO_BEFORE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]?$")
 _HYPHEN_ID_BEFORE = re.compile(r"[A-Za-z0-9]-$")
 _DOT_DIGIT = re.compile(r"\.\d")
-_CHAIN_BEFORE = re.compile(r"\d[ .-]$")
+_CHAIN_BEFORE = re.compile(r"\d[ .:/-]$")
 _CHAIN_AFTER = re.compile(r"^[ .-]\d")
 _SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
 _GROUP_GAP = re.compile(r"[ .-](?=\d)")
-
-
-def digits_of(value: str) -> str:
-    return _NON_DIGITS.sub("", value)
 
 
 # --- cards -------------------------------------------------------------------------------
@@ -88,14 +66,22 @@ def card_brand(pan: str) -> str | None:
         12 <= n <= 19
     ):
         return "maestro"
+    if pan[0] == "1" and n == 15:
+        return "uatp"  # airline cards (UATP): 1 + 14 digits, Luhn
     return None
 
 
 _LUHN_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")  # each digit → its doubled digit sum
 
 
 def luhn_ok(digits: str) -> bool:
     """Luhn (mod 10); the same answer as stdnum.luhn.is_valid, without its overhead."""
+    if digits.isascii() and digits.isdigit():
+        # the sums in C: every second digit from the right doubled (by the table), the
+        # digits' byte values added and the ASCII offsets taken off
+        kept, doubled = digits[-1::-2], digits[-2::-2].translate(_LUHN_DOUBLED)
+        return (sum(kept.encode()) + sum(doubled.encode()) - 48 * len(digits)) % 10 == 0
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = ord(ch) - 48
@@ -111,7 +97,15 @@ def _consistent_groups(value: str) -> bool:
     if len(seps) != 1 or seps.pop() not in " -":
         return False
     sizes = [len(g) for g in re.split(r"[ -]", value)]
-    return sizes in ([4, 4, 4, 4], [4, 6, 5], [4, 4, 4, 4, 3], [4, 4, 4, 4, 2], [4, 4, 4, 4, 1])
+    return sizes in (
+        [4, 4, 4, 4],
+        [4, 6, 5],
+        [4, 6, 4],  # Diners 14
+        [4, 5, 6],  # UATP
+        [4, 4, 4, 4, 3],
+        [4, 4, 4, 4, 2],
+        [4, 4, 4, 4, 1],
+    )
 
 
 def _looks_like_ms_timestamp(pan: str) -> bool:
@@ -124,7 +118,23 @@ def _looks_like_ms_timestamp(pan: str) -> bool:
     return 2000 <= year <= 2100
 
 
+def _another_card(value: str) -> bool:
+    pan = digits_of(value)
+    return card_brand(pan) is not None and len(set(pan)) > 1 and luhn_ok(pan)
+
+
 def validate_card(value: str, look: Look) -> Accept | None:
+    verdict = _card(value, look)
+    if verdict is None and value.count(value[4:5]) == 4 and value[4:5] in " -":
+        # 4-4-4-4 and a short fifth group that is no part of the number ("… 1111 123":
+        # a CVV): the card is the first four groups
+        head = value[:19]
+        if _card(head, Look(look.before, value[19:] + look.after)) is not None:
+            return Accept("card number in the first four groups; Luhn check passed", length=19)
+    return verdict
+
+
+def _card(value: str, look: Look) -> Accept | None:
     # Cheapest rejections first (every check must pass, so the order never changes the
     # verdict): length, IIN prefix table, Luhn, then the look-around patterns.
     pan = digits_of(value)
@@ -135,6 +145,8 @@ def validate_card(value: str, look: Look) -> Accept | None:
         return None
     if not _consistent_groups(value) or look.before.endswith("+"):
         return None
+    if shapes.glued_to_more_groups(value, look.before, look.after, _another_card):
+        return None  # one part of a longer run (a tracking or order number)
     if _UUID_BEFORE.search(look.before) or _UUID_AFTER.search(look.after):
         return None
     if _IBAN_BEFORE.search(look.before) or _ISO_BEFORE.search(look.before):
@@ -157,20 +169,48 @@ def validate_ssn(value: str, look: Look) -> Accept | None:
     number = digits_of(value)
     if len(number) != 9 or _HYPHEN_ID_BEFORE.search(look.before):
         return None
+    if look.before.endswith("+"):
+        return None  # "+672 10 6609": the digits after a country code are a phone number
     seps = {c for c in value if not c.isdigit()}
     if len(seps) > 1:
         return None
+    if seps and _glued(seps.pop(), look):
+        return None  # "+992 372 12 3456": three groups of a longer run (a phone number)
     if number[0] == "9":
-        return Accept("ITIN group range", US_ITIN) if itin.is_valid(number) else None
+        return Accept("ITIN group range", US_ITIN) if itin_ok(number) else None
     return Accept("SSA area/group/serial rules passed") if _ssn_ok(number) else None
+
+
+def _glued(sep: str, look: Look) -> bool:
+    before, after = look.before, look.after
+    return (before[-2:-1].isdigit() and before[-1:] == sep) or (
+        after[:1] == sep and after[1:2].isdigit()
+    )
+
+
+# The IRS's ITIN group ranges (the middle two digits): 50–65, 70–88, 90–92 and 94–99
+# (python-stdnum's itin module knows only 70–99 without 89 and 93).
+ITIN_GROUPS = frozenset(
+    f"{g:02d}" for g in (*range(50, 66), *range(70, 89), *range(90, 93), *range(94, 100))
+)
+
+
+def itin_ok(number: str) -> bool:
+    """Nine ASCII digits, area 9xx and an IRS ITIN group."""
+    return (
+        len(number) == 9
+        and number.isascii()
+        and number.isdigit()
+        and number[0] == "9"
+        and number[3:5] in ITIN_GROUPS
+    )
 
 
 # The fast paths below inline python-stdnum's own checks using three of its private names
 # (checked against stdnum for equality in tests/test_redaction_engine.py). If a stdnum
 # release renames them, the validators fall back to stdnum's public functions.
 _FAST_STDNUM = all(
-    hasattr(module, name)
-    for module, name in ((ssn, "_ssn_blacklist"), (iban, "_get_cc_module"), (iban, "_struct_to_re"))
+    hasattr(module, name) for module, name in ((ssn, "_ssn_blacklist"), (iban, "_struct_to_re"))
 )
 _SSN_BLACKLIST = frozenset(getattr(ssn, "_ssn_blacklist", ()))
 
@@ -215,61 +255,56 @@ def _mod97_fails(compact: str) -> bool:
     return int((compact[4:] + compact[:4]).translate(_BASE36)) % 97 != 1
 
 
-_CountryCheck = tuple[re.Pattern[str], Callable[[str], object] | None]
-
-
 @functools.lru_cache(maxsize=256)
-def _iban_country(country: str) -> _CountryCheck | None:
-    """What python-stdnum's iban.validate looks up per country: the registry's BBAN
-    structure and the country-specific module (the registry is keyed by country code
-    alone, so the look-up on the country equals the one on the whole number)."""
+def _iban_structure(country: str) -> re.Pattern[str] | None:
+    """The registry's BBAN structure for `country` (what python-stdnum's iban.validate
+    looks up; the registry is keyed by country code alone), or None if unknown."""
     info = _IBAN_DB.info(country)
     props = info[0][1] if info else {}
     if not props:
         return None
-    module = iban._get_cc_module(country)
-    return iban._struct_to_re(props.get("bban", "")), module.validate if module else None
+    structure: re.Pattern[str] = iban._struct_to_re(props.get("bban", ""))
+    return structure
 
 
 def _iban_ok(compact: str) -> bool:
-    """python-stdnum's iban.is_valid(compact), for a candidate that passed
-    `_mod97_fails`: when it is plain ASCII [A-Z0-9] (stdnum's clean-up changes nothing and
-    its MOD 97-10 check is the one that just passed) only the per-country steps remain,
-    with their look-ups cached; anything else goes to stdnum itself."""
+    """python-stdnum's ``iban.is_valid(compact, check_country=False)`` — registry
+    country, length, BBAN structure and MOD 97-10 — for a candidate that passed
+    `_mod97_fails`: plain ASCII [A-Z0-9] takes the cached per-country look-up, anything
+    else goes to stdnum itself. The national checks (bank code tables, the Spanish and
+    Belgian account check digits) are left out on purpose: an IBAN whose own check digits
+    hold is an account number to redact even when a bank is missing from a table
+    (``BE68539007547034``, the registry's Belgian example, fails stdnum's)."""
     if not _FAST_STDNUM or not _ALNUM.fullmatch(compact):
-        return bool(iban.is_valid(compact))
-    check = _iban_country(compact[:2])
-    if check is None:
-        return False
-    structure, country_validate = check
-    if not structure.match(compact[4:]):
-        return False
-    if country_validate is not None:
-        try:
-            country_validate(compact)
-        except ValidationError:
-            return False
-    return True
+        return bool(iban.is_valid(compact, check_country=False))
+    structure = _iban_structure(compact[:2])
+    return structure is not None and structure.match(compact[4:]) is not None
+
+
+_IBAN_SEPARATORS = str.maketrans("", "", " .-")
 
 
 def validate_iban(value: str, look: Look) -> Accept | None:
-    compact = value.replace(" ", "").upper()
+    compact = value.translate(_IBAN_SEPARATORS).upper()
     expected = iban_length(compact[:2])
     if expected is None or len(compact) < expected:
         return None
     length = None
     if len(compact) > expected:
-        # The pattern ran on into a following group ("… 0130 00 1234"): cut at the
-        # registry length, but only where a group ends.
+        # The pattern ran on into a following group or word ("… 0130 00 1234", "…
+        # 25162 today"): cut at the registry length, but only where a group ends.
         seen = 0
         for i, ch in enumerate(value):
-            seen += ch != " "
+            seen += ch.isalnum()
             if seen == expected:
                 length = i + 1
                 break
-        if length is None or value[length : length + 1] != " ":
+        if length is None or value[length : length + 1].isalnum():
             return None
         compact = compact[:expected]
+    shown = value[:length] if length else value
+    if not (shown.isupper() or shown.islower()):
+        return None  # an IBAN is written in one case ("LV80 bANK …" is not one)
     if _mod97_fails(compact):
         return None  # python-stdnum would say so too, after its slower registry look-up
     if _iban_ok(compact):
@@ -298,119 +333,39 @@ def validate_email(value: str, look: Look) -> Accept | None:
         return None
     if any(not lab or lab[0] == "-" or lab[-1] == "-" for lab in labels):
         return None
-    if not labels[-1].isalpha():
-        return None
+    tld = labels[-1]
+    if not (tld.isalpha() or (tld[:4].lower() == "xn--" and len(tld) > 5)):
+        return None  # letters, or an IDN's punycode form (.xn--p1ai)
     return Accept("address syntax valid")
 
 
-# National numbers: with a trunk 0 (Europe, Australia) or NANP's 3-3-4 (US and Canada).
-TRUNK0_REGIONS = ("GB", "DE", "FR", "AU", "NL", "IE", "BE", "AT", "CH")
-PREFIX_KEY = 7
-
-
-_PHONE_VERDICTS: dict[tuple[int, int, str], str | None] = {}
-_PHONE_CACHE_MAX = 16384
-
-
-def _valid_phone(cc: int, nsn: str) -> str | None:
-    """libphonenumber's verdict for +cc nsn, or None. Cached by (cc, length, first seven
-    digits): libphonenumber's number patterns constrain a number's leading digits and
-    its length, so numbers that share them share the verdict, and a corpus with
-    thousands of numbers costs a few hundred ~50 µs metadata checks, not thousands.
-    (A plain dict: reads and writes are atomic under the GIL, so scans may share it.)"""
-    key = (cc, len(nsn), nsn[:PREFIX_KEY])
-    if key in _PHONE_VERDICTS:
-        return _PHONE_VERDICTS[key]
-    number = phonenumbers.PhoneNumber(country_code=cc, national_number=int(nsn))
-    verdict = None
-    if phonenumbers.is_valid_number(number):
-        verdict = phonenumbers.region_code_for_number(number) or "intl"
-    if len(_PHONE_VERDICTS) < _PHONE_CACHE_MAX:
-        _PHONE_VERDICTS[key] = verdict
-    return verdict
-
-
-def _checked(cc: int, nsn: str) -> str | None:
-    if not nsn or nsn[0] == "0":
-        return None
-    return _valid_phone(cc, nsn)
-
-
-@functools.lru_cache(maxsize=1024)
-def _known_country_code(cc: int) -> bool:
-    return bool(phonenumbers.region_code_for_country_code(cc) != "ZZ")
-
-
-def _phone_ok(value: str, digits: str) -> str | None:
-    """The region of `value` (whose digits are `digits`) if libphonenumber finds it a
-    valid number, else None."""
-    if value.startswith("+"):
-        for size in (1, 2, 3):
-            cc = int(digits[:size])
-            if _known_country_code(cc):
-                return _checked(cc, digits[size:])
-        return None
-    if digits.startswith("0"):
-        for region in TRUNK0_REGIONS:
-            found = _checked(phonenumbers.country_code_for_region(region), digits[1:])
-            if found:
-                return found
-        return None
-    if len(digits) == 11 and digits[0] == "1":
-        digits = digits[1:]
-    return _checked(1, digits) if len(digits) == 10 else None
-
-
-def validate_phone(value: str, look: Look) -> Accept | None:
-    digits = digits_of(value)
-    if len(digits) < 7:
-        return None  # (what the loop below concludes at its first step, only sooner)
-    before = look.before
-    # ("ts=" ends in "=", and a UUID's "…a3f9-" in "<letter or digit>-": one check each)
-    if before.endswith(("#", "=")) or _HYPHEN_ID_BEFORE.search(before):
-        return None
-    if _ISO_BEFORE.search(before) or _SSN_SHAPE.fullmatch(value):
-        return None
-    # '+' or '(' starts a new number whatever precedes; a bare digit group after
-    # "1234 " is more likely the tail of a card or account number than a phone.
-    national = value[:1].isdigit()
-    if national and _CHAIN_BEFORE.search(before):
-        return None  # one group of a longer number (a card, an IBAN, an account)
-    # The pattern may run on into a following number ("+44 20 7946 0123 4111 …"): try
-    # the whole candidate, then without its trailing groups (the gaps, right to left;
-    # only looked for when the whole candidate does not do).
-    whole = cut = len(value)
-    gaps: list[int] | None = None
-    while True:
-        candidate = value[:cut]
-        candidate_digits = digits if cut == whole else digits_of(candidate)
-        count = len(candidate_digits)
-        if count < 7:
-            return None
-        if count <= 15:
-            after = value[cut:] + look.after if cut != whole else look.after
-            if not (national and cut == whole and _CHAIN_AFTER.match(after)):
-                if _UUID_AFTER.search(after):
-                    return None
-                region = _phone_ok(candidate, candidate_digits)
-                if region:
-                    length = None if cut == whole else cut
-                    return Accept(f"valid {region} number (libphonenumber)", length=length)
-        if gaps is None:
-            gaps = [m.start() for m in _GROUP_GAP.finditer(value)]
-        if not gaps:
-            return None
-        cut = gaps.pop()
-
-
 def validate_ip(value: str, look: Look) -> Accept | None:
+    address_text, slash, prefix = value.partition("/")
     try:
-        address = ipaddress.ip_address(value)
+        address = ipaddress.ip_address(address_text)
     except ValueError:
         return None
-    if address.version == 4 and (look.before.endswith(".") or _DOT_DIGIT.match(look.after)):
-        return None  # a dotted version number or OID longer than four parts
-    return Accept(f"valid IPv{address.version} address")
+    before, after = look.before[-1:], look.after[:1]
+    if address.version == 4:
+        if before == "." or _DOT_DIGIT.match(look.after):
+            return None  # a dotted version number or OID longer than four parts
+    else:
+        # "::" alone names no one (and is C++/Rust scope syntax); glued to letters,
+        # digits or more colons it is a part of something else ("std::cout", "2001::a::1")
+        if address.is_unspecified and address.scope_id is None:
+            return None
+    length = None
+    if slash:
+        width = 32 if address.version == 4 else 128
+        if not prefix.isdigit() or int(prefix) > width:
+            length = len(address_text)  # "10.0.0.0/123": the address, not the bad prefix
+            after = "/"
+    if address.version == 6:
+        if before.isalnum() or before in (":", ".") or after.isalnum() or after == ":":
+            return None
+        if after == "." and _DOT_DIGIT.match(look.after):
+            return None  # "::ffff:192.168.1": an embedded IPv4 cut short
+    return Accept(f"valid IPv{address.version} address", length=length)
 
 
 def validate_secret(value: str, look: Look) -> Accept | None:
@@ -437,7 +392,15 @@ BUILTIN_VALIDATORS: dict[str, Validator] = {
     "phone": validate_phone,
     "ip": validate_ip,
     "secret": validate_secret,
+    "crypto": validate_crypto,
+    "url": validate_url,
 }
+
+# Validators that never read their `look` argument: the scanner hands them an empty
+# Look instead of decoding the text around every candidate (a pure speed-up; a validator
+# that starts reading `look` must leave this set — tests/test_redaction_speed.py compares
+# every finding with the reference scanner, which always builds the Look).
+LOOK_FREE: frozenset[Validator] = frozenset({validate_email, validate_secret})
 
 _STDNUM_NAME = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?")
 

@@ -33,6 +33,7 @@ FINDING_TYPES = (
     "privileged",
     "toxic_combination",
     "changed_since_last_review",
+    "unknown_custom_role",
 )
 FINDING_TITLES = {
     "no_mfa": "Password without 2FA",
@@ -46,6 +47,7 @@ FINDING_TITLES = {
     "privileged": "Privileged",
     "toxic_combination": "Toxic combination",
     "changed_since_last_review": "Changed since last review",
+    "unknown_custom_role": "Unknown custom role",
 }
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
@@ -215,6 +217,7 @@ class AgentFacts:
     shared_agent: bool
     groups: tuple[str, ...]
     grants: tuple[Grant, ...]
+    unknown_custom_role: int | None = None  # custom_role_id not among the imported roles
 
 
 @dataclass(frozen=True)
@@ -344,6 +347,18 @@ def findings_for(agent: AgentFacts, inp: EngineInput) -> list[Finding]:
                 "medium",
                 "shared agent: one login used by several people",
                 "shared login used by several people",
+            )
+        )
+
+    if agent.unknown_custom_role is not None:
+        rid = agent.unknown_custom_role
+        out.append(
+            Finding(
+                "unknown_custom_role",
+                "high",
+                f"unknown custom role {rid}: the imported custom roles have no role with this "
+                "id, so what it grants is not known (import custom_roles.json)",
+                f"unknown custom role {rid}",
             )
         )
 

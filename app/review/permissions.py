@@ -4,141 +4,83 @@ expanded into plain statements a reviewer can read ("can delete tickets").
 Every statement says why it is held (`via`: which role, key or user flag grants it), so
 the who-can-see-what view can answer "who can export CSV, and through what?". Keys of a
 configuration this module does not know are never dropped: they become `raw:<key>`
-statements showing the key and its value verbatim.
+statements showing the key and its value verbatim. What each key and value grants is data:
+``resources/review/zendesk_permissions.toml`` (from Zendesk's custom-role reference).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from typing import Any
 
-# Statements that make an account privileged (finding `privileged`).
-PRIVILEGED = frozenset(
-    {
-        "admin.account",
-        "tickets.delete",
-        "tickets.view_deleted",
-        "tickets.redact",
-        "manage.roles",
-        "manage.team_members",
-        "export.csv",
-    }
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One configuration key: Zendesk's meaning and the statement each value grants."""
+
+    meaning: str
+    values: Mapping[str, str]  # "true" / "full" / … -> statement key ("" grants nothing)
+    scope: bool = False  # its statements say which tickets (ticket_restriction narrows them)
+    verbatim: str | None = None  # a structured value, shown as it is under this statement
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    texts: Mapping[str, str]
+    privileged: frozenset[str]
+    keys: Mapping[str, KeySpec]
+
+
+CATALOGUE_FILE = "zendesk_permissions.toml"
+
+
+def load_catalogue(text: str) -> Catalogue:
+    """The statements table; every value must name a declared statement."""
+    data = tomllib.loads(text)
+    texts: dict[str, str] = {}
+    privileged: set[str] = set()
+    for key, spec in data.get("statements", {}).items():
+        texts[key] = str(spec["text"])
+        if spec.get("privileged") is True:
+            privileged.add(key)
+    keys: dict[str, KeySpec] = {}
+    for name, spec in data.get("keys", {}).items():
+        values = {str(v).lower(): str(s) for v, s in dict(spec.get("values", {})).items()}
+        verbatim = spec.get("verbatim")
+        for statement in [*values.values(), *([verbatim] if verbatim else [])]:
+            if statement and statement not in texts:
+                raise ValueError(f"keys.{name}: statement {statement!r} is not declared")
+        keys[name] = KeySpec(
+            str(spec.get("meaning", "")), values, spec.get("scope") is True, verbatim
+        )
+    return Catalogue(texts, frozenset(privileged), keys)
+
+
+@functools.cache
+def catalogue() -> Catalogue:
+    return load_catalogue(files("resources.review").joinpath(CATALOGUE_FILE).read_text("utf-8"))
+
+
+# Statements that make an account privileged (finding `privileged`), and their texts.
+PRIVILEGED = catalogue().privileged
+TEXTS = catalogue().texts
+KNOWN_KEYS = frozenset(catalogue().keys)
+# Statements that say which tickets: a user's ticket_restriction replaces them.
+SCOPE = frozenset(
+    {s for k in catalogue().keys.values() if k.scope for s in k.values.values() if s}
+    | {"tickets.requested"}
 )
-
-# Fixed texts for the statements reviewers ask about most; other keys get generated ones.
-TEXTS: dict[str, str] = {
-    "admin.account": "full account administration (built-in admin)",
-    "tickets.all": "can see all tickets",
-    "tickets.groups": "can see tickets in their groups",
-    "tickets.organization": "can see tickets of their organization",
-    "tickets.assigned": "can see only tickets assigned to them",
-    "tickets.requested": "can see only tickets they requested",
-    "tickets.delete": "can delete tickets",
-    "tickets.view_deleted": "can view deleted tickets",
-    "tickets.redact": "can redact",
-    "tickets.edit": "can edit ticket properties",
-    "tickets.merge": "can merge tickets",
-    "tickets.tags": "can edit ticket tags",
-    "comments.public": "can add public comments",
-    "comments.private_only": "can add private comments only",
-    "export.csv": "can export CSV",
-    "end_users.full": "end-user profile access: full",
-    "end_users.edit": "end-user profile access: edit",
-    "end_users.readonly": "end-user profile access: read-only",
-    "end_users.list_full": "can list and search all end users",
-    "manage.roles": "can manage roles",
-    "manage.team_members": "can manage team members",
-    "reports.full": "reporting: full",
-    "reports.readonly": "reporting: read-only",
-    "explore.full": "Explore analytics: full",
-    "explore.readonly": "Explore analytics: read-only",
-    "agent.light": "light agent (private comments, no assignments)",
-    "agent.restricted": "restricted agent",
-    "account.shared": "shared account (used by several people)",
-}
-
-_TICKET_ACCESS = {
-    "all": "tickets.all",
-    "within-groups": "tickets.groups",
-    "within-groups-and-public-groups": "tickets.groups",
-    "within-organization": "tickets.organization",
-    "assigned-only": "tickets.assigned",
-}
-_RESTRICTION = {
+_RESTRICTION = {  # a user's ticket_restriction (Users API)
     "groups": "tickets.groups",
     "organization": "tickets.organization",
     "assigned": "tickets.assigned",
     "requested": "tickets.requested",
 }
-_LEVELS = {"full": "full", "edit": "edit", "readonly": "readonly", "read-only": "readonly"}
-_NO = (None, False, "none", "", "off", "false")
-
-# Configuration keys documented by Zendesk (ZENDESK.md); anything else is shown raw.
-KNOWN_KEYS = frozenset(
-    {
-        "ticket_access",
-        "ticket_comment_access",
-        "end_user_profile_access",
-        "end_user_list_access",
-        "explore_access",
-        "forum_access",
-        "macro_access",
-        "report_access",
-        "user_view_access",
-        "view_access",
-        "ticket_deletion",
-        "ticket_redaction",
-        "view_deleted_tickets",
-        "ticket_editing",
-        "ticket_merge",
-        "ticket_tag_editing",
-        "manage_roles",
-        "manage_team_members",
-        "manage_automations",
-        "manage_business_rules",
-        "manage_contextual_workspaces",
-        "manage_dynamic_content",
-        "manage_extensions_and_channels",
-        "manage_facebook",
-        "manage_group_memberships",
-        "manage_groups",
-        "manage_organization_fields",
-        "manage_organizations",
-        "manage_skills",
-        "manage_slas",
-        "manage_suspended_tickets",
-        "manage_ticket_fields",
-        "manage_ticket_forms",
-        "manage_triggers",
-        "manage_user_fields",
-        "assign_tickets_to_any_group",
-        "chat_access",
-        "custom_objects",
-        "forum_access_restricted_content",
-        "group_access",
-        "light_agent",
-        "moderate_forums",
-        "organization_editing",
-        "organization_notes_editing",
-        "side_conversation_create",
-        "twitter_search_access",
-        "voice_access",
-        "voice_dashboard_access",
-    }
-)
-
-_BOOL_KEYS = {
-    "ticket_deletion": "tickets.delete",
-    "view_deleted_tickets": "tickets.view_deleted",
-    "ticket_redaction": "tickets.redact",
-    "ticket_editing": "tickets.edit",
-    "ticket_merge": "tickets.merge",
-    "ticket_tag_editing": "tickets.tags",
-    "light_agent": "agent.light",
-}
-_SKIP = frozenset({"forum_access", "macro_access", "user_view_access", "view_access"})
 
 ADMIN_GRANTS = (
     "admin.account",
@@ -192,60 +134,55 @@ def _value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def _token(value: Any) -> str | None:
+    """A scalar value as the catalogue writes it ("true", "full"); None for anything else."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value.lower()
+    return None
+
+
 def expand_configuration(role_name: str, config: Mapping[str, Any]) -> list[Grant]:
-    """A custom role's configuration as statements; unknown keys kept raw."""
+    """A custom role's configuration as statements: every key, every value.
+
+    A documented value grants its statement (or, like false or "none", nothing); an
+    undocumented value of a known key, or an unknown key, is a `raw:` statement showing
+    the key and its value verbatim. A key set to null is not set."""
     out: list[Grant] = []
+    keys = catalogue().keys
+    where = f"custom role {role_name}"
 
     def add(key: str, config_key: str, value: Any) -> None:
-        out.append(
-            Grant(key, text_for(key), f"custom role {role_name}: {config_key}={_value(value)}")
-        )
+        out.append(Grant(key, text_for(key), f"{where}: {config_key}={_value(value)}"))
+
+    def raw(config_key: str, value: Any) -> None:
+        out.append(Grant(f"raw:{config_key}", f"{config_key} = {_value(value)}", where))
 
     for ck in sorted(config):
-        value = config[ck]
-        if ck not in KNOWN_KEYS:
-            out.append(Grant(f"raw:{ck}", f"{ck} = {_value(value)}", f"custom role {role_name}"))
+        value, spec = config[ck], keys.get(ck)
+        if spec is None:
+            raw(ck, value)
+        elif value is None:
             continue
-        if ck in _SKIP:
-            continue
-        if ck == "ticket_access":
-            if isinstance(value, str) and value in _TICKET_ACCESS:
-                add(_TICKET_ACCESS[value], ck, value)
-            elif value not in _NO:
-                out.append(
-                    Grant(f"raw:{ck}", f"{ck} = {_value(value)}", f"custom role {role_name}")
-                )
-        elif ck == "ticket_comment_access":
-            if value == "public":
-                add("comments.public", ck, value)
-            elif value == "private":
-                add("comments.private_only", ck, value)
-        elif ck in ("end_user_profile_access", "report_access", "explore_access"):
-            level = _LEVELS.get(str(value))
-            prefix = {"end_user_profile_access": "end_users", "report_access": "reports"}.get(
-                ck, "explore"
-            )
-            if level is not None and f"{prefix}.{level}" in TEXTS:
-                add(f"{prefix}.{level}", ck, value)
-        elif ck == "end_user_list_access":
-            if value == "full":
-                add("end_users.list_full", ck, value)
-        elif ck in ("manage_roles", "manage_team_members"):
-            if value not in _NO and value != "readonly":
-                add("manage." + ck.removeprefix("manage_"), ck, value)
-        elif ck == "custom_objects":
-            for name, spec in sorted((value or {}).items()):
-                scopes = spec.get("scopes", []) if isinstance(spec, dict) else []
+        elif ck == "custom_objects" and isinstance(value, dict):
+            for name, obj in sorted(value.items()):
+                scopes = obj.get("scopes") if isinstance(obj, dict) else None
+                if not isinstance(scopes, list):
+                    raw(f"custom_objects.{name}", obj)
+                    continue
                 for scope in scopes:
                     add(f"object.{name}.{scope}", f"custom_objects.{name}", scope)
-        elif ck in _BOOL_KEYS:
-            if value is True:
-                add(_BOOL_KEYS[ck], ck, value)
-        elif ck.startswith("manage_"):
-            if value not in _NO and value != "readonly":
-                add("manage." + ck.removeprefix("manage_"), ck, value)
-        elif value not in _NO and value != "readonly":
-            add("can." + ck, ck, value)
+        elif spec.verbatim is not None:
+            shown = spec.verbatim
+            out.append(Grant(shown, f"{text_for(shown)}: {_value(value)}", f"{where}: {ck}"))
+        else:
+            token = _token(value)
+            granted = spec.values.get(token) if token is not None else None
+            if granted is None:
+                raw(ck, value)
+            elif granted:
+                add(granted, ck, value)
     return out
 
 
@@ -261,6 +198,7 @@ class AccountFlags:
     ticket_restriction: str | None = None
     only_private_comments: bool | None = None
     shared_agent: bool | None = None
+    custom_role_id: int | None = None  # set with no configuration: an unknown custom role
 
 
 def effective_grants(flags: AccountFlags, config: Mapping[str, Any] | None) -> list[Grant]:
@@ -270,6 +208,8 @@ def effective_grants(flags: AccountFlags, config: Mapping[str, Any] | None) -> l
         grants += [Grant(k, text_for(k), "built-in role admin") for k in ADMIN_GRANTS]
     elif config is not None:
         grants += expand_configuration(flags.custom_role_name or "(unnamed)", config)
+    elif flags.custom_role_id is not None:
+        pass  # a custom role the import does not have: its permissions are not invented
     elif flags.role_type == 1:
         grants += [
             Grant("agent.light", text_for("agent.light"), "built-in role light agent"),
@@ -285,7 +225,8 @@ def effective_grants(flags: AccountFlags, config: Mapping[str, Any] | None) -> l
         ]
     if flags.ticket_restriction and flags.role != "admin":
         scoped = _RESTRICTION.get(flags.ticket_restriction)
-        grants = [g for g in grants if not g.key.startswith("tickets.") or g.key in PRIVILEGED]
+        # It limits WHICH tickets; what they may do with them (edit, merge, tags…) stays.
+        grants = [g for g in grants if g.key not in SCOPE]
         via = f"user flag ticket_restriction={flags.ticket_restriction}"
         if scoped:
             grants.append(Grant(scoped, text_for(scoped), via))

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
 from app.importers.loader import latest_snapshot
+from app.importers.snapshots import MERGED
 from app.review import evidence
 from app.review.decisions import DecisionService
+from app.review.expansion import PermissionsView, expansion
 from app.review.findings import DORMANT, TOXIC, toxic_rules
 from app.review.progress import campaign_progress
 from app.review.queries import (
@@ -95,6 +97,42 @@ class ReviewService(DecisionService):
             )
             return out
 
+    def directory_permissions(
+        self,
+        snapshot_id: int | None = None,
+        *,
+        agent_id: int | None = None,
+        permission: str | None = None,
+    ) -> PermissionsView:
+        """Every agent's expanded permissions in a directory snapshot (default: the latest),
+        or one agent's, or who holds one statement or configuration key, and through what."""
+        with self.authorized(Permission.REVIEW_VIEW, action="review.permissions") as (s, actor):
+            if snapshot_id is None:
+                snap = latest_snapshot(s, SNAPSHOT_DIRECTORY)
+                if snap is None:
+                    raise ReviewError("No help-desk directory yet: import one first.")
+            else:
+                snap = s.get(Snapshot, snapshot_id)
+                if snap is None or snap.kind != SNAPSHOT_DIRECTORY:
+                    raise ReviewError(f"No directory snapshot #{snapshot_id}.")
+            masked = not actor.principal.can(Permission.PII_REVEAL)
+            view = expansion(s, snap.id, agent_id=agent_id, permission=permission, masked=masked)
+            if agent_id is not None and not view.agents and permission is None:
+                raise ReviewError(f"No agent or admin {agent_id} in snapshot #{snap.id}.")
+            self.audit(
+                s,
+                "review.permissions.directory",
+                object_type="helpdesk_snapshot",
+                object_id=str(snap.id),
+                details={
+                    "agent_id": agent_id,
+                    "permission": permission,
+                    "agents": len(view.agents),
+                    "masked": masked,
+                },
+            )
+            return view
+
     # ------------------------------------------------------------ quarter over quarter
 
     def diff(self, campaign_id: int) -> DiffSummary:
@@ -129,6 +167,8 @@ class ReviewService(DecisionService):
                     status, detail = "verified", "account suspended"
                 elif it.decision == "revoke":
                     status, detail = "still_present", f"still holds {agent.role_name}"
+                    if snap.source.endswith(MERGED):  # a removal shows only when complete
+                        detail += f" (snapshot #{snap.id} merged a partial import)"
                 elif agent.role_name.lower() == (it.target_role or "").lower():
                     status, detail = "verified", f"now {agent.role_name}"
                 else:

@@ -87,10 +87,16 @@ def load_agents(
     out: list[AgentFacts] = []
     for p in people:
         role = roles.get(p.custom_role_id) if p.custom_role_id is not None else None
-        role_name = (
-            role[0] if role and p.role != "admin" else builtin_role_name(p.role, p.role_type)
-        )
-        agent_groups = tuple(sorted(member_of.get(p.zendesk_id or -1, [])))
+        # An agent's custom role that the snapshot lacks: a finding, never invented rights.
+        unknown = p.custom_role_id if role is None and p.role != "admin" else None
+        if role and p.role != "admin":
+            role_name = role[0]
+        elif unknown is not None:
+            role_name = f"unknown custom role {unknown}"
+        else:
+            role_name = builtin_role_name(p.role, p.role_type)
+        csv_groups = json.loads(p.groups_json or "[]")  # a CSV import names groups directly
+        agent_groups = tuple(sorted({*member_of.get(p.zendesk_id or -1, []), *csv_groups}))
         if not _in_scope(p.role, role_name, agent_groups, scope, scope_value):
             continue
         flags = AccountFlags(
@@ -102,6 +108,7 @@ def load_agents(
             ticket_restriction=p.ticket_restriction,
             only_private_comments=p.only_private_comments,
             shared_agent=p.shared_agent,
+            custom_role_id=unknown,
         )
         grants = effective_grants(flags, role[1] if role else None)
         out.append(
@@ -119,6 +126,7 @@ def load_agents(
                 shared_agent=bool(p.shared_agent),
                 groups=agent_groups,
                 grants=tuple(grants),
+                unknown_custom_role=unknown,
             )
         )
     return out
@@ -153,4 +161,11 @@ def role_names(s: Session, snapshot_id: int) -> list[str]:
 
 def group_names(s: Session, snapshot_id: int) -> list[str]:
     rows = s.scalars(select(HelpdeskGroup.name).where(HelpdeskGroup.snapshot_id == snapshot_id))
-    return sorted({r for r in rows if r})
+    named = s.scalars(
+        select(Person.groups_json).where(
+            Person.snapshot_id == snapshot_id,
+            Person.role.in_(STAFF_ROLES),
+            Person.groups_json != "[]",
+        )
+    )
+    return sorted({r for r in rows if r} | {g for text in named for g in json.loads(text)})

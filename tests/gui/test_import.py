@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from app.helpdesk import HelpdeskService
@@ -251,3 +251,34 @@ def test_closing_the_dialog_mid_import_cancels_it(
     assert dialog.isVisible()  # stays until the rollback is done
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30_000)
     assert nothing_written(admin)
+
+
+def test_a_partial_file_merges_unless_complete_is_ticked(
+    qtbot: QtBot, window: MainWindow, admin: SignedIn, tmp_path: Path
+) -> None:
+    """Issue 16: one page of users merges into the directory; the checkbox replaces it."""
+    HelpdeskService(admin.ctx, admin.principal).import_zendesk(ZENDESK / "api")  # 5 people
+    users = json.loads((ZENDESK / "api" / "users.json").read_text(encoding="utf-8"))["users"]
+    page = tmp_path / "users.json"
+    page.write_text(json.dumps({"users": [dict(users[0], name="Renamed")]}), encoding="utf-8")
+
+    dialog = open_dialog(window)
+    dialog.zendesk_path.setText(str(page))
+    assert not dialog.complete_box.isChecked()
+    dialog.next_button.click()
+    assert "merged into a copy of snapshot #1; nobody is removed" in dialog.preview_text.text()
+    dialog.next_button.click()
+    assert "Merged into snapshot #2 (5 people), a copy of #1" in dialog.done_text.text()
+    dialog.next_button.click()  # Done
+
+    dialog = open_dialog(window)
+    dialog.zendesk_path.setText(str(page))
+    qtbot.mouseClick(dialog.complete_box, Qt.MouseButton.LeftButton)
+    assert dialog.complete_box.isChecked()
+    dialog.next_button.click()
+    assert "whoever they lack is removed" in dialog.preview_text.text()
+    dialog.next_button.click()
+    assert "New snapshot #3 (1 person)." in dialog.done_text.text()
+    removed = {r.kind: r.removed for r in dialog.done_model.rows()}
+    assert removed["users"] == 4
+    dialog.next_button.click()

@@ -43,7 +43,7 @@ def pane(qtbot: QtBot, admin: SignedIn, tasks: SyncTaskRunner, export: Path) -> 
 def test_bench_highlights_live_and_explains_each_match(
     qtbot: QtBot, pane: RedactionPane, qtmodeltester: ModelTester
 ) -> None:
-    assert pane.rules_tab.model.rowCount() == 15  # 14 built-in patterns + known people
+    assert pane.rules_tab.model.rowCount() == 17  # 16 built-in patterns + known people
     qtmodeltester.check(pane.rules_tab.model)
     qtmodeltester.check(pane.rules_tab.proxy)
     qtmodeltester.check(pane.examples)
@@ -135,6 +135,55 @@ def test_labelled_set_gives_precision_recall_and_opens_misses(
     assert "@" in cursor.selectedText()
 
 
+def test_a_labelled_set_written_by_others_shows_its_precision_and_recall(
+    qtbot: QtBot,
+    pane: RedactionPane,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    qtmodeltester: ModelTester,
+) -> None:
+    """The redaction admin loads Presidio's recognizer tests (shipped with PrivDesk) with
+    "Load labelled set…" and sees precision and recall per type on data not ours."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.redaction.corpus import shipped_sets
+
+    shipped = dict(shipped_sets())
+    chosen: list[str] = [str(shipped["presidio.jsonl"])]
+    offered: list[str] = []
+
+    def pick(parent: Any, caption: str, folder: str, filters: str) -> tuple[str, str]:
+        offered.append(folder)
+        return chosen[0], filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", pick)
+    pane.tabs.setCurrentIndex(2)
+    qtbot.mouseClick(pane.labels_tab.load_button, Qt.MouseButton.LeftButton)
+    assert Path(offered[0]) == shipped["presidio.jsonl"].parent  # the shipped sets' folder
+    assert "Presidio recognizer tests (presidio.jsonl; MIT" in pane.labels_tab.summary.text()
+    scores = {(r.scope, r.name): r for r in pane.labels_tab.scores.rows()}
+    qtmodeltester.check(pane.labels_tab.scores)
+    for etype in ("CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_ITIN", "PHONE_NUMBER", "IP_ADDRESS"):
+        assert scores[("type", etype)].precision == 1.0, etype
+        assert scores[("type", etype)].recall == 1.0, etype
+    # the URL rule ships switched off: the admin sees what that costs on Presidio's URLs
+    assert scores[("type", "URL")].recall == 0.0
+    misses = pane.labels_tab.misses.rows()
+    assert misses and {m.entity_type for m in misses} == {"URL"}
+    pane.labels_tab.missOpened.emit(misses[0])
+    assert pane.tabs.currentIndex() == 1
+    assert "microsoft" in pane.bench.editor.textCursor().selectedText()
+    # a file that is not a labelled set: a message naming the file and line, no change
+    bad = tmp_path / "mine.jsonl"
+    bad.write_text('{"text": "no header"}\n', encoding="utf-8")
+    chosen[0] = str(bad)
+    pane.tabs.setCurrentIndex(2)
+    qtbot.mouseClick(pane.labels_tab.load_button, Qt.MouseButton.LeftButton)
+    assert "mine.jsonl, line 1" in pane.banner.text()
+    assert pane.labels_tab.scores.rows() and "Presidio" in pane.labels_tab.summary.text()
+
+
 def test_preview_then_apply_with_step_up_rewrites_history(
     qtbot: QtBot, pane: RedactionPane, admin: SignedIn, qtmodeltester: ModelTester
 ) -> None:
@@ -171,6 +220,6 @@ def test_auditor_sees_the_library_but_cannot_change_it(
     widget = RedactionPane(gui_ctx(admin, auditor, tasks))
     qtbot.addWidget(widget)
     widget.refresh()
-    assert widget.rules_tab.model.rowCount() == 15
+    assert widget.rules_tab.model.rowCount() == 17
     assert not widget.rules_tab.save_button.isEnabled()
     assert not widget.impact_tab.plan_button.isEnabled()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -123,7 +124,8 @@ class ImportDialog(QDialog):
         files = QPushButton("Files…")
         files.clicked.connect(self._choose_files)
         about = wrapped(
-            "Users, custom roles, groups and memberships become a new dated snapshot; "
+            "Users, custom roles, groups and memberships become a new dated snapshot "
+            "(merged into the latest one unless the box below is ticked); "
             "tickets and comments are added or updated. Unrecognised files in a "
             "folder are listed and skipped."
         )
@@ -157,6 +159,14 @@ class ImportDialog(QDialog):
         self.csv_radio.toggled.connect(
             lambda on: self.source_fields.setCurrentIndex(1 if on else 0)
         )
+        self.complete_box = QCheckBox(
+            "These files hold the whole directory: remove whoever they do not list"
+        )
+        self.complete_box.setToolTip(
+            "Unticked, the records are merged into a copy of the latest snapshot and nobody "
+            "is removed (one page of users or a short CSV is safe). A Zendesk full account "
+            "export (NDJSON) is recognised as complete; an HR roster always is."
+        )
         self.source_banner = Banner()
         page = QWidget()
         page.setLayout(
@@ -170,6 +180,7 @@ class ImportDialog(QDialog):
                 self.zendesk_radio,
                 self.csv_radio,
                 self.source_fields,
+                self.complete_box,
                 None,
             )
         )
@@ -316,14 +327,18 @@ class ImportDialog(QDialog):
             if not paths:
                 self.source_banner.show_error("Choose a Zendesk export folder or its files.")
                 return None
-            return ImportRequest("zendesk", paths)
+            return ImportRequest("zendesk", paths, complete=self.complete_box.isChecked())
         csv = self.csv_path.text().strip()
         if not csv:
             self.source_banner.show_error("Choose the CSV file to import.")
             return None
         mapping = self.mapping_path.text().strip()
         return ImportRequest(
-            "csv", (Path(csv),), self.csv_kind.currentData(), Path(mapping) if mapping else None
+            "csv",
+            (Path(csv),),
+            self.csv_kind.currentData(),
+            Path(mapping) if mapping else None,
+            complete=self.complete_box.isChecked(),
         )
 
     # ------------------------------------------------------------ jobs

@@ -19,8 +19,18 @@ class ImportRequest:
     paths: tuple[Path, ...]
     kind: str = ""
     mapping: Path | None = None
+    complete: bool = False  # the files hold the whole directory (else: merged, nobody removed)
 
     def run(self, service: HelpdeskService, control: JobControl, *, preview: bool) -> Any:
         if self.source == "zendesk":
-            return service.import_zendesk(list(self.paths), control, preview=preview)
-        return service.import_csv(self.kind, self.paths[0], self.mapping, control, preview=preview)
+            return service.import_zendesk(
+                list(self.paths), control, preview=preview, complete=self.complete
+            )
+        return service.import_csv(
+            self.kind,
+            self.paths[0],
+            self.mapping,
+            control,
+            preview=preview,
+            complete=self.complete,
+        )

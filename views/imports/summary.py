@@ -18,14 +18,15 @@ class CountRow:
     inserted: int
     updated: int
     unchanged: int
+    removed: int = 0
 
 
 def count_rows(result: ImportResult) -> list[CountRow]:
     """One row per kind of record the files held (kinds with nothing read are noise)."""
     return [
-        CountRow(kind, c["read"], c["inserted"], c["updated"], c["unchanged"])
+        CountRow(kind, c["read"], c["inserted"], c["updated"], c["unchanged"], c.get("removed", 0))
         for kind, c in result.counts.items()
-        if c["read"]
+        if c["read"] or c.get("removed", 0)
     ]
 
 
@@ -40,7 +41,14 @@ def count_columns() -> list[Column[CountRow]]:
         _number("New", lambda r: r.inserted),
         _number("Changed", lambda r: r.updated),
         _number("Unchanged", lambda r: r.unchanged),
+        _number("Removed", lambda r: r.removed),
     ]
+
+
+def _erased(result: ImportResult) -> str:
+    """ "3 records of erased subjects skipped (…)." after the headline, if any were."""
+    text = result.erased_text()
+    return f" {text}" if text else ""
 
 
 def preview_headline(result: ImportResult) -> str:
@@ -48,20 +56,36 @@ def preview_headline(result: ImportResult) -> str:
     files = len(result.files)
     found = f"{records} records in {files} file{'' if files == 1 else 's'}"
     if result.unchanged:
-        return f"Checked {found}: all already imported, importing again changes nothing."
-    return f"Checked {found}: no problems. Nothing has been written yet."
+        return f"Checked {found}: all already imported, importing again changes nothing." + _erased(
+            result
+        )
+    what = ""
+    if result.merged:
+        what = (
+            f" They will be merged into a copy of snapshot #{result.base_snapshot_id}; "
+            "nobody is removed."
+        )
+    elif result.complete and any(c.get("removed", 0) for c in result.counts.values()):
+        what = " They replace the directory: whoever they lack is removed (see Removed)."
+    return f"Checked {found}: no problems. Nothing has been written yet.{what}" + _erased(result)
 
 
 def done_headline(result: ImportResult) -> str:
     if result.unchanged:
         current = f" Snapshot #{result.snapshot_id} stays current." if result.snapshot_id else ""
-        return f"Nothing changed: every record was already imported.{current}"
-    snapshot = (
-        f"New snapshot #{result.snapshot_id}."
-        if result.snapshot_created
-        else "The directory snapshot is unchanged."
-    )
-    return f"Imported: {result.changes} records new or changed. {snapshot}"
+        return f"Nothing changed: every record was already imported.{current}" + _erased(result)
+    people = result.totals.get("users")
+    size = f" ({people} {'person' if people == 1 else 'people'})" if people is not None else ""
+    if result.merged:
+        snapshot = (
+            f"Merged into snapshot #{result.snapshot_id}{size}, a copy of "
+            f"#{result.base_snapshot_id}: nobody was removed."
+        )
+    elif result.snapshot_created:
+        snapshot = f"New snapshot #{result.snapshot_id}{size}."
+    else:
+        snapshot = "The directory snapshot is unchanged."
+    return f"Imported: {result.changes} records new or changed. {snapshot}" + _erased(result)
 
 
 def problems_of(exc: BaseException) -> list[str] | None:

@@ -57,6 +57,7 @@ def score_columns() -> list[Column[ScoreRow]]:
 
 class LabelsTab(QWidget):
     importRequested = Signal()
+    loadSetRequested = Signal()
     evaluateRequested = Signal()
     missOpened = Signal(object)  # Miss
 
@@ -65,6 +66,14 @@ class LabelsTab(QWidget):
         self.import_button = QPushButton("Import demo labels…")
         self.import_button.setToolTip("A demo export folder (planted.json + tickets.ndjson)")
         self.import_button.clicked.connect(self.importRequested)
+        self.load_button = QPushButton("Load labelled set…")
+        self.load_button.setToolTip(
+            "A labelled set in PrivDesk's JSONL format: the sets shipped with PrivDesk "
+            "(Presidio's, python-stdnum's, libphonenumber's and Stripe's test data, and a "
+            "negative corpus) or your own. It is scored against the current rules and not "
+            "stored in the workspace."
+        )
+        self.load_button.clicked.connect(self.loadSetRequested)
         self.evaluate_button = QPushButton("Evaluate rules")
         self.evaluate_button.clicked.connect(self.evaluateRequested)
         self.summary = QLabel(
@@ -93,11 +102,15 @@ class LabelsTab(QWidget):
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(right)
-        layout = vbox(hbox(self.import_button, self.evaluate_button, None), self.summary, split)
+        layout = vbox(
+            hbox(self.import_button, self.load_button, self.evaluate_button, None),
+            self.summary,
+            split,
+        )
         layout.setStretch(2, 1)
         self.setLayout(layout)
 
-    def show_evaluation(self, evaluation: Evaluation, cases: int) -> None:
+    def show_evaluation(self, evaluation: Evaluation, cases: int, source: str = "") -> None:
         rows = [
             ScoreRow("type", t, s.tp, s.fp, s.fn, s.precision, s.recall)
             for t, s in evaluation.by_type.items()
@@ -109,8 +122,9 @@ class LabelsTab(QWidget):
         self.misses.set_rows(evaluation.misses)
         fps = sum(1 for m in evaluation.misses if m.kind == "fp")
         fns = len(evaluation.misses) - fps
+        where = f"{source}: " if source else ""
         self.summary.setText(
-            f"{cases:,} labelled texts: {fps} false positive(s), {fns} false negative(s)."
+            f"{where}{cases:,} labelled texts: {fps} false positive(s), {fns} false negative(s)."
         )
 
     def _open(self, index) -> None:

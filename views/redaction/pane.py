@@ -34,8 +34,9 @@ from views.redaction.rules_tab import RulesTab
 if TYPE_CHECKING:
     from app.context import AppContext
     from app.jobs import TaskHandle
+    from app.redaction.corpus import LabelledSet
     from app.redaction.engine import RedactionEngine
-    from app.redaction.examples import ExampleResult, Miss
+    from app.redaction.examples import Evaluation, ExampleResult, Label, Miss
     from app.redaction.history import HistoryService, RunInfo
     from app.redaction.service import CaseInfo, ImpactReport, RedactionService
     from app.redaction.store import RuleInfo, RuleVersionInfo
@@ -64,6 +65,9 @@ class RedactionPane(Pane):
         self.engine: RedactionEngine | None = None
         self.rule_infos: list[RuleInfo] = []
         self.cases: dict[int, CaseInfo] = {}
+        # what the misses table's case ids point at: the workspace's cases, or the lines
+        # of a loaded labelled set (text, labels)
+        self.miss_cases: dict[int, tuple[str, tuple[Label, ...]]] = {}
         self.handle: TaskHandle | None = None
         self._message = ""
         self.rules_tab = RulesTab()
@@ -112,6 +116,7 @@ class RedactionPane(Pane):
         self.bench.saveCase.connect(self.save_case)
         self.bench.largeText.connect(self.scan_large)
         self.labels_tab.importRequested.connect(self.choose_demo_folder)
+        self.labels_tab.loadSetRequested.connect(self.choose_labelled_set)
         self.labels_tab.evaluateRequested.connect(self.evaluate)
         self.labels_tab.missOpened.connect(self.open_miss)
         self.impact_tab.previewRequested.connect(self.preview)
@@ -307,15 +312,49 @@ class RedactionPane(Pane):
         def done(result: tuple[list[CaseInfo], Any]) -> None:
             cases, evaluation = result
             self.cases = {c.id: c for c in cases}
+            self.miss_cases = {c.id: (c.text, c.labels) for c in cases}
             self.labels_tab.show_evaluation(evaluation, len(cases))
 
         self.run(job, done, "evaluating the rules")
 
+    def choose_labelled_set(self) -> None:
+        from app.redaction.corpus import shipped_sets
+
+        shipped = shipped_sets()
+        start = str(shipped[0][1].parent) if shipped else ""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load labelled set", start, "Labelled sets (*.jsonl);;All files (*)"
+        )
+        if path:
+            self.load_labelled_set(Path(path))
+
+    def load_labelled_set(self, path: Path) -> None:
+        """Score the current rules on a labelled set file (not stored in the workspace)."""
+        engine = self.engine
+        if engine is None:
+            return
+
+        def job(control: JobControl) -> tuple[LabelledSet, Evaluation]:
+            from app.redaction.corpus import evaluate_set, load_labelled_set
+
+            labelled = load_labelled_set(path)
+            return labelled, evaluate_set(engine.scan_many, labelled)
+
+        def done(result: tuple[LabelledSet, Evaluation]) -> None:
+            labelled, evaluation = result
+            self.miss_cases = {c.case_id: (c.text, c.labels) for c in labelled.cases}
+            source = f"{labelled.name} ({path.name}; {labelled.licence})"
+            self.labels_tab.show_evaluation(evaluation, len(labelled.cases), source)
+            self.labels_tab.load_button.setToolTip(f"Last loaded: {labelled.source}")
+
+        self.run(job, done, "loading the labelled set")
+
     def open_miss(self, miss: Miss) -> None:
-        case = self.cases.get(miss.case_id)
+        case = self.miss_cases.get(miss.case_id)
         if case is None:
             return
-        self.bench.load(case.text, case.labels, select=(miss.start, miss.end))
+        text, labels = case
+        self.bench.load(text, labels, select=(miss.start, miss.end))
         self.tabs.setCurrentIndex(1)
 
     # -- impact and history ---------------------------------------------------------

@@ -1,0 +1,143 @@
+"""Shapes that look like personal data and are not: dates, times, ranges, version and
+build numbers, identifiers introduced as such, and digit groups that are one part of a
+longer run. The validators consult these before accepting a card or a phone number.
+
+Each check looks at the candidate and the few characters around it only (no parsing of
+the whole text), so it costs a regex match or two per candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# --- dates and times -----------------------------------------------------------------------
+
+# One separator kind throughout: 06-13-2020, 13.06.2020, 2020/06/13, 6/13/20, 2020.6.13.
+_DMY = re.compile(r"(\d{1,2})([-./])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
+_YMD = re.compile(r"(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?!\d)")
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.h]([0-5]\d)(?:[:.]([0-5]\d))?")
+_TIME_RANGE = re.compile(r"(?:[01]?\d|2[0-3])[:.]?[0-5]\d\s*[-–]\s*(?:[01]?\d|2[0-3])[:.]?[0-5]\d")
+_RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
+# what a candidate that is the tail of a date/time or of a longer dotted number sits after
+_TIME_BEFORE = re.compile(r"\d[:.]$|\d[-./]\d{1,2}[-./]$")
+_DATE_AFTER = re.compile(r"^[-./:]\d")
+
+
+def _day_month(a: int, b: int) -> bool:
+    """a and b are a day and a month in either order (MM-DD or DD-MM)."""
+    return (1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31)
+
+
+def is_date(value: str) -> bool:
+    """`value` (the whole candidate) is a calendar date in a common numeric format, or
+    starts with one followed only by a time ("07.27.2020 09")."""
+    m = _DMY.match(value) or _YMD.match(value)
+    if m is None:
+        return False
+    rest = value[m.end() :]
+    if rest and not rest[0].isspace():
+        return False
+    if m.re is _DMY:
+        year = m.group(4)
+        ok = _day_month(int(m.group(1)), int(m.group(3)))
+        return ok and (len(year) == 2 or 1900 <= int(year) <= 2100)
+    year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def is_time_or_range(value: str) -> bool:
+    """A clock time (08:15, 09.30), a time range (09.30-10.45, 0930-1045) or a numeric
+    range of two equal-length numbers, the second larger (0100-0200, 0123-0456)."""
+    if _TIME.fullmatch(value) or _TIME_RANGE.fullmatch(value):
+        return True
+    m = _RANGE.fullmatch(value)
+    if m is None:
+        return False
+    low, high = m.group(1), m.group(2)
+    return len(low) == len(high) and int(high) > int(low)
+
+
+def tail_of_date_or_time(before: str, after: str) -> bool:
+    """The candidate continues a date, a time or a dotted number ("00:00:02.541…",
+    "… 06/13/2020-07/27/…"), or is continued by one."""
+    return bool(_TIME_BEFORE.search(before) or _DATE_AFTER.match(after))
+
+
+# --- identifiers introduced as such ------------------------------------------------------
+
+# "Order 0123 4567 …", "tracking number: …", "build 041200123", "FedEx 0123…": what a
+# help desk calls an identifier right before the digits. Only the words themselves, then
+# an optional "no."/"number"/"#"/"id" and punctuation, and nothing else, may sit between.
+_ID_WORDS = (
+    "order|orders|tracking|track|waybill|awb|shipment|parcel|package|consignment|"
+    "invoice|receipt|ref|reference|case|ticket|incident|build|version|release|"
+    "firmware|model|serial|sn|s/n|sku|rma|po|batch|fedex|ups|usps|dhl|tnt|gls|dpd|"
+    "ean|upc|isbn|imei|iccid|account id|customer id|user id|transaction|txn|"
+    "confirmation|booking|reservation|pnr"
+)
+_ID_BEFORE = re.compile(
+    rf"(?<![a-z0-9])(?:{_ID_WORDS})\.?(?:\s*(?:no\.?|nr\.?|numbers?|num|#|id|code))?"
+    r"(?:\s+(?:is|was|reads))?\s*[:#=]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def introduced_as_identifier(before: str) -> bool:
+    return _ID_BEFORE.search(before) is not None
+
+
+# --- digit groups that are part of a longer run -------------------------------------------
+
+_GROUP_SEPS = " .-"
+
+
+def group_separator(value: str) -> str | None:
+    """The one separator between `value`'s digit groups, '' when contiguous, None when it
+    mixes separators (or uses others)."""
+    seps = {c for c in value if not c.isdigit()}
+    if not seps:
+        return ""
+    if len(seps) == 1:
+        sep = seps.pop()
+        return sep if sep in _GROUP_SEPS else None
+    return None
+
+
+def glued_to_more_groups(
+    value: str, before: str, after: str, neighbour_ok: Callable[[str], bool] | None = None
+) -> bool:
+    """A grouped candidate ("1234 5678 9012 3456") whose run goes on with more groups
+    joined by the same separator ("9400 1234 5678 9012 3456 78"), or a contiguous one
+    directly continued by digits. A neighbouring group that itself belongs to a run with
+    another separator ("4012-8888-8888-1881 4012 8888 8888 1881") does not count: that is
+    the previous number ending; nor does a neighbour that is a whole number of the same
+    shape for which `neighbour_ok` holds (two cards in a row, one space apart)."""
+    sep = group_separator(value)
+    if sep is None:
+        return False
+    if sep == "":
+        return bool(before[-1:].isdigit() or after[:1].isdigit())
+    e = re.escape(sep)
+    size = len(value.split(sep))
+    shape = e.join([r"\d{4}"] * size)
+
+    def whole_neighbour(text: str) -> bool:
+        m = re.fullmatch(shape, text)
+        return m is not None and neighbour_ok is not None and neighbour_ok(text)
+
+    glued_before = False
+    if re.search(rf"\d{{4}}{e}$", before) and not re.search(rf"\d[^\d{e}]\d+{e}$", before):
+        m = re.search(rf"(\+?)((?:\d+{e})+)$", before)
+        run = m.group(2)[: -len(sep)] if m else ""
+        groups = run.split(sep) if run else []
+        whole = len(groups) >= size and whole_neighbour(sep.join(groups[-size:]))
+        # ("+44 20 7946 0123 4111 …": the run before is a phone number, not more groups)
+        glued_before = not (whole or (m is not None and m.group(1) == "+"))
+    glued_after = False
+    if re.match(rf"^{e}\d{{4}}", after) and not re.match(rf"^{e}\d+[^\d{e}\s,;]\d", after):
+        m = re.match(rf"((?:{e}\d+)+)", after)
+        run = m.group(1)[len(sep) :] if m else ""
+        groups = run.split(sep) if run else []
+        glued_after = not (len(groups) >= size and whole_neighbour(sep.join(groups[:size])))
+    return glued_before or glued_after
