@@ -131,9 +131,10 @@ class AppContext:
         )
 
     def close(self) -> None:
-        """Clean shutdown: anchor the chain head outside the DB, then close the store."""
+        """Clean shutdown: a signed anchor of the chain head, the audit key evolved (so the
+        key left at rest has sealed nothing), then close the store."""
         with contextlib.suppress(Exception), self.session() as s:
-            self.audit.checkpoint(s)
+            self.audit.shutdown(s)
         self.workspace.close()
 
     def __enter__(self) -> AppContext:
