@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit.verify import VerifyResult
-from app.errors import PrivDeskError
 from app.keystore import KeyringStatus
 from app.security.guard import Service
 from app.security.permissions import Permission, permissions_for
@@ -48,15 +47,12 @@ class HealthReport:
 class AdminService(Service):
     def verify(self, kit_path: Path | None = None) -> HealthReport:
         """Both SQLCipher checks and the audit chain (`privdesk verify`), one permission."""
-        from app.audit.service import load_verifier_kit
+        from app.audit.service import load_kit_info, verify_audit
 
-        k0 = load_verifier_kit(kit_path, self.ctx.workspace.workspace_id) if kit_path else None
+        kit = load_kit_info(kit_path, self.ctx.workspace.workspace_id) if kit_path else None
         with self.authorized(Permission.WORKSPACE_VERIFY, action="workspace.verify") as (s, _):
             report = self.ctx.workspace.verify()
-            try:
-                audit = self.ctx.audit.verify(s, k0)
-            except ValueError as exc:
-                raise PrivDeskError(f"audit anchors unreadable: {exc}") from None
+            audit = verify_audit(self.ctx, s, kit, None)
             self.audit(
                 s,
                 "workspace.verify",
@@ -66,7 +62,7 @@ class AdminService(Service):
                     "integrity_ok": report.integrity == ("ok",),
                     "audit_status": audit.status.name,
                     "audit_seq": audit.seq,
-                    "with_kit": k0 is not None,
+                    "with_kit": kit is not None,
                 },
             )
         stuck = self.ctx.workspace.sweep_leftovers()

@@ -150,11 +150,12 @@ class AppContext:
         )
 
     def close(self) -> None:
-        """Clean shutdown: anchor the chain head outside the DB, then close the store.
+        """Clean shutdown: a signed anchor of the chain head, the audit key evolved (so the
+        key left at rest has sealed nothing), then close the store.
 
         Skipped, not waited for, while another process writes; it anchors at its end."""
         with contextlib.suppress(Exception), self.session(nowait=True) as s:
-            self.audit.checkpoint(s)
+            self.audit.shutdown(s)
         self.workspace.close()
 
     def __enter__(self) -> AppContext:

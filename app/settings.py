@@ -175,6 +175,19 @@ REGISTRY: tuple[SettingSpec, ...] = (
         unit="s",
     ),
     SettingSpec(
+        "audit.evolve_every_events",
+        int,
+        1000,
+        "Audit key change every",
+        "the audit key evolves, and a signed checkpoint is written, after this many events "
+        "(and at every start, clean shutdown and day)",
+        P.SETTINGS_VIEW,
+        P.SETTINGS_MANAGE,
+        minimum=10,
+        maximum=1_000_000,
+        unit="events",
+    ),
+    SettingSpec(
         "review.dormant_days",
         int,
         90,

@@ -113,3 +113,12 @@ class AuditState(Base):
     pruned_to_seq: Mapped[int] = mapped_column(Integer, default=0)
     pruned_prev_mac: Mapped[str | None] = mapped_column(String(64))
     pruned_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    # Signed anchors (AUD-10, app.audit.signing): the private key of the NEXT anchor only,
+    # how many signed anchors were written, and the epoch the first key was derived from.
+    anchor_sign_key: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    anchor_count: Mapped[int] = mapped_column(Integer, default=0)
+    anchor_root_epoch: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The newest signed anchor line, so a crash between commit and append can be repaired.
+    last_anchor_line: Mapped[str | None] = mapped_column(Text, default=None)
+    # The seq of the last event before this epoch began (evolution every N events).
+    epoch_start_seq: Mapped[int] = mapped_column(Integer, default=0)

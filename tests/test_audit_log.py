@@ -255,7 +255,7 @@ def test_aud2a_editing_an_older_epoch_is_only_found_with_the_kit(
     admin: SignedIn, kit_path: Path
 ) -> None:
     ctx = restart(admin)
-    assert state(ctx)["epoch"] == 1
+    assert state(ctx)["epoch"] == 2  # evolved at the clean shutdown and again at start
     assert rows(ctx)[1]["key_epoch"] == 0
     drop_guards(ctx)
     sql(ctx, "UPDATE audit_log SET details_json = :d WHERE seq = 2", d='{"roles": ["auditor"]}')
@@ -381,15 +381,15 @@ def test_aud3_stored_key_after_restart_is_not_k0_and_old_epochs_still_verify(
         assert s.execute(text("SELECT epoch_key FROM audit_state")).scalar() == k0  # epoch 0
     ctx = restart(admin)
     st = state(ctx)
-    assert st["epoch"] == 1
+    assert st["epoch"] == 2  # evolved at the clean shutdown and again at start
     assert st["epoch_key"] != k0
-    assert st["epoch_key"] == key_for_epoch(k0, 1)
+    assert st["epoch_key"] == key_for_epoch(k0, 2)
     # K0 (raw, hex or base64) is nowhere in the workspace folder: not in the DB, WAL,
     # anchor file or backups (the DB is encrypted, so this also covers the anchor file).
     assert scan_for_secrets(ctx.workspace.folder, [k0]) == []
 
     epochs = [r["key_epoch"] for r in rows(ctx)]
-    assert epochs[0] == 0 and epochs[-1] == 1
+    assert epochs[0] == 0 and epochs[-1] == 2
     result = verify(admin, kit_path)
     assert (result.status, result.count) == (VerifyStatus.OK, len(epochs))
 
@@ -398,7 +398,7 @@ def test_aud2e_resealing_an_old_event_with_the_stolen_key_is_epoch_mismatch(
     admin: SignedIn, kit_path: Path
 ) -> None:
     ctx = restart(admin)
-    stolen = state(ctx)["epoch_key"]  # K1: all a thief holding the DB key can get
+    stolen = state(ctx)["epoch_key"]  # K2: all a thief holding the DB key can get
     old = rows(ctx)[1]
     assert (old["seq"], old["key_epoch"]) == (2, 0)
     forged = seal_event(
@@ -424,11 +424,11 @@ def test_aud2e_resealing_an_old_event_with_the_stolen_key_is_epoch_mismatch(
     )
 
     # With K0 the verifier derives K0 for the declared epoch 0; the mac fails there but
-    # verifies under K1 (its probe of other epochs), so it names the forgery precisely:
+    # verifies under K2 (its probe of other epochs), so it names the forgery precisely:
     # EPOCH_MISMATCH at 2 rather than a plain MODIFIED.
     result = verify(admin, kit_path)
     assert (result.status, result.seq, result.count) == (VerifyStatus.EPOCH_MISMATCH, 2, 1)
-    assert "epoch 1" in result.message
+    assert "epoch 2" in result.message
     # Without K0, epoch-0 macs are not recomputed; the new mac breaks seq 3's prev_mac link.
     blind = verify(admin)
     assert (blind.status, blind.seq) == (VerifyStatus.MODIFIED, 3)
@@ -490,13 +490,15 @@ def test_each_start_evolves_the_epoch_and_anchors_the_old_head(
     assert state(admin.ctx)["epoch"] == 0
     assert anchors_of(admin.ctx) == []
 
-    for epoch in (1, 2):
+    for run in (1, 2):
+        epoch = 2 * run  # each clean shutdown evolves the key, and each start again
         head = rows(admin.ctx)[-1]
         ctx = restart(admin)
-        # Clean shutdown anchored the head sealed under the previous key.
+        # Clean shutdown anchored (signed) the head sealed under the previous key.
         last = anchors_of(ctx)[-1]
-        assert (last.seq, last.head_mac, last.key_epoch) == (head["seq"], head["mac"], epoch - 1)
-        assert len(anchors_of(ctx)) == epoch
+        assert (last.seq, last.head_mac, last.key_epoch) == (head["seq"], head["mac"], epoch - 2)
+        assert last.signature is not None and last.signature.n == run - 1
+        assert len(anchors_of(ctx)) == run
         st = state(ctx)
         assert (st["epoch"], st["epoch_key"]) == (epoch, key_for_epoch(k0, epoch))
         unlock = rows(ctx)[len(rows(ctx)) - 1]

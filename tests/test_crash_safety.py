@@ -427,18 +427,13 @@ def test_killed_restore_leaves_its_staging_folder_swept_on_the_next_restore_and_
 # ---------------------------------------------------------------- audit anchors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by this test, left to the audit-anchors work (app/audit/log.py is being "
-    "rewritten for AUD-10): the anchor line is appended only after the commit that records "
-    "`last_anchor_seq`, so a kill in between verifies TRUNCATED for good",
-)
 def test_killed_between_anchor_commit_and_anchor_file_append(
     world: SignedIn, cli_verify: Any
 ) -> None:
     """AUD-2, AUD-7: a clean shutdown anchors the chain head; killed after the database
     recorded that anchor (`last_anchor_seq`) and before the line reached
-    audit-anchors.jsonl, the next verify must still be OK."""
+    audit-anchors.jsonl, the next verify must still be OK: the database kept the signed
+    line and the next start appends it (app.audit.log._repair_lost_anchor)."""
     crash(world, "close", "anchor-committed")
     cli_verify(world)
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.cli.entry import main as cli_main
 from app.cli.frontends import Frontends
-from app.cli.main import main as cli_main
 from app.cli.output import EXIT_BAD_INPUT, fail
 
 QT_PROBE_ARG = "__qt_probe__"  # internal: selftest's child process

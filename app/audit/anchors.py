@@ -2,8 +2,11 @@
 
 `audit-anchors.jsonl` holds one checkpoint of the chain head per line; a database whose
 chain no longer contains those heads was truncated, rolled back or rewritten (AUD-2d, AUD-7).
+Lines are Ed25519-signed (AUD-10, `app.audit.signing`); lines without `sig` come from
+before signing and are read as legacy, unauthenticated checkpoints.
 The verifier kit carries K0 so the privacy officer can verify offline; it must never be
-stored next to the database.
+stored next to the database. It also names the root public anchor key, which anyone may
+hold to check the signatures without K0.
 """
 
 from __future__ import annotations
@@ -11,21 +14,29 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from app.audit.canonical import KEY_BYTES, Anchor
+from app.audit.canonical import KEY_BYTES, Anchor, AnchorSignature
+from app.audit.signing import public_key_hex, root_seed
 
 __all__ = [
     "ANCHOR_FILENAME",
     "KIT_FORMAT",
+    "KitInfo",
+    "anchor_line",
     "append_anchor",
     "kit_from_json",
+    "kit_info_from_json",
     "kit_to_json",
     "load_kit",
+    "load_kit_info",
     "make_kit",
+    "parse_anchor_line",
     "read_anchors",
+    "root_public_key",
     "save_kit",
 ]
 
@@ -36,6 +47,7 @@ KIT_NOTE: Final = (
     "whole audit log, and anyone holding it could also forge entries."
 )
 _ANCHOR_FIELDS: Final = ("seq", "head_mac", "ts_utc", "key_epoch")
+_SIGNED_FIELDS: Final = ("n", "pk", "next_pk", "root_epoch", "sig")
 
 
 # --------------------------------------------------------------------------- anchors
@@ -60,7 +72,22 @@ def _anchor_line(anchor: Anchor) -> bytes:
         "ts_utc": anchor.ts_utc,
         "key_epoch": anchor.key_epoch,
     }
+    part = anchor.signature
+    if part is not None:
+        record.update(
+            n=part.n, pk=part.pk, next_pk=part.next_pk, root_epoch=part.root_epoch, sig=part.sig
+        )
     return (json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def anchor_line(anchor: Anchor) -> str:
+    """The anchor as its JSON line (no newline), as `append_anchor` writes it."""
+    return _anchor_line(anchor).decode("ascii").rstrip("\n")
+
+
+def parse_anchor_line(text: str, *, where: str = "stored anchor") -> Anchor:
+    """One anchor line back into an Anchor; ValueError naming `where` when malformed."""
+    return _parse_anchor(text.encode("utf-8"), where)
 
 
 def append_anchor(path: Path, anchor: Anchor) -> None:
@@ -93,13 +120,22 @@ def _parse_anchor(raw: bytes, where: str) -> Anchor:
     missing = [name for name in _ANCHOR_FIELDS if name not in record]
     if missing:
         raise ValueError(f"{where}: missing field(s) {', '.join(missing)}")
-    # Unknown extra fields are tolerated so signed anchors (AUD-10) can add a signature later.
+    # Unknown extra fields are tolerated; a line with any signed field must have them all.
+    signature = None
+    present = [name for name in _SIGNED_FIELDS if name in record]
+    if present:
+        absent = [name for name in _SIGNED_FIELDS if name not in record]
+        if absent:
+            raise ValueError(f"{where}: signed checkpoint lacks field(s) {', '.join(absent)}")
     try:
+        if present:
+            signature = AnchorSignature(**{name: record[name] for name in _SIGNED_FIELDS})
         return Anchor(
             seq=record["seq"],
             head_mac=record["head_mac"],
             ts_utc=record["ts_utc"],
             key_epoch=record["key_epoch"],
+            signature=signature,
         )
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
@@ -125,8 +161,25 @@ def read_anchors(path: Path) -> list[Anchor]:
 # --------------------------------------------------------------------------- verifier kit
 
 
+@dataclass(frozen=True)
+class KitInfo:
+    """A parsed verifier kit. `anchor_public_key` is None in kits from before AUD-10."""
+
+    workspace_id: str
+    k0: bytes = field(repr=False)
+    anchor_public_key: str | None
+
+
+def root_public_key(epoch_key: bytes) -> str:
+    """The root anchor key of a chain rooted at the epoch whose audit key is given."""
+    return public_key_hex(root_seed(epoch_key))
+
+
 def make_kit(workspace_id: str, k0: bytes, *, created_utc: str | None = None) -> dict[str, str]:
-    """The verifier kit as a dict: format tag, workspace id, K0 hex and a handling note."""
+    """The verifier kit as a dict: format tag, workspace id, K0 hex, root anchor key, note.
+
+    `anchor_public_key` (signed anchors rooted at epoch 0) is public: give it to anyone who
+    should check the anchor file's signatures without being able to forge anything."""
     if not isinstance(workspace_id, str) or not workspace_id:
         raise ValueError("workspace_id must be a non-empty string")
     if not isinstance(k0, bytes) or len(k0) != KEY_BYTES:
@@ -137,6 +190,7 @@ def make_kit(workspace_id: str, k0: bytes, *, created_utc: str | None = None) ->
         "format": KIT_FORMAT,
         "workspace_id": workspace_id,
         "k0": k0.hex(),
+        "anchor_public_key": root_public_key(k0),
         "created_utc": created_utc,
         "note": KIT_NOTE,
     }
@@ -149,6 +203,12 @@ def kit_to_json(kit: Mapping[str, Any]) -> str:
 
 def kit_from_json(text: str, *, source: str = "verifier kit") -> tuple[str, bytes]:
     """Parse a kit and return (workspace_id, K0). ValueError says what is wrong, never K0."""
+    info = kit_info_from_json(text, source=source)
+    return info.workspace_id, info.k0
+
+
+def kit_info_from_json(text: str, *, source: str = "verifier kit") -> KitInfo:
+    """Parse a kit; its anchor key, when present, must be the one K0 derives."""
     try:
         kit = json.loads(text)
     except json.JSONDecodeError:
@@ -171,16 +231,25 @@ def kit_from_json(text: str, *, source: str = "verifier kit") -> tuple[str, byte
         k0 = b""
     if len(k0) != KEY_BYTES:  # fromhex skips spaces, so check the decoded length too
         raise ValueError(f"{source}: k0 must be {2 * KEY_BYTES} hex characters")
-    return workspace_id, k0
+    anchor_key = kit.get("anchor_public_key")
+    if anchor_key is not None and anchor_key != root_public_key(k0):
+        raise ValueError(f"{source}: anchor_public_key does not belong to its k0")
+    return KitInfo(workspace_id, k0, anchor_key)
 
 
 def load_kit(path: Path) -> tuple[str, bytes]:
     """Read a verifier kit file and return (workspace_id, K0)."""
+    info = load_kit_info(path)
+    return info.workspace_id, info.k0
+
+
+def load_kit_info(path: Path) -> KitInfo:
+    """Read a verifier kit file."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{path} is not a UTF-8 text file") from None
-    return kit_from_json(text, source=str(path))
+    return kit_info_from_json(text, source=str(path))
 
 
 def save_kit(path: Path, kit: Mapping[str, Any]) -> None:

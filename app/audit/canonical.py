@@ -61,12 +61,38 @@ class Anchor:
     head_mac: str
     ts_utc: str
     key_epoch: int
+    # None on lines written before anchors were signed (legacy, unauthenticated).
+    signature: AnchorSignature | None = None
 
     def __post_init__(self) -> None:
         require_int("anchor seq", self.seq, 1, MAX_SEQ)
         require_hex64("anchor head_mac", self.head_mac)
         require_ts("anchor ts_utc", self.ts_utc)
         require_int("anchor key_epoch", self.key_epoch, 0, MAX_EPOCH)
+
+
+@dataclass(frozen=True)
+class AnchorSignature:
+    """The Ed25519 part of a signed anchor (AUD-10; `app.audit.signing` explains it).
+
+    `n` counts signed anchors from 0; `pk` signed this one and is erased from the
+    workspace; `next_pk` is the key that will sign anchor n+1; `root_epoch` is the audit
+    key epoch the first signing key (n = 0) was derived from. Hex strings are checked when
+    the signature is verified, so a damaged value is a forged anchor, not a parse error.
+    """
+
+    n: int
+    pk: str
+    next_pk: str
+    root_epoch: int
+    sig: str
+
+    def __post_init__(self) -> None:
+        require_int("anchor n", self.n, 0, MAX_SEQ)
+        require_int("anchor root_epoch", self.root_epoch, 0, MAX_EPOCH)
+        for name in ("pk", "next_pk", "sig"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"anchor {name} must be a string")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 PHRASES: dict[str, str] = {
     "access.denied": "Was refused an action",
+    "audit.anchor_key": "Started signing the audit checkpoints",
     "audit.export": "Exported the audit log",
     "audit.initialise": "Started the audit log",
     "audit.spool_invalid": "Found an unreadable file of deferred audit events",

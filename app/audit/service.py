@@ -7,8 +7,10 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.audit import anchors as anchor_file
 from app.audit.log import AuditRow, to_row
@@ -18,6 +20,9 @@ from app.reports import csv_safe
 from app.security.guard import Service
 from app.security.permissions import Permission
 from models.security import AuditEntry
+
+if TYPE_CHECKING:
+    from app.context import AppContext
 
 EXPORT_FORMATS = ("csv", "json")
 
@@ -53,13 +58,43 @@ class KitError(PrivDeskError):
 
 def load_verifier_kit(kit_path: Path, workspace_id: str) -> bytes:
     """K0 from a verifier kit file, checked to belong to this workspace."""
+    return load_kit_info(kit_path, workspace_id).k0
+
+
+def load_kit_info(kit_path: Path, workspace_id: str) -> anchor_file.KitInfo:
+    """A verifier kit file (K0 and, in kits since AUD-10, the root anchor key)."""
     try:
-        kit_workspace, k0 = anchor_file.load_kit(kit_path)
+        info = anchor_file.load_kit_info(kit_path)
     except (OSError, ValueError) as exc:
         raise KitError(f"{kit_path}: {exc}") from None
-    if kit_workspace != workspace_id:
+    if info.workspace_id != workspace_id:
         raise KitError(f"{kit_path}: this verifier kit belongs to another workspace")
-    return k0
+    return info
+
+
+def parse_public_key(text: str) -> str:
+    """A root anchor key as given on the command line: 64 hex characters (AUD-10)."""
+    key = text.strip().lower()
+    if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+        raise KitError("--public-key must be the 64 hex characters of the kit's anchor_public_key")
+    return key
+
+
+def verify_audit(
+    ctx: AppContext, s: Session, kit: anchor_file.KitInfo | None, public_key: str | None
+) -> VerifyResult:
+    """The audit chain with what the caller holds: the kit, the public anchor key, or none."""
+    try:
+        if kit is not None:
+            return ctx.audit.verify(
+                s,
+                kit.k0,
+                anchor_key=kit.anchor_public_key,
+                born_signed=kit.anchor_public_key is not None,
+            )
+        return ctx.audit.verify(s, anchor_key=public_key)
+    except ValueError as exc:
+        raise KitError(f"audit anchors unreadable: {exc}") from None
 
 
 class AuditService(Service):
@@ -105,13 +140,13 @@ class AuditService(Service):
             actions = list(s.scalars(select(AuditEntry.action).distinct()))
         return sorted(actors), sorted(actions)
 
-    def verify(self, kit_path: Path | None = None) -> VerifyResult:
-        k0 = load_verifier_kit(kit_path, self.ctx.workspace.workspace_id) if kit_path else None
+    def verify(self, kit_path: Path | None = None, public_key: str | None = None) -> VerifyResult:
+        """The chain; with the kit every epoch, with only `public_key` the anchor signatures."""
+        ws_id = self.ctx.workspace.workspace_id
+        kit = load_kit_info(kit_path, ws_id) if kit_path else None
+        pinned = parse_public_key(public_key) if public_key and kit is None else None
         with self.authorized(Permission.AUDIT_VERIFY, action="audit.verify") as (s, _):
-            try:
-                result = self.ctx.audit.verify(s, k0)
-            except ValueError as exc:
-                raise KitError(f"audit anchors unreadable: {exc}") from None
+            result = verify_audit(self.ctx, s, kit, pinned)
             self.audit(
                 s,
                 "audit.verify",
@@ -120,7 +155,7 @@ class AuditService(Service):
                     "status": result.status.name,
                     "seq": result.seq,
                     "count": result.count,
-                    "with_kit": k0 is not None,
+                    "with_kit": kit is not None,
                 },
             )
         return result

@@ -43,6 +43,10 @@ class VerifyStatus(enum.Enum):
     # The database records that checkpoints were exported (audit_state.last_anchor_seq) but
     # the anchor file outside it is gone or empty: the external evidence was deleted.
     ANCHORS_MISSING = "anchors_missing"
+    # A line of the anchor file does not verify: its signature fails, it is not signed by the
+    # key the line before it named, or the chain of keys does not start at the workspace's
+    # anchor key (AUD-10).
+    ANCHOR_FORGED = "anchor_forged"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class VerifyResult:
     `seq` is the first seq concerned (None when OK). `count` is the number of events that
     passed every check before the walk stopped; `head_mac` is the mac of the last of them.
     `message` is one plain-English sentence with seq numbers only, never event contents.
+    `anchor_check` says how the anchor file's signatures were checked (AUD-10).
     """
 
     status: VerifyStatus
@@ -59,6 +64,7 @@ class VerifyResult:
     count: int
     head_mac: str | None
     message: str
+    anchor_check: str = ""
 
     @property
     def ok(self) -> bool:

@@ -1,4 +1,4 @@
-"""`privdesk audit verify [--kit]` and `privdesk audit export`: the tamper-evident log."""
+"""`privdesk audit verify [--kit | --public-key]`, `privdesk audit export`: the audit log."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     group = add_group(sub, "audit", "verify or export the tamper-evident audit log")
     p = add_command(group, "verify", cmd_verify, "check the chain; name the first problem")
     p.add_argument("--kit", type=Path, help="verifier kit (checks every key epoch)")
+    p.add_argument(
+        "--public-key",
+        metavar="HEX",
+        help="the kit's anchor_public_key: check the signed checkpoints without K0",
+    )
     p = add_command(group, "export", cmd_export, "write the events as CSV or JSON")
     p.add_argument("--from", dest="since", metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="until", metavar="DATE", help="last day (YYYY-MM-DD)")
@@ -36,7 +41,7 @@ def _date(text: str | None, flag: str) -> date | None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     with signed_in(args) as (ctx, principal):
-        result = AuditService(ctx, principal).verify(args.kit)
+        result = AuditService(ctx, principal).verify(args.kit, args.public_key)
     data = {
         "status": result.status.name,
         "seq": result.seq,
@@ -44,6 +49,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         "head_mac": result.head_mac,
         "message": result.message,
         "with_kit": args.kit is not None,
+        "with_public_key": args.kit is None and args.public_key is not None,
+        "anchors": result.anchor_check,
     }
     emit(args, data, f"{result.status.name}: {result.message}")
     return EXIT_OK if result.ok else EXIT_CHECK_FAILED

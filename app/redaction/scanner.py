@@ -19,10 +19,14 @@ Overlaps are resolved deterministically: higher score, then the longer span, the
 earlier rule in the declared list. Each rule's own matches never overlap (like
 ``finditer``); between rules, an accepted finding is kept outright unless a rule that
 could beat it (its best possible score reaches the finding's lowest possible one) starts
-inside it. That check is one search of a precompiled program of those rules; only when
-it hits are all rules' candidates around the finding collected and the winners chosen
-greedily — (−score, −length, rule order, start) — so the common case costs one extra
-RE2 call per finding.
+inside it. Usually nothing at all starts inside a finding: one search of the whole
+program from the next character shows that, and its match is the next candidate, so the
+common case costs no extra RE2 call. Otherwise the Set names the rules at each start
+inside (or, when it cannot say exactly, one search of a program of the beating rules
+decides); only when a beating rule is there are all rules' candidates around the finding
+collected and the winners chosen greedily — (−score, −length, rule order, start).
+The first rule tried at a start reuses the whole program's match (leftmost-first: it
+is that rule's own), and validators that never read the surrounding text get none.
 
 RE2 guarantees time linear in the input for every pattern, so a bad custom rule can make
 a scan slower, never hang it. A :class:`Scanner` is immutable and thread-safe.
@@ -30,7 +34,6 @@ a scan slower, never hang it. A :class:`Scanner` is immutable and thread-safe.
 
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
@@ -38,119 +41,26 @@ from itertools import accumulate
 
 import re2
 
+from app.redaction.compiled import (
+    Compiled,
+    Hit,
+    MatchFn,
+    body,
+    matcher,
+    next_char,
+    to_code_points,
+)
 from app.redaction.rules import re2_options
 from app.redaction.types import Finding, Rule
-from app.redaction.validators import Look, Validator, get_validator
+from app.redaction.validators import Look
 
 SEPARATOR = b"\n\x00\n"
 LOOK = 24  # characters of context handed to validators on each side
 RETRY_WINDOW = 4096  # bytes after a rejected candidate that other rules may still match
+WALK = 8  # starts inside a finding looked at one by one before one search decides
 
-_ANCHOR = re2._Anchor  # the RE2 anchor enum the public API uses internally
-
-# (data, pos, endpos) -> the group spans, on bytes, without per-call re-encoding; no
-# match when the first span starts at -1.
-MatchFn = Callable[[bytes, int, int], Sequence[tuple[int, int]]]
-_NO_MATCH: tuple[tuple[int, int], ...] = ((-1, -1),)
-
-
-def _matcher(regexp: re2._Regexp, anchored: bool) -> MatchFn:
-    """Uses RE2's raw Match when present (google-re2 ≥ 1.0), called straight from C (no
-    Python frame per call: the scan makes one call per candidate); else the public API,
-    which is slower but equivalent."""
-    raw = getattr(regexp, "_regexp", None)
-    if raw is not None and hasattr(raw, "Match"):
-        anchor = _ANCHOR.ANCHOR_START if anchored else _ANCHOR.UNANCHORED
-        fast: MatchFn = functools.partial(raw.Match, anchor)
-        return fast
-
-    def slow(data: bytes, pos: int, end: int) -> Sequence[tuple[int, int]]:
-        m = regexp.match(data, pos, end) if anchored else regexp.search(data, pos, end)
-        if m is None:
-            return _NO_MATCH
-        return tuple(m.span(i) for i in range(regexp.groups + 1))
-
-    return slow
-
-
-class _Compiled:
-    """One enabled rule, with everything the hot path needs as plain attributes."""
-
-    __slots__ = (
-        "allow",
-        "allow_rx",
-        "anchored",
-        "beaters",
-        "boost",
-        "context",
-        "context_required",
-        "context_window",
-        "entity_type",
-        "group",
-        "index",
-        "max_score",
-        "min_score",
-        "order",
-        "rule",
-        "rule_id",
-        "score",
-        "search",
-        "validator",
-    )
-
-    def __init__(self, rule: Rule, index: int, order: int) -> None:
-        # the rule alone, its own groups numbered as in the rule (no captures at all when
-        # the finding is the whole match: RE2 then skips its submatch pass)
-        options = re2_options()
-        options.never_capture = rule.group == 0
-        single = re2.compile(_body(rule), options)
-        self.rule = rule
-        self.rule_id = rule.id
-        self.entity_type = rule.entity_type
-        self.index = index  # position in the declared rule list: the last tie-break
-        self.order = order  # position in the combined program (score, then index)
-        self.group = rule.group  # group giving the finding's span
-        self.validator: Validator | None = get_validator(rule.validator) if rule.validator else None
-        self.context = _context_rx(rule.context)
-        self.context_window = rule.context_window
-        self.context_required = rule.context_required
-        self.boost = rule.context_boost
-        self.score = rule.score
-        boosted = min(1.0, rule.score + rule.context_boost)
-        has_context = self.context is not None
-        self.max_score = max(rule.score, boosted) if has_context else rule.score
-        self.min_score = min(rule.score, boosted) if has_context else rule.score
-        self.allow = frozenset(rule.allow)
-        self.allow_rx = tuple(re2.compile(p, re2_options()) for p in rule.allow_patterns)
-        self.anchored = _matcher(single, anchored=True)  # this rule alone, at a position
-        self.search = _matcher(single, anchored=False)  # this rule alone, leftmost
-        # the rules that could beat a finding of this one (positions in the program)
-        self.beaters: tuple[int, ...] | None = None
-
-
-# (start, end, rule, reason, entity type or None, score, match end): byte offsets in the
-# batch; the match end is where the rule's scan resumes (≥ end).
-_Hit = tuple[int, int, _Compiled, str, str | None, float, int]
-
-
-def _context_rx(words: Sequence[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    alts = "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alts})(?![a-z0-9])")
-
-
-def _body(rule: Rule) -> str:
-    return f"(?i:{rule.pattern})" if rule.ignore_case else f"(?:{rule.pattern})"
-
-
-def _next_char(data: bytes, pos: int) -> int:
-    """The start of the UTF-8 character after the one at `pos`."""
-    pos += 1
-    end = len(data)
-    while pos < end and 0x80 <= data[pos] < 0xC0:
-        pos += 1
-    return pos
+_TEXT_EDGE = re.compile(r"\$|\\[AzB]|(?<!\[)\^")  # (conservative: also an escaped \$)
+_NO_LOOK = Look("", "")  # for validators in LOOK_FREE
 
 
 class Scanner:
@@ -160,8 +70,8 @@ class Scanner:
         enabled = [(i, r) for i, r in enumerate(rules) if r.enabled]
         enabled.sort(key=lambda p: (-p[1].score, p[0]))
         self.rules: tuple[Rule, ...] = tuple(r for _, r in enabled)
-        compiled = [_Compiled(rule, index, order) for order, (index, rule) in enumerate(enabled)]
-        parts = [_body(c.rule) for c in compiled]
+        compiled = [Compiled(rule, index, order) for order, (index, rule) in enumerate(enabled)]
+        parts = [body(c.rule) for c in compiled]
         self._compiled = tuple(compiled)
         # Only where the leftmost of some rules' matches starts matters to the programs
         # below: no captures, so RE2 skips its submatch pass (and Python the tuples).
@@ -177,10 +87,17 @@ class Scanner:
                 c.order for c in compiled if c is not comp and c.max_score >= comp.min_score
             )
             comp.beaters = members or None
+            comp.beater_set = frozenset(members)
+        # The "nothing starts inside this finding" shortcut in `_scan_bytes` reads the
+        # whole program's matches against the batch where the exact check reads the beating
+        # rules against the text alone; the two agree unless a pattern asserts where its
+        # text ends (`$`, `\\z`, `\\B`) or starts (`^`, `\\A`: the Set at the batch's
+        # first character sees a newline before it), so such rule sets take the exact path.
+        self._shortcut = not any(_TEXT_EDGE.search(r.pattern) for r in self.rules)
         if parts:
             # where the next candidate starts (and its end), whichever rule it is
             program = re2.compile("|".join(parts), nocap)
-            self._search: MatchFn | None = _matcher(program, anchored=False)
+            self._search: MatchFn | None = matcher(program, anchored=False)
             # Which rules match at a position: one RE2::Set call on a slice instead of one
             # anchored match per rule. The slice starts one (ASCII) character early and
             # each pattern consumes it first, so \b and friends see the true context.
@@ -210,36 +127,84 @@ class Scanner:
         starts = list(accumulate([len(b) + step for b in encoded[:-1]], initial=0))
         raw = self._scan_bytes(data, starts, encoded)
         for index, found in raw.items():
-            results[index] = _to_code_points(texts[index], encoded[index], starts[index], found)
+            results[index] = to_code_points(texts[index], encoded[index], starts[index], found)
         return results
 
     # -- the pass -----------------------------------------------------------------------
 
     def _scan_bytes(
         self, data: bytes, starts: list[int], encoded: list[bytes]
-    ) -> dict[int, list[_Hit]]:
+    ) -> dict[int, list[Hit]]:
+        """The hot loop: one program search per candidate start, one RE2::Set call for
+        the rules matching there, one anchored match per rule tried, the validator. Kept
+        in one function with locals (every attribute look-up here runs per candidate)."""
         assert self._search is not None
         search = self._search
+        rules_at = self._rules_at
+        compiled = self._compiled
+        every_rule = range(len(compiled))
+        accept = self._accept
         programs = self._beater_programs
-        out: dict[int, list[_Hit]] = {}
+        shortcut = self._shortcut
+        out: dict[int, list[Hit]] = {}
         end = len(data)
         pos = 0
         index = 0  # which text the scan is in; advances monotonically
         last = len(starts) - 1
         ts = starts[0]
         te = ts + len(encoded[0])
+        ahead: tuple[int, int] | None = None  # the next candidate, when already searched
         while pos < end:
-            spans = search(data, pos, end)
-            if spans[0][0] < 0:
-                break
-            s, match_end = spans[0]
+            if ahead is None:
+                s, match_end = search(data, pos, end)[0]
+                if s < 0:
+                    break
+            else:
+                s, match_end = ahead
+                ahead = None
             if s >= te and index < last:
                 index = bisect_right(starts, s) - 1
                 ts = starts[index]
                 te = ts + len(encoded[index])
             hit = None
+            exact = False  # `possible` is exactly the rules matching at s in this text
             if s < te:  # (a match starting inside the separator is no candidate)
-                hit = self._first(data, s, match_end, ts, te)
+                # the best rule matching at s whose candidate is accepted, trying the next
+                # rule when one is rejected
+                possible: Sequence[int] = ()
+                cut = min(te, max(s + RETRY_WINDOW, match_end + 4))
+                if s > 0 and data[s - 1] < 0x80:
+                    possible = rules_at(data[s - 1 : cut])
+                elif s == 0 and shortcut:
+                    # the batch's first character: a newline before it is the same start
+                    # of a word to every rule without ^ or \A
+                    possible = rules_at(b"\n" + data[:cut])
+                if possible:
+                    if len(possible) > 1:
+                        possible = sorted(possible)
+                    exact = cut == te
+                if not possible:
+                    # at the very start, after a multi-byte character, a match running
+                    # past the text or RE2 giving up: every rule, in order (rare, exact)
+                    possible = every_rule
+                    exact = False
+                first = exact and shortcut and match_end <= te
+                for i in possible:
+                    comp = compiled[i]
+                    spans: Sequence[tuple[int, int]]
+                    if first and comp.group == 0:
+                        # The whole program's match at s is the first rule's that matches
+                        # there (leftmost-first takes the first alternative), and it lies
+                        # inside the text: that rule's anchored match would repeat it.
+                        spans = ((s, match_end),)
+                    else:
+                        spans = comp.anchored(data, s, te)
+                    first = False
+                    if spans[0][0] >= 0:
+                        fs, fe = spans[comp.group]
+                        hit = accept(comp, fs, fe, spans[0][1], data, ts, te)
+                        if hit is not None:
+                            break
             if hit is None:
                 pos = s + 1
                 while pos < end and 0x80 <= data[pos] < 0xC0:
@@ -248,53 +213,85 @@ class Scanner:
             bucket = out.get(index)
             if bucket is None:
                 bucket = out[index] = []
-            members = hit[2].beaters
+            comp = hit[2]
+            members = comp.beaters
+            resume = hit[6]
             if members is not None:
+                if shortcut and exact and not comp.inner_starts:
+                    # Usually no rule starts inside the finding: then the search that
+                    # shows it also finds the next candidate (one call instead of a search
+                    # of the beating rules and another for the next candidate).
+                    told, following = self._walk(data, s, resume, possible, comp.beater_set, te)
+                    if told is False:
+                        bucket.append(hit)
+                        if following is None:
+                            break  # no candidate left in the batch
+                        ahead = following
+                        pos = max(resume, s + 1)
+                        continue
+                    if told:
+                        found, resume = self._resolve(data, s, hit, ts, te)
+                        bucket += found
+                        pos = max(resume, s + 1)
+                        continue
                 beaters = programs.get(members) or self._beaters(members)
                 rival = beaters(data, s, te)
-                if 0 <= rival[0][0] < hit[6]:
+                if 0 <= rival[0][0] < resume:
                     # a rule that could win starts inside this finding: resolve them all
                     found, resume = self._resolve(data, s, hit, ts, te)
                     bucket += found
                     pos = max(resume, s + 1)
                     continue
             bucket.append(hit)
-            pos = max(hit[6], s + 1)
+            pos = max(resume, s + 1)
         return out
+
+    def _walk(
+        self,
+        data: bytes,
+        s: int,
+        resume: int,
+        possible: Sequence[int],
+        beaters: frozenset[int],
+        te: int,
+    ) -> tuple[bool | None, tuple[int, int] | None]:
+        """Does a rule in `beaters` start in [s, resume) — what one search of the beating
+        rules' own program answers — told from the whole program and the Set, which are
+        compiled anyway: (True, None) yes; (False, next candidate or None) no; (None,
+        None) when the Set cannot say exactly (after a multi-byte character, a long text)
+        and that program must decide. `possible`: the rules matching at s."""
+        if not beaters.isdisjoint(possible):
+            return True, None
+        assert self._search is not None
+        search, end, p = self._search, len(data), s
+        for _ in range(WALK):
+            p += 1
+            while p < end and 0x80 <= data[p] < 0xC0:
+                p += 1
+            following = search(data, p, end)[0]
+            q = following[0]
+            if q < 0:
+                return False, None
+            if q >= resume:
+                return False, following
+            cut = min(te, max(q + RETRY_WINDOW, following[1] + 4))
+            if data[q - 1] >= 0x80 or cut != te:
+                break
+            at = self._rules_at(data[q - 1 : cut])
+            if not at:
+                break  # (a match only by running into the separator)
+            if not beaters.isdisjoint(at):
+                return True, None
+            p = q
+        return None, None
 
     def _beaters(self, members: tuple[int, ...]) -> MatchFn:
         pattern = "|".join(self._parts[i] for i in members)
-        program = _matcher(re2.compile(pattern, self._nocap), anchored=False)
+        program = matcher(re2.compile(pattern, self._nocap), anchored=False)
         self._beater_programs[members] = program
         return program
 
-    def _first(self, data: bytes, s: int, e: int, ts: int, te: int) -> _Hit | None:
-        """The best rule (score, then declared order) matching at `s` whose candidate is
-        accepted — trying the next rule when one is rejected (`e`: where the leftmost-first
-        match of all rules at `s` ends)."""
-        cut = min(te, max(s + RETRY_WINDOW, e + 4))  # (≥ one character beyond that match)
-        possible: Sequence[int] = ()
-        if s > 0 and data[s - 1] < 0x80:
-            possible = sorted(self._rules_at(data[s - 1 : cut]))
-        if not possible:
-            # at the very start, after a multi-byte character, a match running past the
-            # text or RE2 giving up: every rule, in order (rare, and exact)
-            possible = range(len(self._compiled))
-        compiled = self._compiled
-        for i in possible:
-            comp = compiled[i]
-            spans = comp.anchored(data, s, te)
-            if spans[0][0] < 0:
-                continue
-            fs, fe = spans[comp.group]
-            hit = self._accept(comp, fs, fe, spans[0][1], data, ts, te)
-            if hit is not None:
-                return hit
-        return None
-
-    def _resolve(
-        self, data: bytes, s: int, first: _Hit, ts: int, te: int
-    ) -> tuple[list[_Hit], int]:
+    def _resolve(self, data: bytes, s: int, first: Hit, ts: int, te: int) -> tuple[list[Hit], int]:
         """Every rule's candidates starting in [s, end) — `first` (found at `s`) and
         each accepted candidate pushing the end to where its match ends — and the
         winners among them: higher score, then the longer span (in characters), then
@@ -303,7 +300,7 @@ class Scanner:
         positions = [s] * len(compiled)
         cluster_end = first[6]
         positions[first[2].order] = max(cluster_end, s + 1)  # its rule's next candidate
-        hits: list[_Hit] = [first]
+        hits: list[Hit] = [first]
         grown = True
         while grown:
             grown = False
@@ -321,7 +318,7 @@ class Scanner:
                     fs, fe = spans[comp.group]
                     hit = self._accept(comp, fs, fe, me, data, ts, te)
                     if hit is None:
-                        p = _next_char(data, ms)
+                        p = next_char(data, ms)
                         continue
                     hits.append(hit)
                     p = max(hit[6], ms + 1)
@@ -330,11 +327,11 @@ class Scanner:
                         grown = True
                 positions[i] = p
 
-        def rank(h: _Hit) -> tuple[float, int, int, int]:
+        def rank(h: Hit) -> tuple[float, int, int, int]:
             chars = len(data[h[0] : h[1]].decode("utf-8", "surrogatepass"))
             return (-round(h[5], 3), -chars, h[2].index, h[0])
 
-        kept: list[_Hit] = []
+        kept: list[Hit] = []
         for h in sorted(hits, key=rank):
             if all(h[1] <= k[0] or h[0] >= k[1] for k in kept):
                 kept.append(h)
@@ -343,14 +340,14 @@ class Scanner:
 
     def _accept(
         self,
-        comp: _Compiled,
+        comp: Compiled,
         fs: int,
         fe: int,
         match_end: int,
         data: bytes,
         ts: int,
         te: int,
-    ) -> _Hit | None:
+    ) -> Hit | None:
         if fs < 0 or fe <= fs:
             return None
         value = data[fs:fe].decode("utf-8", "replace")
@@ -362,9 +359,13 @@ class Scanner:
         validator = comp.validator
         entity_type: str | None = None
         if validator is not None:
-            look = Look(
-                data[max(ts, fs - LOOK) : fs].decode("utf-8", "ignore"),
-                data[fe : min(te, fe + LOOK)].decode("utf-8", "ignore"),
+            look = (
+                Look(
+                    data[max(ts, fs - LOOK) : fs].decode("utf-8", "ignore"),
+                    data[fe : min(te, fe + LOOK)].decode("utf-8", "ignore"),
+                )
+                if comp.look
+                else _NO_LOOK
             )
             verdict = validator(value, look)
             if verdict is None:
@@ -387,33 +388,3 @@ class Scanner:
             elif comp.context_required:
                 return None
         return fs, fe, comp, reason or "pattern matched", entity_type, score, match_end
-
-
-def _to_code_points(text: str, encoded: bytes, base: int, found: list[_Hit]) -> list[Finding]:
-    """Findings in code points of `text` (`found` is in bytes of the batch, `base` being
-    where the text starts)."""
-    out: list[Finding] = []
-    if len(text) == len(encoded):  # ASCII: bytes are characters
-        for bs, be, comp, reason, etype, score, _ in found:
-            out.append(
-                Finding(
-                    bs - base,
-                    be - base,
-                    etype or comp.entity_type,
-                    comp.rule_id,
-                    round(score, 3),
-                    reason,
-                )
-            )
-        return out
-    last_b = last_c = 0
-    for bs, be, comp, reason, etype, score, _ in found:
-        bs -= base
-        be -= base
-        cs = last_c + len(encoded[last_b:bs].decode("utf-8", "surrogatepass"))
-        ce = cs + len(encoded[bs:be].decode("utf-8", "surrogatepass"))
-        last_b, last_c = bs, cs
-        out.append(
-            Finding(cs, ce, etype or comp.entity_type, comp.rule_id, round(score, 3), reason)
-        )
-    return out

@@ -112,8 +112,11 @@ def upgrade() -> None:
         sa.Column("pruned_epoch", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_audit_state"),
     )
-    # Defence in depth: the chain MAC is the real protection; these stop accidents and
-    # casual edits through SQL. Pruning (later) drops and recreates them in one transaction.
+    # Defence in depth (AUD-5): the chain MAC is the real protection; these stop accidents
+    # and casual edits through SQL. Pruning (later) drops and recreates them in one transaction.
+    if op.get_bind().dialect.name == "postgresql":
+        _create_pg_triggers()
+        return
     for verb in APPEND_ONLY:
         op.execute(
             f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
@@ -121,9 +124,31 @@ def upgrade() -> None:
         )
 
 
+# PostgreSQL: the same trigger names and message; TRUNCATE, which SQLite lacks, is refused too.
+PG_FUNCTION = "audit_log_append_only"
+
+
+def _create_pg_triggers() -> None:
+    op.execute(
+        f"CREATE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$"
+    )
+    for verb in (*APPEND_ONLY, "TRUNCATE"):
+        scope = "STATEMENT" if verb == "TRUNCATE" else "ROW"
+        op.execute(
+            f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
+            f"FOR EACH {scope} EXECUTE FUNCTION {PG_FUNCTION}()"
+        )
+
+
 def downgrade() -> None:
-    for verb in APPEND_ONLY:
-        op.execute(f"DROP TRIGGER IF EXISTS audit_log_no_{verb.lower()}")
+    if op.get_bind().dialect.name == "postgresql":
+        for verb in (*APPEND_ONLY, "TRUNCATE"):
+            op.execute(f"DROP TRIGGER IF EXISTS audit_log_no_{verb.lower()} ON audit_log")
+        op.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
+    else:
+        for verb in APPEND_ONLY:
+            op.execute(f"DROP TRIGGER IF EXISTS audit_log_no_{verb.lower()}")
     op.drop_table("audit_state")
     op.drop_index("ix_audit_log_action", "audit_log")
     op.drop_index("ix_audit_log_actor", "audit_log")
