@@ -298,3 +298,14 @@ def test_cli_redact_text_scan_and_rules_test(tmp_path: Path) -> None:
     failed = run_cli("rules", "test", "--rules", str(bad), "--json")
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["failed"][0]["rule"] == "credit_card"
+
+
+def test_a_refused_demo_case_import_learns_nothing_about_the_folder(
+    admin: SignedIn, tmp_path: Path
+) -> None:
+    """An operator without redaction.manage is refused before the folder is read: the same
+    refusal for a folder that exists and one that does not."""
+    service = RedactionService(admin.ctx, admin.principal)  # an administrator, not a redactor
+    for folder in (tmp_path, tmp_path / "no-such-folder"):
+        with pytest.raises(PermissionDenied):
+            service.import_demo_cases(folder)

@@ -416,12 +416,14 @@ class RedactionService(Service):
             return _case_info(row)
 
     def import_demo_cases(self, folder: Path, *, limit: int = 500) -> int:
-        """Labelled cases from a demo export (`planted.json`), replacing earlier ones."""
-        cases = load_demo_cases(folder, limit=limit)
+        """Labelled cases from a demo export (`planted.json`), replacing earlier ones. The
+        folder is read only once the operator is allowed to (a refused call learns nothing
+        about the file, not even whether it exists)."""
         with self.authorized(Permission.REDACTION_MANAGE, action="redaction.cases.import") as (
             s,
             _,
         ):
+            cases = load_demo_cases(folder, limit=limit)
             for old in s.scalars(select(RedactionCase).where(RedactionCase.source == "demo")):
                 s.delete(old)
             now = utc_iso(self.ctx.clock.now())
