@@ -27,8 +27,9 @@ from sqlalchemy import select, text
 from app.dsar import erasure
 from app.dsar.erasure import ErasureService
 from app.dsar.locate import LocateService
-from app.helpdesk import HelpdeskService, ImportResult
+from app.helpdesk import HelpdeskService
 from app.importers.erased import ERASED
+from app.importers.result import ImportResult
 from models.dsar import DsarTombstone
 from models.helpdesk import Comment, Person, Ticket
 from tests.dsar_helpers import Desk, make_desk

@@ -11,7 +11,8 @@ from typing import Any
 from app.cli.output import EXIT_CANCELLED, EXIT_OK, emit
 from app.cli.parsing import add_command, add_group
 from app.cli.unlock import signed_in
-from app.helpdesk import HelpdeskService, ImportResult
+from app.helpdesk import HelpdeskService
+from app.importers.result import ImportResult
 from app.jobs import Cancelled, JobControl, run_with_text_progress
 
 

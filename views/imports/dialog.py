@@ -48,7 +48,8 @@ from views.imports.summary import (
 
 if TYPE_CHECKING:
     from app.context import AppContext
-    from app.helpdesk import HelpdeskService, ImportResult
+    from app.helpdesk import HelpdeskService
+    from app.importers.result import ImportResult
     from app.jobs import TaskHandle
 
 CSV_KINDS = (

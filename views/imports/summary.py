@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from views.common.table_model import Column
 
 if TYPE_CHECKING:
-    from app.helpdesk import ImportResult
+    from app.importers.result import ImportResult
 
 
 @dataclass(frozen=True)
