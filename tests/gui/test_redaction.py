@@ -129,6 +129,7 @@ def test_labelled_set_gives_precision_recall_and_opens_misses(
     assert misses and all(m.kind == "fn" and m.entity_type == "EMAIL_ADDRESS" for m in misses)
     pane.tabs.setCurrentIndex(2)
     shoot(pane, "redaction-labelled")
+    shoot(pane, "redaction-labelled-external")
     pane.labels_tab.missOpened.emit(misses[0])
     assert pane.tabs.currentIndex() == 1
     cursor = pane.bench.editor.textCursor()
