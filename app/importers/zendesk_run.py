@@ -29,7 +29,7 @@ from app.importers.loader import (
     latest_snapshot,
 )
 from app.importers.problems import ImportFailed, Location, Problems, TooManyProblems, fail_now
-from app.importers.snapshots import SnapshotWriter, WriterResult
+from app.importers.snapshots import DIRECTORY_TABLES, SnapshotWriter, WriterResult
 from app.importers.sources import Progress, Select, SourceFile, iter_records
 from app.importers.zendesk import (
     BY_NAME,
@@ -50,26 +50,14 @@ from app.testhooks import hold
 from models.helpdesk import (
     SNAPSHOT_DIRECTORY,
     AccessLog,
-    AuthSettings,
     Comment,
-    CustomRole,
-    GroupMembership,
-    HelpdeskGroup,
-    Identity,
-    Organization,
-    Person,
     Ticket,
     ZendeskAuditLog,
 )
 
+# The directory's kinds (snapshotted), then the kinds upserted outside any snapshot.
 TABLES: dict[str, Any] = {
-    "organizations": Organization,
-    "custom_roles": CustomRole,
-    "groups": HelpdeskGroup,
-    "users": Person,
-    "identities": Identity,
-    "group_memberships": GroupMembership,
-    "account_settings": AuthSettings,
+    **DIRECTORY_TABLES,
     "tickets": Ticket,
     "ticket_comments": Comment,
     "audit_logs": ZendeskAuditLog,
