@@ -1,3 +1,6 @@
+# The scanner of app/redaction/scanner.py as it was before the speed work, kept verbatim
+# (and frozen) as the oracle of tests/test_redaction_speed.py: same rules in, same findings
+# out. Not product code; do not "deduplicate" it against the scanner it checks.
 """The scanner: all enabled rules in one RE2 pass, validation only on candidates.
 
 Every rule's pattern becomes one alternative of a single RE2 program, ordered by score
