@@ -267,6 +267,7 @@ def test_a_partial_file_merges_unless_complete_is_ticked(
     assert not dialog.complete_box.isChecked()
     dialog.next_button.click()
     assert "merged into a copy of snapshot #1; nobody is removed" in dialog.preview_text.text()
+    assert dialog.preview_text.text().startswith("Checked 1 record in 1 file:")
     shoot(dialog, "import-merge-preview")
     dialog.next_button.click()
     assert "Merged into snapshot #2 (5 people), a copy of #1" in dialog.done_text.text()

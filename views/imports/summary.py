@@ -54,7 +54,9 @@ def _erased(result: ImportResult) -> str:
 def preview_headline(result: ImportResult) -> str:
     records = sum(c["read"] for c in result.counts.values())
     files = len(result.files)
-    found = f"{records} records in {files} file{'' if files == 1 else 's'}"
+    found = (
+        f"{records} record{'' if records == 1 else 's'} in {files} file{'' if files == 1 else 's'}"
+    )
     if result.unchanged:
         return f"Checked {found}: all already imported, importing again changes nothing." + _erased(
             result
