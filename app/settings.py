@@ -230,6 +230,16 @@ REGISTRY: tuple[SettingSpec, ...] = (
         P.DSAR_MANAGE,
         check=_check_zone,
     ),
+    SettingSpec(
+        "monitoring.timezone",
+        str,
+        "Europe/London",
+        "Monitoring time zone",
+        "the local time off-hours and per-day monitoring rules count in",
+        P.MONITORING_VIEW,
+        P.MONITORING_MANAGE,
+        check=_check_zone,
+    ),
     *(
         SettingSpec(
             f"dsar.art15_{name}",

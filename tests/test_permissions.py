@@ -38,6 +38,8 @@ from app.dsar.records import NewRequest
 from app.dsar.requests import DsarService
 from app.errors import PrivDeskError
 from app.helpdesk import HelpdeskService
+from app.monitoring.library import RuleService
+from app.monitoring.service import AlertService
 from app.redaction.service import RedactionService
 from app.review.service import ReviewService
 from app.security.guard import PermissionDenied, Service
@@ -69,6 +71,7 @@ DSAR_READ = OFFICER | AUDITOR
 DRILLS_READ = LEAD | AUDITOR
 REDACTION_READ = REDACTOR | AUDITOR
 PII = OFFICER  # "privacy_officer: … reveal personal data"
+MONITORING_READ = OFFICER | AUDITOR
 
 ROLES = sorted(EVERYONE)
 
@@ -352,6 +355,18 @@ TABLE: dict[str, Row] = {
         lambda s, w, r: s.export_plan(w.tmp / f"plan-{r}.csv", ["credit_card"]),
         step_up=True,
     ),
+    # ---- monitoring (privacy officer works alerts; auditor reads; lead sees escalated)
+    "AlertService.run": r(OFFICER, lambda s, w, r: s.run()),
+    "AlertService.list_alerts": r(MONITORING_READ | LEAD, lambda s, w, r: s.list_alerts()),
+    "AlertService.show": r(MONITORING_READ | LEAD, lambda s, w, r: s.show(w.alert)),
+    "AlertService.ack": r(OFFICER, lambda s, w, r: s.ack(w.alert)),
+    "AlertService.dismiss": r(OFFICER, lambda s, w, r: s.dismiss(w.alert, "test", suppress_days=1)),
+    "AlertService.escalate": r(OFFICER, lambda s, w, r: s.escalate(w.alert)),
+    "RuleService.rules": r(MONITORING_READ, lambda s, w, r: s.rules()),
+    "RuleService.rule": r(MONITORING_READ, lambda s, w, r: s.rule("new_ip")),
+    "RuleService.export_rules": r(MONITORING_READ, lambda s, w, r: s.export_rules()),
+    "RuleService.import_rules": r(OFFICER, lambda s, w, r: s.import_rules(w.monitoring_rules)),
+    "RuleService.import_file": r(OFFICER, lambda s, w, r: s.import_file(w.monitoring_file)),
 }
 
 TARGETED = ("disable", "enable", "roles", "mfa", "unlock")
@@ -542,6 +557,13 @@ def _build(w: World, tmp: Path) -> SimpleNamespace:
     rules_toml = redaction.export_rules()
     demo = tmp / "demo"
     generate(demo, agents=2, end_users=5, tickets=5)
+
+    # Monitoring: one run over the imported Zendesk logs, and a rules file to import
+    monitoring = AlertService(ctx, officer.principal)
+    alerts = monitoring.run().alerts or tuple(monitoring.list_alerts())
+    monitoring_rules = RuleService(ctx, officer.principal).rule("new_ip")[1]
+    monitoring_file = tmp / "monitoring.toml"
+    monitoring_file.write_text(monitoring_rules.replace("version = 1", "version = 2"))
     return SimpleNamespace(
         tmp=tmp,
         demo=demo,
@@ -567,6 +589,9 @@ def _build(w: World, tmp: Path) -> SimpleNamespace:
         rules_toml=rules_toml,
         engine=redaction.engine(),
         history_run=1,
+        alert=alerts[0].id if alerts else 1,
+        monitoring_rules=monitoring_rules,
+        monitoring_file=monitoring_file,
     )
 
 

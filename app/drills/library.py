@@ -44,20 +44,26 @@ def version_text(s: Session, row: Playbook, version: int | None = None) -> tuple
     return wanted, text
 
 
+def install_builtin_playbooks(service: Service, s: Session, actor: Actor) -> None:
+    """The six built-in playbooks, installed on first use (in the caller's transaction)."""
+    if s.scalar(select(func.count()).select_from(Playbook).where(Playbook.builtin)):
+        return
+    library = PlaybookService(service.ctx, service.principal)
+    installed = 0
+    for name, text in builtin_playbooks():
+        spec = parse_playbook(text, name)
+        if s.scalar(select(Playbook.id).where(Playbook.key == spec.key)) is None:
+            library._add_version(s, actor, None, spec, "built-in playbook", builtin=True)
+            installed += 1
+    if installed:
+        service.audit(s, "drills.playbooks.install", details={"count": installed})
+
+
 class PlaybookService(Service):
     """Playbooks as data. The six built-in ones are installed on first use."""
 
     def _install_builtins(self, s: Session, actor: Actor) -> None:
-        if s.scalar(select(func.count()).select_from(Playbook).where(Playbook.builtin)):
-            return
-        installed = 0
-        for name, text in builtin_playbooks():
-            spec = parse_playbook(text, name)
-            if s.scalar(select(Playbook.id).where(Playbook.key == spec.key)) is None:
-                self._add_version(s, actor, None, spec, "built-in playbook", builtin=True)
-                installed += 1
-        if installed:
-            self.audit(s, "drills.playbooks.install", details={"count": installed})
+        install_builtin_playbooks(self, s, actor)
 
     def _add_version(
         self,

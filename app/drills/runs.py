@@ -12,10 +12,16 @@ import json
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
 from app.drills.breach_clocks import clock_views
-from app.drills.library import PlaybookService, playbook_row, version_text
+from app.drills.library import (
+    PlaybookService,
+    install_builtin_playbooks,
+    playbook_row,
+    version_text,
+)
 from app.drills.playbooks import parse_playbook
 from app.drills.records import DrillError, RunDetail, RunSummary, parse_ts
 from app.drills.store import (
@@ -30,11 +36,87 @@ from app.drills.store import (
     timeline,
     timeline_items,
 )
-from app.security.guard import Service
+from app.security.guard import Actor, Service
 from app.security.permissions import Permission
 from models.drills import RUN_DRILL, RUN_INCIDENT, Breach, Inject, Run, RunStep
 
 KINDS = (RUN_DRILL, RUN_INCIDENT)
+
+
+def start_run(
+    service: Service,
+    s: Session,
+    a: Actor,
+    playbook_key: str,
+    kind: str,
+    title: str = "",
+    first_entry: tuple[str, str] | None = None,
+) -> Run:
+    """A run started in the caller's authorized transaction (audited `drills.run.start`).
+
+    `first_entry` (kind, text) goes on the timeline before anything else: an escalated
+    monitoring alert opens its incident this way. The caller has checked its permission.
+    """
+    install_builtin_playbooks(service, s, a)
+    playbook = playbook_row(s, playbook_key)
+    version, text = version_text(s, playbook)
+    spec = parse_playbook(text, playbook_key)
+    now = service.ctx.clock.now()
+    run = Run(
+        playbook_id=playbook.id,
+        playbook_version=version,
+        kind=kind,
+        title=title.strip() or spec.title,
+        status="active",
+        started_at=utc_iso(now),
+        started_by=a.username,
+    )
+    s.add(run)
+    s.flush()
+    for n, step in enumerate(spec.steps):
+        s.add(
+            RunStep(
+                run_id=run.id,
+                position=n,
+                step_key=step.id,
+                phase=step.phase,
+                title=step.title,
+                owner_role=step.owner,
+                minutes=step.minutes,
+                depends_json=json.dumps(list(step.depends_on)),
+                decision=step.decision,
+                templates_json=json.dumps(list(step.templates)),
+                status="pending",
+            )
+        )
+    if kind == RUN_DRILL:
+        for inject in spec.injects:
+            s.add(
+                Inject(
+                    run_id=run.id,
+                    offset_minutes=inject.at_minutes,
+                    text=inject.text,
+                    expect=inject.expect,
+                    due_at=utc_iso(now + timedelta(minutes=inject.at_minutes)),
+                )
+            )
+    s.add(Breach(run_id=run.id))
+    if first_entry is not None:
+        timeline(s, run, now, a.username, *first_entry)
+    label = (
+        "Exercise started (drill — nothing is sent)"
+        if kind == RUN_DRILL
+        else ("Incident response started")
+    )
+    timeline(s, run, now, a.username, "run.start", f"{label}: {spec.title} v{version}")
+    service.audit(
+        s,
+        "drills.run.start",
+        object_type="run",
+        object_id=str(run.id),
+        details={"kind": kind, "playbook": playbook_key, "version": version},
+    )
+    return run
 
 
 class RunService(Service):
@@ -44,63 +126,7 @@ class RunService(Service):
             raise DrillError("a run is either a drill or an incident")
         PlaybookService(self.ctx, self.principal).list_playbooks()  # built-ins installed
         with self.authorized(Permission.DRILLS_RUN, action="drills.run.start") as (s, a):
-            playbook = playbook_row(s, playbook_key)
-            version, text = version_text(s, playbook)
-            spec = parse_playbook(text, playbook_key)
-            now = self.ctx.clock.now()
-            run = Run(
-                playbook_id=playbook.id,
-                playbook_version=version,
-                kind=kind,
-                title=title.strip() or spec.title,
-                status="active",
-                started_at=utc_iso(now),
-                started_by=a.username,
-            )
-            s.add(run)
-            s.flush()
-            for n, step in enumerate(spec.steps):
-                s.add(
-                    RunStep(
-                        run_id=run.id,
-                        position=n,
-                        step_key=step.id,
-                        phase=step.phase,
-                        title=step.title,
-                        owner_role=step.owner,
-                        minutes=step.minutes,
-                        depends_json=json.dumps(list(step.depends_on)),
-                        decision=step.decision,
-                        templates_json=json.dumps(list(step.templates)),
-                        status="pending",
-                    )
-                )
-            if kind == RUN_DRILL:
-                for inject in spec.injects:
-                    s.add(
-                        Inject(
-                            run_id=run.id,
-                            offset_minutes=inject.at_minutes,
-                            text=inject.text,
-                            expect=inject.expect,
-                            due_at=utc_iso(now + timedelta(minutes=inject.at_minutes)),
-                        )
-                    )
-            s.add(Breach(run_id=run.id))
-            label = (
-                "Exercise started (drill — nothing is sent)"
-                if kind == RUN_DRILL
-                else ("Incident response started")
-            )
-            timeline(s, run, now, a.username, "run.start", f"{label}: {spec.title} v{version}")
-            self.audit(
-                s,
-                "drills.run.start",
-                object_type="run",
-                object_id=str(run.id),
-                details={"kind": kind, "playbook": playbook_key, "version": version},
-            )
-            return summary(s, run)
+            return summary(s, start_run(self, s, a, playbook_key, kind, title))
 
     def list_runs(self, kind: str | None = None) -> list[RunSummary]:
         with self.authorized(Permission.DRILLS_VIEW, action="drills.run.list") as (s, _):

@@ -43,6 +43,9 @@ class Permission(enum.StrEnum):
     DRILLS_RUN = "drills.run"
     REDACTION_VIEW = "redaction.view"
     REDACTION_MANAGE = "redaction.manage"
+    MONITORING_VIEW = "monitoring.view"
+    MONITORING_MANAGE = "monitoring.manage"
+    MONITORING_ESCALATED = "monitoring.escalated"  # only the alerts escalated to incidents
 
 
 P = Permission
@@ -61,6 +64,7 @@ _READ_ONLY = frozenset(
         P.DSAR_VIEW,
         P.DRILLS_VIEW,
         P.REDACTION_VIEW,
+        P.MONITORING_VIEW,
     }
 )
 
@@ -92,9 +96,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PII_REVEAL,
             P.WORKSPACE_VERIFY,
             P.SETTINGS_VIEW,
+            P.MONITORING_VIEW,
+            P.MONITORING_MANAGE,
         }
     ),
-    Role.INCIDENT_LEAD: frozenset({P.DRILLS_VIEW, P.DRILLS_RUN, P.SETTINGS_VIEW}),
+    Role.INCIDENT_LEAD: frozenset(
+        {P.DRILLS_VIEW, P.DRILLS_RUN, P.SETTINGS_VIEW, P.MONITORING_ESCALATED}
+    ),
     Role.REDACTION_ADMIN: frozenset(
         {P.REDACTION_VIEW, P.REDACTION_MANAGE, P.HELPDESK_VIEW, P.SETTINGS_VIEW}
     ),
@@ -133,6 +141,9 @@ PERMISSION_PHRASES: dict[Permission, str] = {
     P.DRILLS_RUN: "run drills and incidents",
     P.REDACTION_VIEW: "view redaction rules",
     P.REDACTION_MANAGE: "manage redaction rules",
+    P.MONITORING_VIEW: "view monitoring alerts",
+    P.MONITORING_MANAGE: "work monitoring alerts",
+    P.MONITORING_ESCALATED: "view alerts escalated to incidents",
 }
 
 
