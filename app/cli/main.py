@@ -11,6 +11,7 @@ for commands that need it.
 from __future__ import annotations
 
 from app.cli import (
+    alerts,
     audit,
     demo,
     drills,
@@ -40,6 +41,7 @@ GROUPS = (
     search,
     dsar,
     drills,
+    alerts,
     review,
     redaction,
     settings,
