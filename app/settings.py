@@ -240,6 +240,16 @@ REGISTRY: tuple[SettingSpec, ...] = (
         P.MONITORING_MANAGE,
         check=_check_zone,
     ),
+    SettingSpec(
+        "monitoring.review_period",
+        str,
+        "monthly",
+        "Log review period",
+        "how often the access and audit logs are reviewed and signed off (weekly or monthly)",
+        P.MONITORING_VIEW,
+        P.MONITORING_MANAGE,
+        choices=("weekly", "monthly"),
+    ),
     *(
         SettingSpec(
             f"dsar.art15_{name}",

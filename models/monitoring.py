@@ -130,3 +130,28 @@ class RuleVersion(Base):
     created_by: Mapped[str] = mapped_column(String(80))
 
     __table_args__ = (UniqueConstraint("rule_id", "version", name="uq_mon_rule_versions"),)
+
+
+class LogReview(Base):
+    """A periodic log review: the period's summary and alerts, signed off (step-up).
+
+    `summary_json` holds counts and alert ids only; it is frozen at sign-off and its
+    SHA-256 kept in `digest`, so the evidence export shows what was signed.
+    """
+
+    __tablename__ = "mon_log_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))  # weekly | monthly
+    period_start: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, local date
+    period_end: Mapped[str] = mapped_column(String(10))  # exclusive
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | signed
+    started_at: Mapped[str] = mapped_column(String(40))
+    started_by: Mapped[str] = mapped_column(String(80))
+    signed_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    signed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    note: Mapped[str] = mapped_column(PersonalText, default="")
+    summary_json: Mapped[str] = mapped_column(Text, default="{}")
+    digest: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (UniqueConstraint("period_start", "period", name="uq_mon_log_reviews_period"),)

@@ -106,3 +106,32 @@ def test_alerts_rules_list_show_export_import(cli: Any, capsys: Any, tmp_path: P
     # nothing of the bad file was used
     code, out, err = cli(capsys, "alerts", "rules", "show", "account_owner_changed", "--json")
     assert out["rule"]["severity"] == "high" and out["rule"]["origin"] == "built-in"
+
+
+def test_logreview_cli_status_start_signoff_export(
+    cli: Any, capsys: Any, admin: Any, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    assert cli(capsys, "alerts", "run")[0] == 0
+    admin.clock.set_wall(datetime(2026, 12, 10, 10, 0, tzinfo=UTC))  # November is over
+    code, out, err = cli(capsys, "logreview", "status", "--json")
+    assert code == 0, err
+    assert out["period"]["start"] == "2026-11-01" and out["review_status"] is None
+    assert out["overdue"] is True  # monthly: due 7 days after the month
+    code, out, err = cli(capsys, "logreview", "start", "--json")
+    assert code == 0, err
+    rid = str(out["id"])
+    assert out["status"] == "open" and out["summary"]["alerts_by_status"] == {"new": len(PLANTED)}
+    code, out, err = cli(capsys, "logreview", "signoff", rid)
+    assert code == 2 and "still new" in err
+    code, out, err = cli(capsys, "alerts", "list", "--json")
+    for a in out["alerts"]:
+        cli(capsys, "alerts", "ack", str(a["id"]))
+    code, out, err = cli(capsys, "logreview", "signoff", rid, "--note", "ok", "--json")
+    assert code == 0 and out["status"] == "signed" and len(out["digest"]) == 64
+    target = tmp_path / "lr"
+    code, out, err = cli(capsys, "logreview", "export", rid, "--out", str(target), "--no-pdf")
+    assert code == 0 and "manifest.json" in {p.name for p in target.iterdir()}
+    code, out, err = cli(capsys, "logreview", "start", "--period-start", "someday")
+    assert code == 2 and err == "privdesk: --period-start: expected YYYY-MM-DD, got 'someday'\n"

@@ -39,6 +39,7 @@ from app.dsar.requests import DsarService
 from app.errors import PrivDeskError
 from app.helpdesk import HelpdeskService
 from app.monitoring.library import RuleService
+from app.monitoring.logreview import LogReviewService
 from app.monitoring.service import AlertService
 from app.redaction.service import RedactionService
 from app.review.service import ReviewService
@@ -367,6 +368,15 @@ TABLE: dict[str, Row] = {
     "RuleService.export_rules": r(MONITORING_READ, lambda s, w, r: s.export_rules()),
     "RuleService.import_rules": r(OFFICER, lambda s, w, r: s.import_rules(w.monitoring_rules)),
     "RuleService.import_file": r(OFFICER, lambda s, w, r: s.import_file(w.monitoring_file)),
+    "LogReviewService.status": r(MONITORING_READ, lambda s, w, r: s.status()),
+    "LogReviewService.start": r(OFFICER, lambda s, w, r: s.start()),
+    "LogReviewService.show": r(MONITORING_READ, lambda s, w, r: s.show(w.log_review)),
+    "LogReviewService.signoff": r(
+        OFFICER, lambda s, w, r: s.signoff(w.log_review, "ok"), step_up=True
+    ),
+    "LogReviewService.export": r(
+        MONITORING_READ, lambda s, w, r: s.export(w.log_review, w.tmp / f"log-review-{r}")
+    ),
 }
 
 TARGETED = ("disable", "enable", "roles", "mfa", "unlock")
@@ -564,6 +574,7 @@ def _build(w: World, tmp: Path) -> SimpleNamespace:
     monitoring_rules = RuleService(ctx, officer.principal).rule("new_ip")[1]
     monitoring_file = tmp / "monitoring.toml"
     monitoring_file.write_text(monitoring_rules.replace("version = 1", "version = 2"))
+    log_review = LogReviewService(ctx, officer.principal).start().id
     return SimpleNamespace(
         tmp=tmp,
         demo=demo,
@@ -592,6 +603,7 @@ def _build(w: World, tmp: Path) -> SimpleNamespace:
         alert=alerts[0].id if alerts else 1,
         monitoring_rules=monitoring_rules,
         monitoring_file=monitoring_file,
+        log_review=log_review,
     )
 
 

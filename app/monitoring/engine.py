@@ -136,11 +136,13 @@ def _baseline(
             for d, v in days.items()
             if first - timedelta(days=span) <= datetime.fromisoformat(d).date() < first
         )
-        average = before / span
+        # The actor's own history: the look back, or less for an actor newer than it.
+        known = min(span, (first - min(datetime.fromisoformat(d).date() for d in days)).days)
+        average = before / known if known > 0 else 0.0
         if before == 0 or len(today) < rule.param("min_count") or len(today) <= factor * average:
             continue
         events = tuple(e for _, e in today)
-        note = f"{len(events)} matching events on {day}; own {span}-day average {average:.1f}/day"
+        note = f"{len(events)} matching events on {day}; own {known}-day average {average:.1f}/day"
         out.append(Finding(rule, f"{rule.id}|{actor}|{day}", actor, events, note=note))
     return out
 

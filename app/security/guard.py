@@ -53,6 +53,7 @@ READ_ACTIONS = frozenset(
         *("drills.breach.actions", "drills.notice.view", "drills.notice.export"),
         *("monitoring.list", "monitoring.show", "monitoring.rules.list"),
         *("monitoring.rules.view", "monitoring.rules.export"),
+        *("monitoring.review.status", "monitoring.review.view", "monitoring.review.export"),
     }
 )
 
