@@ -368,6 +368,7 @@ TABLE: dict[str, Row] = {
     "RuleService.export_rules": r(MONITORING_READ, lambda s, w, r: s.export_rules()),
     "RuleService.import_rules": r(OFFICER, lambda s, w, r: s.import_rules(w.monitoring_rules)),
     "RuleService.import_file": r(OFFICER, lambda s, w, r: s.import_file(w.monitoring_file)),
+    "TimelineService.access_volume": r(MONITORING_READ, lambda s, w, r: s.access_volume()),
     "LogReviewService.status": r(MONITORING_READ, lambda s, w, r: s.status()),
     "LogReviewService.start": r(OFFICER, lambda s, w, r: s.start()),
     "LogReviewService.show": r(MONITORING_READ, lambda s, w, r: s.show(w.log_review)),

@@ -114,6 +114,7 @@ PHRASES: dict[str, str] = {
     "monitoring.rules.view": "Viewed a monitoring rule",
     "monitoring.run": "Ran the monitoring rules over new events",
     "monitoring.show": "Viewed a monitoring alert",
+    "monitoring.timeline": "Viewed the access volume chart",
     "operator.activate": "Activated an operator account",
     "operator.add": "Added an operator",
     "operator.bootstrap": "Created the first administrator",

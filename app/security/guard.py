@@ -54,6 +54,7 @@ READ_ACTIONS = frozenset(
         *("monitoring.list", "monitoring.show", "monitoring.rules.list"),
         *("monitoring.rules.view", "monitoring.rules.export"),
         *("monitoring.review.status", "monitoring.review.view", "monitoring.review.export"),
+        "monitoring.timeline",
     }
 )
 

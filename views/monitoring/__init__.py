@@ -1,0 +1,1 @@
+"""Monitoring pane: alert queue, evidence, access volume chart, log review."""
