@@ -55,6 +55,14 @@ def _check_toxic_rules(value: list[Any]) -> None:
         raise SettingError("Toxic rules not saved: every rule needs its own id.")
 
 
+def _check_retention(value: int) -> None:
+    if 0 < value < 90:
+        raise SettingError(
+            "Keep imported help-desk logs (monitoring.log_retention_days) must be 0 (for ever) "
+            "or at least 90 days"
+        )
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     """One setting's declaration. ``minimum``/``maximum`` bound ints; ``choices`` bound strs."""
@@ -239,6 +247,20 @@ REGISTRY: tuple[SettingSpec, ...] = (
         P.MONITORING_VIEW,
         P.MONITORING_MANAGE,
         check=_check_zone,
+    ),
+    SettingSpec(
+        "monitoring.log_retention_days",
+        int,
+        0,
+        "Keep imported help-desk logs",
+        "days to keep imported Zendesk access and audit logs; older records are deleted by "
+        "`alerts run` (0 keeps them for ever; otherwise at least 90, Zendesk's own window)",
+        P.MONITORING_VIEW,
+        P.MONITORING_MANAGE,
+        minimum=0,
+        maximum=36500,
+        unit="days",
+        check=_check_retention,
     ),
     SettingSpec(
         "monitoring.review_period",

@@ -182,3 +182,25 @@ def test_roles_auditor_reads_only_lead_cannot_run(world) -> None:
     ):
         with pytest.raises(PermissionDenied):
             call()
+
+
+def test_retention_deletes_imported_logs_older_than_the_setting(world) -> None:
+    """Kept beyond Zendesk's 90 days, for as long as the workspace says (0: for ever)."""
+    from app.settings import SettingError
+    from models.helpdesk import AccessLog
+
+    w = world.writer
+    w.read(2001, at(PLANT_DAY - timedelta(days=200), 10, 0))
+    HelpdeskService(world.ctx, world.officer.principal).import_zendesk(w.write(world.tmp / "old"))
+    with world.ctx.session() as s, pytest.raises(SettingError, match="at least 90 days"):
+        world.ctx.settings.set(s, "monitoring.log_retention_days", 30)
+    first = world.officer.run()
+    assert first.purged == {}  # the default keeps everything
+    with world.ctx.session() as s:
+        world.ctx.settings.set(s, "monitoring.log_retention_days", 120)
+    second = world.officer.run()
+    assert second.purged == {"access_log": 1, "zendesk_audit": 0}
+    with world.ctx.read_session() as s:
+        oldest = s.scalar(select(AccessLog.timestamp).order_by(AccessLog.timestamp).limit(1))
+    assert oldest is not None and oldest >= "2026-10-"
+    assert events(world.ctx, "monitoring.run")[-1].details["purged"] == second.purged

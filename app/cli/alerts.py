@@ -71,6 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "alerts": [a.as_json() for a in result.alerts],
         "events_read": result.read,
         "suppressed": result.suppressed,
+        "purged": result.purged,
     }
     read = ", ".join(f"{n} {k}" for k, n in result.read.items()) or "no sources"
     lines = [f"{result.new} new alert(s); read {read}; {result.suppressed} suppressed"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.errors import PrivDeskError
 
@@ -64,6 +64,7 @@ class RunResult:
     alerts: tuple[AlertRow, ...]
     read: dict[str, int]  # source -> new events read
     suppressed: int
+    purged: dict[str, int] = field(default_factory=dict)  # source -> records past retention
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from app.monitoring.records import (
     TimelineRow,
 )
 from app.monitoring.rules import Rule
-from app.monitoring.sources import SOURCE_PRIVDESK, read, save_cursor
+from app.monitoring.sources import SOURCE_PRIVDESK, purge, read, save_cursor
 from app.security.guard import Actor, Service
 from app.security.permissions import Permission, permissions_for
 from models.drills import RUN_INCIDENT
@@ -140,6 +140,8 @@ class AlertService(Service):
                     save_cursor(s, source, batch.position, now)
             read_counts = {k: b.new_count for k, b in sorted(batches.items())}
             s.flush()
+            keep = int(self.ctx.settings.get(s, "monitoring.log_retention_days"))
+            purged = purge(s, now, keep) if keep else {}
             self.audit(
                 s,
                 "monitoring.run",
@@ -147,9 +149,11 @@ class AlertService(Service):
                     "new_alerts": len(created),
                     "suppressed": suppressed,
                     "events_read": read_counts,
+                    "purged": purged,
                 },
             )
-            return RunResult(len(created), tuple(row(x) for x in created), read_counts, suppressed)
+            alerts = tuple(row(x) for x in created)
+            return RunResult(len(created), alerts, read_counts, suppressed, purged)
 
     def _create(
         self, s: Session, a: Actor, f: Finding, names: dict[str, str], now: datetime

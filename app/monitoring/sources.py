@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
@@ -224,3 +224,16 @@ READERS = {SOURCE_ACCESS: _access, SOURCE_ZENDESK: _zendesk, SOURCE_PRIVDESK: _p
 def read(s: Session, source: str, since: timedelta) -> Batch:
     """The new events of `source` with `since` of history before the first of them."""
     return READERS[source](s, cursor(s, source), since)
+
+
+def purge(s: Session, now: datetime, keep_days: int) -> dict[str, int]:
+    """Delete imported access and audit logs older than `keep_days` (the retention setting)."""
+    cutoff = utc_iso(now - timedelta(days=keep_days))
+    out = {}
+    for name, table, column in (
+        (SOURCE_ACCESS, AccessLog, AccessLog.timestamp),
+        (SOURCE_ZENDESK, ZendeskAuditLog, ZendeskAuditLog.created_at),
+    ):
+        result = s.execute(delete(table).where(column < cutoff))
+        out[name] = int(getattr(result, "rowcount", 0) or 0)
+    return out
