@@ -357,3 +357,52 @@ def test_the_token_is_never_in_logs_audit_or_files(
     assert all(TOKEN not in d for _, d in audit_details(desk))
     folder = desk.admin.ctx.workspace.folder
     assert scan_for_secrets(folder, [TOKEN.encode()]) == []
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_connect_status_sync_disconnect(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`privdesk zendesk …` as README documents it: the token from PRIVDESK_ZENDESK_TOKEN,
+    status with the owner, role and last sync per type, sync --only … --json."""
+    from app.cli.main import main
+    from app.clock import SystemClock
+    from app.security import totp
+    from tests.conftest import ADMIN_PASSWORD
+
+    admin = desk.admin
+    monkeypatch.setattr(SystemClock, "now", lambda self: admin.clock.now())
+    monkeypatch.setenv("PRIVDESK_WORKSPACE", str(admin.ctx.workspace.folder))
+    monkeypatch.setenv("PRIVDESK_ZENDESK_TOKEN", TOKEN)
+
+    def run(who: str, *argv: str) -> tuple[int, str, str]:
+        secret = admin.secret if who == "admin" else desk.officer_secret
+        password = ADMIN_PASSWORD if who == "admin" else "a sunny day in the office 7"
+        monkeypatch.setenv("PRIVDESK_OPERATOR", who)
+        monkeypatch.setenv("PRIVDESK_PASSWORD", password)
+        admin.clock.advance(30)
+        monkeypatch.setenv("PRIVDESK_TOTP", totp.current_code(secret, admin.clock.now()))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    base = ["--subdomain", "acme", "--email", EMAIL, "--base-url", desk.server.url]
+    code, out, err = run("admin", "zendesk", "connect", *base)
+    assert code == 0, err
+    assert "role admin" in out and TOKEN not in out + err
+    code, out, err = run("olive", "zendesk", "sync", "--only", "users,groups,tickets", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["kinds"]["users"]["objects"] == 5 and data["complete"] is False
+    code, out, err = run("olive", "zendesk", "status", "--json")
+    status = json.loads(out)
+    assert status["owner"]["role"] == "admin" and status["last_sync"]["tickets"]["last_sync_at"]
+    assert TOKEN not in out
+    code, out, err = run("olive", "zendesk", "sync", "--only", "apps")
+    assert code == 2 and "not synced yet" in err and "Traceback" not in err
+    code, out, err = run("olive", "zendesk", "connect", *base)
+    assert code != 0 and "permission" in err
+    code, out, err = run("admin", "zendesk", "disconnect")
+    assert code == 0 and "erased" in out
