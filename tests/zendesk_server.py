@@ -50,6 +50,7 @@ class Account:
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     log: list[int] = field(default_factory=list)  # ticket ids in the order they changed
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    latest: dict[int, int] = field(default_factory=dict)  # ticket id -> its last log position
 
     @classmethod
     def fixture(cls) -> Account:
@@ -84,6 +85,7 @@ class Account:
     def change(self, ticket: dict[str, Any]) -> None:
         """A new or updated ticket: the export serves it after every earlier change."""
         self.tickets[int(ticket["id"])] = ticket
+        self.latest[int(ticket["id"])] = len(self.log)
         self.log.append(int(ticket["id"]))
 
 
@@ -315,7 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
         size = min(int(query.get("per_page", ["1000"])[0]), state.page_limit)
         start = _position(query["cursor"][0]) if "cursor" in query else 0
         end = min(start + size, len(acc.log))
-        latest = {tid: n for n, tid in enumerate(acc.log)}
+        latest = acc.latest
         tickets = [
             copy.deepcopy(acc.tickets[tid])
             for n, tid in enumerate(acc.log[start:end], start)
