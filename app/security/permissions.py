@@ -46,6 +46,8 @@ class Permission(enum.StrEnum):
     MONITORING_VIEW = "monitoring.view"
     MONITORING_MANAGE = "monitoring.manage"
     MONITORING_ESCALATED = "monitoring.escalated"  # only the alerts escalated to incidents
+    ZENDESK_CONNECT = "zendesk.connect"
+    ZENDESK_SYNC = "zendesk.sync"
 
 
 P = Permission
@@ -83,12 +85,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SETTINGS_MANAGE,
             P.HELPDESK_VIEW,
             P.HELPDESK_IMPORT,
+            P.ZENDESK_CONNECT,
         }
     ),
     Role.PRIVACY_OFFICER: frozenset(
         {
             P.HELPDESK_VIEW,
             P.HELPDESK_IMPORT,
+            P.ZENDESK_SYNC,
             P.REVIEW_VIEW,
             P.REVIEW_MANAGE,
             P.DSAR_VIEW,
@@ -144,6 +148,8 @@ PERMISSION_PHRASES: dict[Permission, str] = {
     P.MONITORING_VIEW: "view monitoring alerts",
     P.MONITORING_MANAGE: "work monitoring alerts",
     P.MONITORING_ESCALATED: "view alerts escalated to incidents",
+    P.ZENDESK_CONNECT: "connect PrivDesk to Zendesk",
+    P.ZENDESK_SYNC: "sync help-desk data from Zendesk",
 }
 
 
