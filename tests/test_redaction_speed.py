@@ -20,7 +20,7 @@ import pytest
 
 from app.cli.entry import offline_command
 from app.demodata import generate
-from app.redaction import Rule, builtin_rules
+from app.redaction import RedactionEngine, Rule, builtin_rules
 from app.redaction.corpus import load_demo_cases
 from app.redaction.scanner import RETRY_WINDOW, Scanner
 from app.redaction.types import Finding
@@ -231,3 +231,66 @@ def test_sec7_1_luhn_fast_path_agrees_with_python_stdnum() -> None:
     numbers += ["4111111111111111", "4111111111111112", "378282246310005", "0", "00"]
     for number in numbers:
         assert luhn_ok(number) == luhn.is_valid(number), number
+
+
+# --- fewer candidates: the patterns reject what the validators always would --------------
+
+
+def _rule(rule_id: str) -> Rule:
+    return next(r for r in builtin_rules() if r.id == rule_id)
+
+
+def test_sec7_1_card_pattern_admits_every_brand_prefix_and_length_the_validator_takes() -> None:
+    """The card pattern starts only with a brand's leading digits (UATP's 1 only at 15
+    digits), so a `ts=1764240000000` timestamp is no candidate; yet every prefix and
+    length `card_brand` accepts still matches, contiguous and in 4-4-4-4 groups."""
+    import re2
+
+    from app.redaction.validators import card_brand
+
+    program = re2.compile(_rule("credit_card").pattern)
+    for length in range(12, 20):
+        for prefix in range(10_000):
+            for fill in "09":
+                pan = f"{prefix:04d}".ljust(length, fill)
+                if card_brand(pan) is None:
+                    continue
+                assert program.fullmatch(pan), pan
+                if length == 16:
+                    grouped = " ".join(pan[i : i + 4] for i in range(0, 16, 4))
+                    assert program.fullmatch(grouped), grouped
+    for text in ("ts=1764240000000", "1234 5678 9012 3456", "7012345678901234", "0012345678901"):
+        assert program.search(text) is None, text
+
+
+def test_international_phone_pattern_skips_plus_zero_which_is_no_country_code() -> None:
+    """`+00:00` (a UTC offset) is no candidate: a country code is never all zeros. A
+    number with the 00 exit code typed after the + (`+001 415 …`) is found as before."""
+    import re2
+
+    program = re2.compile(_rule("phone_international").pattern)
+    for text in ("2026-11-27T12:00:00.123+00:00", "+0 ", "+000-1"):
+        assert program.search(text) is None, text
+    engine = RedactionEngine(builtin_rules())
+    for text in ("+001 415 555 0132", "+01 415 555 0132", "+44 20 7946 0123"):
+        assert [f.entity_type for f in engine.scan(text)] == ["PHONE_NUMBER"], text
+
+
+def test_iban_pattern_lists_exactly_the_registry_countries_in_either_case() -> None:
+    """The IBAN pattern starts only with a country of python-stdnum's IBAN registry (a
+    tracking number `RR780935930GB` or `CA 94105 before …` is no candidate). A registry
+    that gains a country fails this test, so the list in builtin.toml is kept in step."""
+    import string
+
+    import re2
+
+    from app.redaction.validators import iban_length
+
+    program = re2.compile(_rule("iban").pattern)
+    for a in string.ascii_uppercase:
+        for b in string.ascii_uppercase:
+            registered = iban_length(a + b) is not None
+            for code in (a + b, (a + b).lower()):
+                text = f"{code}12 3456 7890 1234 56" if code.isupper() else f"{code}12345678901234"
+                assert (program.fullmatch(text) is not None) is registered, code
+    assert program.search("tracking RR780935930GB shows") is None
