@@ -294,3 +294,41 @@ def test_iban_pattern_lists_exactly_the_registry_countries_in_either_case() -> N
                 text = f"{code}12 3456 7890 1234 56" if code.isupper() else f"{code}12345678901234"
                 assert (program.fullmatch(text) is not None) is registered, code
     assert program.search("tracking RR780935930GB shows") is None
+
+
+# --- cheaper checks per candidate: each gives the answer of the form it replaces ---------
+
+
+def test_identifier_words_read_backwards_agree_with_the_forward_pattern() -> None:
+    """`introduced_as_identifier` matches `_ID_BEFORE` reversed at the end of the text
+    instead of searching from every start: the same verdict on generated text built from
+    its words, suffixes, separators, case changes, newlines and non-ASCII letters."""
+    import random
+
+    from app.redaction import shapes
+
+    rng = random.Random(15)
+    words = shapes._ID_WORDS.split("|")
+    tokens = [
+        *words,
+        *(w.upper() for w in words[:20]),
+        "no.", "nr", "number", "numbers", "num", "#", "id", "code", "is", "was", "reads",
+        " ", "  ", "\n", "\t", ":", "=", ".", "-", "/", "x", "1", "a", "\u212a", "é", "ſ", "O",
+    ]  # fmt: skip
+    for _ in range(60_000):
+        text = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 7)))
+        expected = shapes._ID_BEFORE.search(text) is not None
+        assert shapes.introduced_as_identifier(text) is expected, repr(text)
+
+
+def test_digit_helpers_agree_with_their_regex_and_set_forms() -> None:
+    import random
+
+    from app.redaction.verdict import _NON_DIGITS, digits_of, non_digits
+
+    rng = random.Random(15)
+    alphabet = "0123456789 -.()+/x:٣۴²é\n"
+    for _ in range(30_000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert digits_of(value) == _NON_DIGITS.sub("", value), repr(value)
+        assert non_digits(value) == {c for c in value if not c.isdigit()}, repr(value)
