@@ -332,3 +332,37 @@ def test_digit_helpers_agree_with_their_regex_and_set_forms() -> None:
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
         assert digits_of(value) == _NON_DIGITS.sub("", value), repr(value)
         assert non_digits(value) == {c for c in value if not c.isdigit()}, repr(value)
+
+
+def test_backwards_look_behind_checks_agree_with_the_patterns_they_replace() -> None:
+    """The phone and card validators' `$`-anchored checks of the text before a candidate
+    (a hyphenated id or UUID, an ISO date, an IBAN's tail, a run of digits or a date)
+    are matched on the reversed text: the same answers on generated text."""
+    import random
+
+    from app.redaction import phones, shapes, validators
+
+    rng = random.Random(15)
+    tokens = [
+        "DE89", "GB82", "3704", "0044", "WEST", "1234", "12", "2026-11-27", "06/13/",
+        "a3f9", "ab", "Z", "T", " ", "-", ".", "/", ":", "\n", "x", "é", "٣", "1", "99",
+    ]  # fmt: skip
+    pairs = [
+        (
+            shapes.REVERSED_PHONE_BEFORE,
+            (phones._HYPHEN_ID_BEFORE, phones._ISO_BEFORE, phones._IBAN_BEFORE),
+        ),
+        (
+            shapes.REVERSED_CARD_BEFORE,
+            (validators._UUID_BEFORE, validators._IBAN_BEFORE, validators._ISO_BEFORE),
+        ),
+        (shapes.REVERSED_CHAIN_BEFORE, (phones._CHAIN_BEFORE, shapes._TIME_BEFORE)),
+    ]
+    hits = [0, 0, 0]
+    for _ in range(40_000):
+        text = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 8)))
+        for i, (backwards, forwards) in enumerate(pairs):
+            expected = any(p.search(text) for p in forwards)
+            assert (backwards.match(text[::-1]) is not None) is expected, (i, repr(text))
+            hits[i] += expected
+    assert min(hits) > 1000  # (the generated text does reach every pattern)

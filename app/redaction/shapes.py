@@ -121,6 +121,35 @@ def introduced_as_identifier(before: str) -> bool:
     return _ID_BEFORE_REVERSED.match(before[::-1]) is not None
 
 
+def identifier_before_reversed(reversed_before: str) -> bool:
+    """`introduced_as_identifier` for a `before` already reversed (``before[::-1]``)."""
+    return _ID_BEFORE_REVERSED.match(reversed_before) is not None
+
+
+# --- what a candidate sits after, read backwards ------------------------------------------
+
+# The validators' ``…$`` look-behind patterns, reversed and anchored at the start of
+# ``before[::-1]``: one match attempt where a search tries every start. A leading ``\n?``
+# is ``$`` matching before a final newline; ``\b`` marks the same boundary either way.
+# tests/test_redaction_speed.py checks each against the patterns it replaces.
+#   phones: "<letter or digit>-" | an ISO date (and T) | the tail of an IBAN
+REVERSED_PHONE_BEFORE = re.compile(
+    r"\n?(?:-[A-Za-z0-9]|[T ]?\d{2}-\d{2}-\d{4}| ?(?:[A-Z0-9]{4} ?)*\d{2}[A-Z]{2}\b)"
+)
+#   cards: a UUID's "…a3f9-" | an ISO date (and T) | the tail of an IBAN
+REVERSED_CARD_BEFORE = re.compile(
+    r"\n?(?:-[0-9a-fA-F]{4}|[T ]?\d{2}-\d{2}-\d{4}| ?(?:[A-Z0-9]{4} ?)*\d{2}[A-Z]{2}\b)"
+)
+#   national phones: "<digit><separator>" | a date or time's tail (`_TIME_BEFORE`)
+REVERSED_CHAIN_BEFORE = re.compile(r"\n?(?:[ .:/-]\d|[-./]\d{1,2}[-./]\d)")
+
+
+def continues_a_run(reversed_before: str, after: str) -> bool:
+    """``_CHAIN_BEFORE.search(before) or tail_of_date_or_time(before, after)`` (phones)
+    for a reversed `before`."""
+    return bool(REVERSED_CHAIN_BEFORE.match(reversed_before) or _DATE_AFTER.match(after))
+
+
 # --- digit groups that are part of a longer run -------------------------------------------
 
 _GROUP_SEPS = " .-"

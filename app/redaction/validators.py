@@ -150,9 +150,8 @@ def _card(value: str, look: Look) -> Accept | None:
         return None
     if shapes.glued_to_more_groups(value, look.before, look.after, _another_card):
         return None  # one part of a longer run (a tracking or order number)
-    if _UUID_BEFORE.search(look.before) or _UUID_AFTER.search(look.after):
-        return None
-    if _IBAN_BEFORE.search(look.before) or _ISO_BEFORE.search(look.before):
+    # (`_UUID_BEFORE`, `_IBAN_BEFORE`, `_ISO_BEFORE`: one backwards match for the three)
+    if _UUID_AFTER.search(look.after) or shapes.REVERSED_CARD_BEFORE.match(look.before[::-1]):
         return None
     if _looks_like_ms_timestamp(pan):
         return None
