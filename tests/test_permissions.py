@@ -38,6 +38,8 @@ from app.dsar.records import NewRequest
 from app.dsar.requests import DsarService
 from app.errors import PrivDeskError
 from app.helpdesk import HelpdeskService
+from app.inventory.records import SystemRow
+from app.inventory.service import InventoryService
 from app.redaction.service import RedactionService
 from app.review.service import ReviewService
 from app.security.guard import PermissionDenied, Service
@@ -69,6 +71,7 @@ DSAR_READ = OFFICER | AUDITOR
 DRILLS_READ = LEAD | AUDITOR
 REDACTION_READ = REDACTOR | AUDITOR
 PII = OFFICER  # "privacy_officer: … reveal personal data"
+INVENTORY_READ = OFFICER | AUDITOR
 
 ROLES = sorted(EVERYONE)
 
@@ -161,6 +164,12 @@ TABLE: dict[str, Row] = {
     "SearchService.search[reveal]": r(
         PII, lambda s, w, r: s.search("printer", reveal=True, reason="checking a DSAR")
     ),
+    # ---- data inventory (privacy officer manages; auditor reads)
+    "InventoryService.inventory": r(INVENTORY_READ, lambda s, w, r: s.inventory()),
+    "InventoryService.save": r(OFFICER, lambda s, w, r: s.save(SystemRow(f"s-{r}", "System"))),
+    "InventoryService.export_text": r(INVENTORY_READ, lambda s, w, r: s.export_text("csv")),
+    "InventoryService.scan": r(OFFICER, lambda s, w, r: s.scan()),
+    "InventoryService.last_scan": r(INVENTORY_READ, lambda s, w, r: s.last_scan()),
     # ---- access reviews (privacy officer runs them; auditor reads)
     "CampaignService.create_campaign": r(
         OFFICER, lambda s, w, r: s.create_campaign(f"Q4 by {r}", due_date=date(2026, 12, 20))
