@@ -39,7 +39,6 @@ from app.dsar.requests import DsarService
 from app.errors import PrivDeskError
 from app.helpdesk import HelpdeskService
 from app.inventory.records import SystemRow
-from app.inventory.service import InventoryService
 from app.redaction.service import RedactionService
 from app.review.service import ReviewService
 from app.security.guard import PermissionDenied, Service

@@ -16,6 +16,7 @@ from app.cli import (
     drills,
     dsar,
     helpdesk,
+    inventory,
     machine,
     operators,
     redaction,
@@ -42,6 +43,7 @@ GROUPS = (
     drills,
     review,
     redaction,
+    inventory,
     settings,
 )
 
