@@ -52,7 +52,7 @@ READ_ACTIONS = frozenset(
         *("drills.improvement.list", "drills.trends", "drills.metrics"),
         *("drills.breach.actions", "drills.notice.view", "drills.notice.export"),
         # not inventory.view/export: they install the built-in starting inventory
-        "inventory.scan.view",
+        *("inventory.scan.view", "retention.list", "retention.view", "retention.holds"),
     }
 )
 
