@@ -20,6 +20,7 @@ from app.cli import (
     machine,
     operators,
     redaction,
+    retention,
     review,
     search,
     session,
@@ -44,6 +45,7 @@ GROUPS = (
     review,
     redaction,
     inventory,
+    retention,
     settings,
 )
 
