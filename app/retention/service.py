@@ -452,4 +452,3 @@ def _policy(s: Session, name: str) -> RetentionPolicy:
     if row is None:
         raise RetentionError(f"no retention policy {name!r} (see `privdesk retention list`)")
     return row
-
