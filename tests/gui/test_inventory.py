@@ -94,6 +94,32 @@ def test_tables_scan_heat_map_and_a_simulated_then_run_policy(
     assert not pane.run_button.isEnabled()  # a new run needs a new simulation
 
 
+def test_the_forms_add_a_system_and_refuse_a_bad_activity(
+    qtbot: QtBot, admin: SignedIn, desk: Any, tasks: SyncTaskRunner
+) -> None:
+    pane = make_pane(qtbot, admin, desk.officer, tasks)
+    dialog = pane.open_form("system")
+    dialog.set("key", "slack")
+    dialog.set("name", "Slack (agent chat)")
+    dialog.set("kind", "integration")
+    dialog.set("location", "US")
+    shoot(dialog, "inventory-form")
+    dialog.buttons.accepted.emit()
+    assert "slack" in {r.key for r in pane.systems.rows()} and "Saved slack" in pane.banner.text()
+    bad = pane.open_form("activity")
+    bad.set("key", "chat")
+    bad.set("name", "Chat")
+    bad.set("purpose", "Live chat")
+    bad.set("transfers", "United States")
+    bad.buttons.accepted.emit()
+    assert bad.isVisible() and "needs its --safeguard" in bad.banner.text()
+    bad.set("safeguard", "EU SCCs")
+    bad.set("categories", "contact, payment")
+    bad.buttons.accepted.emit()
+    chat = next(r for r in pane.activities.rows() if r.key == "chat")
+    assert chat.categories == ("contact", "payment") and chat.safeguard == "EU SCCs"
+
+
 def test_the_auditor_reads_but_cannot_scan_or_run(
     qtbot: QtBot, admin: SignedIn, desk: Any, tasks: SyncTaskRunner
 ) -> None:
@@ -101,6 +127,7 @@ def test_the_auditor_reads_but_cannot_scan_or_run(
     pane = make_pane(qtbot, admin, auditor, tasks)
     assert pane.load_state == "loaded" and pane.activities.rowCount() == 2
     assert not pane.scan_button.isEnabled() and "role" in pane.scan_button.toolTip()
+    assert not any(b.isEnabled() for b in pane.add_buttons.values())
     pane.select_policy("closed-1y")
     pane.simulate_button.click()
     assert pane.simulation is not None

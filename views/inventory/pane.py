@@ -9,9 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QPushButton, QWidget
 
-from app.inventory.records import SENSITIVITY, ActivityRow, CategoryRow, Inventory, SystemRow
+from app.inventory.records import (
+    SENSITIVITY,
+    ActivityRow,
+    CategoryRow,
+    Inventory,
+    Row,
+    SystemRow,
+)
 from app.inventory.service import InventoryService, ScanResult
 from app.retention.policies import ZENDESK_RULES, Policy
 from app.retention.service import RetentionService, RunInfo, Simulation
@@ -29,6 +37,7 @@ from views.common.widgets import (
     wrapped,
 )
 from views.inventory.charts import HeatMap, HeatMatrix, MonthsChart, heat_matrix
+from views.inventory.forms import RecordDialog
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -97,6 +106,16 @@ class InventoryPane(Pane):
             self,
         )
         self.body = LoadView(self._inventory_tabs(), "Nothing recorded yet.")
+        self.add_buttons: dict[str, QPushButton] = {}
+        for kind, label in (
+            ("system", "Add system…"),
+            ("category", "Add data category…"),
+            ("activity", "Add processing activity…"),
+        ):
+            button = QPushButton(label)
+            button.clicked.connect(lambda _=False, k=kind: self.open_form(k))
+            self.enable_for(button, Permission.INVENTORY_MANAGE)
+            self.add_buttons[kind] = button
 
         self.scan_button = QPushButton("Scan the help desk")
         self.scan_button.clicked.connect(self.start_scan)
@@ -131,7 +150,9 @@ class InventoryPane(Pane):
         self._selected()
 
         self.tabs = ScrollingTabs()
-        self.tabs.addTab(self.body, "Inventory")
+        self.tabs.addTab(
+            _page(hbox(*self.add_buttons.values(), None), self.body, grow=self.body), "Inventory"
+        )
         self.tabs.addTab(
             _page(
                 hbox(self.scan_button, self.scan_state), self.heat, self.findings, grow=self.heat
@@ -198,6 +219,26 @@ class InventoryPane(Pane):
         )
         for f in scan.findings:
             self.findings.addItem(f"{f['message']} — {f['why']} (preview: {f['preview']})")
+
+    # ------------------------------------------------------------ forms
+
+    def open_form(self, kind: str) -> RecordDialog:
+        dialog = RecordDialog(kind, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save(dialog.row))
+        dialog.open()
+        return dialog
+
+    def _save(self, row: Row | None) -> None:
+        if row is None:
+            return
+        ctx, who = self.ctx, self.principal()
+
+        def saved(_row: Row) -> None:
+            self.banner.show_message(f"Saved {row.key}.", "info")
+            self.refresh()
+
+        self.run(lambda _c: InventoryService(ctx, who).save(row), saved, "saving the inventory")
 
     # ------------------------------------------------------------ discovery
 
