@@ -42,6 +42,7 @@ from app.security.guard import Service
 from app.security.permissions import Permission
 from models.inventory import InventoryActivity, InventoryCategory, InventoryScan, InventorySystem
 
+BUILTIN_BY = "built-in"  # `updated_by` of the starting inventory's rows
 TABLES: dict[str, Any] = {
     "system": InventorySystem,
     "category": InventoryCategory,
@@ -115,20 +116,20 @@ class InventoryService(Service):
 
     def inventory(self) -> Inventory:
         """Everything recorded (the built-in starting inventory on first use)."""
-        with self.authorized(Permission.INVENTORY_VIEW, action="inventory.view") as (s, actor):
-            self._install(s, actor.username)
+        with self.authorized(Permission.INVENTORY_VIEW, action="inventory.view") as (s, _a):
+            self._install(s)
             inv = load(s)
             self.audit(s, "inventory.view", details={"activities": len(inv.activities)})
             return inv
 
-    def _install(self, s: Session, who: str) -> None:
+    def _install(self, s: Session) -> None:
         """The built-in starting inventory, when nothing at all is recorded yet."""
         if any(s.scalar(select(t.id).limit(1)) for t in TABLES.values()):
             return
         seed = builtin_inventory()
         rows: list[Row] = [*seed.systems, *seed.categories, *seed.activities]
         for row in rows:
-            self._write(s, row, who)
+            self._write(s, row, BUILTIN_BY)
         self.audit(
             s,
             "inventory.install",
@@ -143,7 +144,7 @@ class InventoryService(Service):
         """Add a system, category or activity, or replace the one with the same key."""
         check(row)
         with self.authorized(Permission.INVENTORY_MANAGE, action="inventory.save") as (s, actor):
-            self._install(s, actor.username)
+            self._install(s)
             created = self._write(s, row, actor.username)
             self.audit(
                 s,
@@ -170,8 +171,8 @@ class InventoryService(Service):
         """The record of processing as CSV, JSON or HTML (ICO template columns)."""
         if fmt not in ("csv", "json", "html"):
             raise InventoryError(f"unknown export format {fmt!r} (csv, json, html)")
-        with self.authorized(Permission.INVENTORY_VIEW, action="inventory.export") as (s, actor):
-            self._install(s, actor.username)
+        with self.authorized(Permission.INVENTORY_VIEW, action="inventory.export") as (s, _a):
+            self._install(s)
             inv = load(s)
             now = utc_iso(self.ctx.clock.now())
             name = controller or "the controller (set with --controller)"
@@ -196,7 +197,7 @@ class InventoryService(Service):
             engine = rules_store.build_engine(
                 s, [i.rule for i in infos], utc_iso(self.ctx.clock.now())
             )
-            self._install(s, actor.username)
+            self._install(s)
             started = utc_iso(self.ctx.clock.now())
             tally = scanning.scan(s, engine, control)  # Cancelled rolls it all back
             result = tally.to_json()
