@@ -144,11 +144,11 @@ def test_a_run_that_stopped_half_way_resumes_to_the_same_end(
     monkeypatch.setattr(service_mod, "BATCH", 1)
     real, calls = apply_mod.apply_batch, []
 
-    def failing(*a: Any) -> Any:
+    def failing(*a: Any, **kw: Any) -> Any:
         calls.append(a[2])
         if len(calls) == 2:
             raise OSError("disk went away")
-        return real(*a)
+        return real(*a, **kw)
 
     monkeypatch.setattr(apply_mod, "apply_batch", failing)
     svc = RetentionService(desk.ctx, desk.stepped_up())

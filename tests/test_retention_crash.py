@@ -1,6 +1,7 @@
 """kill -9 in the middle of a retention run (issue 19): the committed batches are deleted
 with the run's checkpoint and audit event, the rest untouched; the workspace verifies; the
-run resumes (step-up) and deletes exactly the simulated set. AUD-1, SQLC-5 (SECURITY.md).
+run resumes (step-up) and deletes exactly the simulated set, which a re-import of the same
+export does not bring back. AUD-1, SQLC-5 (SECURITY.md).
 
 Uses the crash harness of tests/test_crash_safety.py (a real process, SIGKILL at a point
 announced on stdout, no timers).
@@ -41,7 +42,8 @@ def _ids(ctx: Any) -> set[int]:
 def test_a_killed_retention_run_resumes_and_deletes_exactly_the_simulated_set(
     world: SignedIn, tmp_path: Path, cli_verify: Any
 ) -> None:
-    import_now(world, world.ctx, world.principal, make_export(tmp_path, TICKETS))
+    export = make_export(tmp_path, TICKETS)
+    import_now(world, world.ctx, world.principal, export)
     rosa, secret = world.add_operator("rosa", ["privacy_officer"])
     svc = RetentionService(world.ctx, rosa)
     svc.add(Policy("all-old", "tickets", "delete", older_than_days=1))
@@ -72,6 +74,9 @@ def test_a_killed_retention_run_resumes_and_deletes_exactly_the_simulated_set(
         assert 20005 in _ids(ctx)
         assert len(audit_events(ctx, "retention.batch")) == -(-sim.count // BATCH)
         assert audit_events(ctx, "retention.done")[0]["details"]["ids_sha256"] == sim.plan_sha256
+        # Re-importing the same export does not bring the deleted tickets back (tombstones).
+        import_now(world, ctx, principal, export)
+        assert before - _ids(ctx) == set(sim.ids)
     finally:
         ctx.close()
     cli_verify(world)

@@ -1,7 +1,8 @@
 """What a policy's action does to one batch of selected records, masked samples for the
 simulation, and the matching help-desk plan (Zendesk API calls, ids only).
 
-Delete removes the rows; the FTS5 triggers take their index entries with them
+Delete removes the rows (a deleted ticket leaves a keyed-hash tombstone of its id, so a
+re-import of an older export skips it); the FTS5 triggers take their index entries with them
 (secure-delete purges the tokens) and the run checkpoints the WAL at the end, as DSAR
 erasure does. Anonymise rewrites the text through the redaction engine (the policy's mask
 style) and drops the links to people; review changes nothing and lists the records.
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
+from app.dsar import tombstones
 from app.inventory.scan import latest_directory
 from app.masking import mask_email
 from app.redaction.engine import RedactionEngine
@@ -34,7 +36,13 @@ def _gone(s: Session, stmt: Any) -> int:
 
 
 def apply_batch(
-    s: Session, p: Policy, ids: list[int], engine: RedactionEngine | None
+    s: Session,
+    p: Policy,
+    ids: list[int],
+    engine: RedactionEngine | None,
+    *,
+    tombstone_key: bytes,
+    now: str,
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
     if p.action == "review" or not ids:
@@ -46,6 +54,10 @@ def apply_batch(
                 s, delete(Comment).where(Comment.ticket_id.in_(ids))
             )
             counts["tickets_deleted"] += _gone(s, delete(Ticket).where(Ticket.id.in_(ids)))
+            # a re-import of an older export skips them (app.importers.erased)
+            counts["tombstones"] += tombstones.add(
+                s, tombstone_key, [("ticket_id", t) for t in ids], request_id=None, now=now
+            )
         else:
             assert engine is not None
             style = MaskStyle(p.style)

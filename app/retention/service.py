@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app import busy
 from app.clock import utc_iso
+from app.dsar import tombstones
 from app.jobs import Cancelled, JobControl
 from app.redaction import store as rules_store
 from app.redaction.engine import RedactionEngine
@@ -287,7 +288,14 @@ class RetentionService(Service):
                 if engine is None and policy.action == "anonymise":
                     engine = self._engine(s)
                 batch = ids[run.done : run.done + BATCH]
-                counts = apply.apply_batch(s, policy, batch, engine)
+                counts = apply.apply_batch(
+                    s,
+                    policy,
+                    batch,
+                    engine,
+                    tombstone_key=tombstones.key_for(self.ctx.workspace),
+                    now=utc_iso(self.ctx.clock.now()),
+                )
                 total = json.loads(run.counts_json or "{}")
                 for k, v in counts.items():
                     total[k] = total.get(k, 0) + v
@@ -326,7 +334,8 @@ class RetentionService(Service):
             "helpdesk_plan": apply.helpdesk_plan(policy, plan["ids"]),
             "zendesk": list(ZENDESK_RULES),
             "method": "rows changed in committed batches with a checkpoint; full-text index "
-            "entries removed with the rows (triggers, secure-delete); database WAL "
+            "entries removed with the rows (triggers, secure-delete); deleted tickets' ids "
+            "kept as keyed hashes (HMAC-SHA256) so a re-import skips them; database WAL "
             "checkpointed (TRUNCATE) at the end; legal holds (DSAR holds, holds by tag) "
             "excluded before the run",
         }
