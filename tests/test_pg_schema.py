@@ -23,6 +23,7 @@ import models.dsar
 import models.inventory
 import models.redaction
 import models.review  # every model module registers its tables
+import models.zendesk_api
 from app import migrate, store
 from tests.pg_helpers import pg_engine
 

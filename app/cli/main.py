@@ -26,6 +26,7 @@ from app.cli import (
     session,
     settings,
     workspace,
+    zendesk,
 )
 from app.cli.entry import EXIT_BROKEN_PIPE, main, make_parser
 from app.cli.parsing import CliParser
@@ -47,6 +48,7 @@ GROUPS = (
     inventory,
     retention,
     settings,
+    zendesk,
 )
 
 

@@ -45,6 +45,8 @@ class Permission(enum.StrEnum):
     REDACTION_MANAGE = "redaction.manage"
     INVENTORY_VIEW = "inventory.view"
     INVENTORY_MANAGE = "inventory.manage"
+    ZENDESK_CONNECT = "zendesk.connect"
+    ZENDESK_SYNC = "zendesk.sync"
 
 
 P = Permission
@@ -82,12 +84,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SETTINGS_MANAGE,
             P.HELPDESK_VIEW,
             P.HELPDESK_IMPORT,
+            P.ZENDESK_CONNECT,
         }
     ),
     Role.PRIVACY_OFFICER: frozenset(
         {
             P.HELPDESK_VIEW,
             P.HELPDESK_IMPORT,
+            P.ZENDESK_SYNC,
             P.REVIEW_VIEW,
             P.REVIEW_MANAGE,
             P.DSAR_VIEW,
@@ -140,6 +144,8 @@ PERMISSION_PHRASES: dict[Permission, str] = {
     P.REDACTION_MANAGE: "manage redaction rules",
     P.INVENTORY_VIEW: "view the data inventory",
     P.INVENTORY_MANAGE: "manage the data inventory and retention",
+    P.ZENDESK_CONNECT: "connect PrivDesk to Zendesk",
+    P.ZENDESK_SYNC: "sync help-desk data from Zendesk",
 }
 
 
