@@ -52,6 +52,8 @@ READ_ACTIONS = frozenset(
         *("drills.roster.view", "drills.aar.view", "drills.aar.export"),
         *("drills.improvement.list", "drills.trends", "drills.metrics"),
         *("drills.breach.actions", "drills.notice.view", "drills.notice.export"),
+        # not inventory.view/export: they install the built-in starting inventory
+        *("inventory.scan.view", "retention.list", "retention.view", "retention.holds"),
     }
 )
 

@@ -43,6 +43,8 @@ class Permission(enum.StrEnum):
     DRILLS_RUN = "drills.run"
     REDACTION_VIEW = "redaction.view"
     REDACTION_MANAGE = "redaction.manage"
+    INVENTORY_VIEW = "inventory.view"
+    INVENTORY_MANAGE = "inventory.manage"
     ZENDESK_CONNECT = "zendesk.connect"
     ZENDESK_SYNC = "zendesk.sync"
 
@@ -63,6 +65,7 @@ _READ_ONLY = frozenset(
         P.DSAR_VIEW,
         P.DRILLS_VIEW,
         P.REDACTION_VIEW,
+        P.INVENTORY_VIEW,
     }
 )
 
@@ -96,6 +99,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PII_REVEAL,
             P.WORKSPACE_VERIFY,
             P.SETTINGS_VIEW,
+            P.INVENTORY_VIEW,
+            P.INVENTORY_MANAGE,
         }
     ),
     Role.INCIDENT_LEAD: frozenset({P.DRILLS_VIEW, P.DRILLS_RUN, P.SETTINGS_VIEW}),
@@ -137,6 +142,8 @@ PERMISSION_PHRASES: dict[Permission, str] = {
     P.DRILLS_RUN: "run drills and incidents",
     P.REDACTION_VIEW: "view redaction rules",
     P.REDACTION_MANAGE: "manage redaction rules",
+    P.INVENTORY_VIEW: "view the data inventory",
+    P.INVENTORY_MANAGE: "manage the data inventory and retention",
     P.ZENDESK_CONNECT: "connect PrivDesk to Zendesk",
     P.ZENDESK_SYNC: "sync help-desk data from Zendesk",
 }
