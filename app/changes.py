@@ -214,9 +214,10 @@ class ChangeFeed:
         if not self.on_server:
             raise RuntimeError("SQLite sends no notifications: use poll()")
         raw = self.engine.raw_connection()
+        pg: Any = raw.driver_connection
         raw.detach()  # LISTEN and autocommit must never go back into the pool
         try:
-            pg: Any = raw.driver_connection
+            pg.rollback()  # end whatever the pool's checkout began, then leave transactions
             pg.autocommit = True
             pg.execute(f"LISTEN {CHANNEL}")
             if ready is not None:
