@@ -1,0 +1,93 @@
+"""Two reviewers on one campaign (issue 17, team mode): the pane decides on the version it
+shows, so a decision another officer made meanwhile is never overwritten — the banner
+says "changed by sam at 12:01 — reload" and the row shows sam's decision — and the pane
+follows other officers' changes while it is shown (SQLite: PRAGMA data_version polling).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests.gui.conftest import gui_ctx
+from tests.test_review_data import load_snapshot, officer, review
+from views.review.pane import ReviewPane
+from views.tasks import SyncTaskRunner
+
+
+def two_reviewers(
+    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+) -> tuple[ReviewPane, Any]:
+    """priya's pane on a campaign she shares with sam; (the pane, sam's service)."""
+    load_snapshot(admin, tmp_path)
+    priya, _ = officer(admin, "priya", email="priya.raman@acme.example")
+    sam, _ = officer(admin, "sam")
+    review(admin, priya).create_campaign(reviewers=("priya", "sam"), due_date=date(2026, 12, 1))
+    pane = ReviewPane(gui_ctx(admin, priya, tasks))
+    qtbot.addWidget(pane)
+    pane.resize(1400, 860)
+    pane.show()
+    pane.refresh()
+    return pane, review(admin, sam)
+
+
+def select_agent(pane: ReviewPane, agent_id: int) -> Any:
+    for row in range(pane.proxy.rowCount()):
+        item = pane.model.row_at(pane.proxy.mapToSource(pane.proxy.index(row, 0)).row())
+        if item.agent_id == agent_id:
+            pane.select_row(row)
+            return item
+    raise AssertionError(agent_id)
+
+
+def test_deciding_an_item_another_reviewer_just_decided_shows_who_and_keeps_theirs(
+    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+) -> None:
+    pane, sam = two_reviewers(qtbot, admin, tmp_path, tasks)
+    pane.live.stop()  # this test is about the click, not the live refresh
+    pane.table.setFocus()
+    shown = select_agent(pane, 103)  # Tidy Agent, open, version 1 on priya's screen
+    assert (shown.decision, shown.version) == (None, 1)
+    admin.clock.advance(60)
+    sam.decide([shown.id], "revoke", justification="left the support team")
+
+    qtbot.keyClick(pane.table, Qt.Key.Key_K)  # priya keeps what she sees
+
+    when = f"{admin.clock.now().astimezone():%H:%M}"
+    assert pane.banner.text() == f"Review item #{shown.id} changed by sam at {when} — reload"
+    now = pane.model.row(shown.id)
+    assert now is not None
+    assert (now.decision, now.decided_by, now.version) == ("revoke", "sam", 2)  # reloaded
+    assert pane.current_item() is not None and pane.current_item().id == shown.id  # no skip
+    assert "left the support team" in pane.detail.browser.toPlainText()
+    assert sam.item(shown.id).item.decision == "revoke"  # sam's decision kept
+
+    # Now that she sees it, the explicit change is hers to make, on version 2.
+    pane.change_decision(shown.id, "keep", None, "on the rota after all", "sam misread it")
+    assert pane.model.row(shown.id).decision == "keep"  # type: ignore[union-attr]
+    assert "Decision changed to keep" in pane.banner.text()
+
+
+def test_the_pane_reloads_in_place_when_another_reviewer_decides(
+    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+) -> None:
+    pane, sam = two_reviewers(qtbot, admin, tmp_path, tasks)
+    assert pane.live.running
+    current = select_agent(pane, 109)
+    other = next(r for r in pane.model.rows() if r.agent_id == 103)
+    pane.banner.show_message("kept while reloading", "info")
+
+    with qtbot.waitSignal(pane.live.changed, timeout=10_000) as heard:
+        sam.decide([other.id], "keep")
+    assert heard.args == ["review"]
+    assert pane.model.row(other.id).decided_by == "sam"  # type: ignore[union-attr]
+    assert pane.current_item() is not None and pane.current_item().id == current.id
+    assert "1 of 12 decided" in pane.summary.text()
+    assert pane.banner.text() == "kept while reloading"
+
+    pane.hide()  # a hidden pane holds no timer or connection
+    assert not pane.live.running

@@ -1,0 +1,129 @@
+"""Live refresh for a pane (issue 17): `LiveChanges.changed(area)` when another operator
+changed what the pane shows, debounced, always on the GUI thread.
+
+Over `app.changes.ChangeFeed`: on SQLite a QTimer polls ``PRAGMA data_version`` (one cheap
+read while nothing happens); on PostgreSQL a worker QThread blocks in ``LISTEN
+privdesk_changes`` — never the UI thread — and hands each notification over by a queued
+signal. A burst (a bulk decision, an import of several requests) becomes one `changed`
+after `debounce_ms` of quiet.
+
+A pane starts it when shown and stops it when hidden (`start` / `stop`), so a pane nobody
+looks at holds no connection, timer or thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
+
+from app.changes import ChangeFeed
+
+if TYPE_CHECKING:
+    from app.context import AppContext
+
+POLL_MS = 2000
+DEBOUNCE_MS = 300
+
+
+class _Listener(QThread):
+    """`ChangeFeed.listen` on its own thread; each area heard goes out as `heard`."""
+
+    heard = Signal(str)
+
+    def __init__(self, feed: ChangeFeed, parent: QObject) -> None:
+        super().__init__(parent)
+        self.feed = feed
+        self.stopping = threading.Event()
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        try:
+            self.feed.listen(self.heard.emit, self.stopping, ready=self.ready)
+        except Exception:  # the server went away: the pane still works, just not live
+            self.ready.set()
+
+
+class LiveChanges(QObject):
+    changed = Signal(str)  # the area ("review", "dsar"), after debounce_ms of quiet
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        areas: Iterable[str],
+        parent: QObject,
+        *,
+        poll_ms: int = POLL_MS,
+        debounce_ms: int = DEBOUNCE_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.areas = tuple(areas)
+        self.poll_ms = poll_ms
+        self._feed: ChangeFeed | None = None
+        self._poller: QTimer | None = None
+        self._listener: _Listener | None = None
+        self._pending: set[str] = set()
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(debounce_ms)
+        self._debounce.timeout.connect(self._deliver)
+
+    @property
+    def running(self) -> bool:
+        return self._feed is not None
+
+    def start(self) -> None:
+        if self._feed is not None:
+            return
+        feed = ChangeFeed(self.ctx.workspace.engine, self.areas)
+        self._feed = feed
+        if feed.on_server:
+            self._listener = _Listener(feed, self)
+            self._listener.heard.connect(self._heard)
+            self._listener.start()
+        else:
+            feed.poll()  # the baseline: what the pane is about to show
+            self._poller = QTimer(self)
+            self._poller.setInterval(self.poll_ms)
+            self._poller.timeout.connect(self.poll)
+            self._poller.start()
+
+    def poll(self) -> None:
+        """SQLite: one look at the file (the timer calls it; tests may too)."""
+        if self._feed is None or self._feed.on_server:
+            return
+        try:
+            areas = self._feed.poll()
+        except Exception:  # locked or closed under us: try again on the next tick
+            return
+        for area in areas:
+            self._heard(area)
+
+    def stop(self) -> None:
+        self._debounce.stop()
+        self._pending.clear()
+        if self._poller is not None:
+            self._poller.stop()
+            self._poller.deleteLater()
+            self._poller = None
+        if self._listener is not None:
+            self._listener.stopping.set()
+            self._listener.wait()
+            self._listener.deleteLater()
+            self._listener = None
+        if self._feed is not None:
+            self._feed.close()
+            self._feed = None
+
+    def _heard(self, area: str) -> None:
+        if area in self.areas:
+            self._pending.add(area)
+            self._debounce.start()
+
+    def _deliver(self) -> None:
+        pending, self._pending = self._pending, set()
+        for area in sorted(pending):
+            self.changed.emit(area)
