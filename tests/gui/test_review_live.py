@@ -1,22 +1,32 @@
 """Two reviewers on one campaign (issue 17, team mode): the pane decides on the version it
 shows, so a decision another officer made meanwhile is never overwritten — the banner
 says "changed by sam at 12:01 — reload" and the row shows sam's decision — and the pane
-follows other officers' changes while it is shown (SQLite: PRAGMA data_version polling).
+follows other officers' changes while it is shown (SQLite: PRAGMA data_version polling;
+PostgreSQL: LISTEN on a worker thread, against the throwaway cluster).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QThread
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from app.changes import announce
 from tests.gui.conftest import gui_ctx
+from tests.pg_helpers import pg_engine
 from tests.test_review_data import load_snapshot, officer, review
+from views.common.live import LiveChanges
 from views.review.pane import ReviewPane
 from views.tasks import SyncTaskRunner
+
+__all__ = ["pg_engine"]
 
 
 def two_reviewers(
@@ -91,3 +101,26 @@ def test_the_pane_reloads_in_place_when_another_reviewer_decides(
 
     pane.hide()  # a hidden pane holds no timer or connection
     assert not pane.live.running
+
+
+def test_pg_the_listener_thread_delivers_on_the_gui_thread(qtbot: QtBot, pg_engine: Engine) -> None:
+    """PostgreSQL: LISTEN runs on a worker QThread; `changed` arrives on the GUI thread,
+    for this pane's area only, and stopping joins the thread (else the leak check fails)."""
+    owner = QObject()
+    ctx: Any = SimpleNamespace(workspace=SimpleNamespace(engine=pg_engine))
+    live = LiveChanges(ctx, ("review",), owner, debounce_ms=20)
+    live.start()
+    try:
+        assert live.wait_listening(30)
+        threads: list[Any] = []
+        live.changed.connect(lambda area: threads.append(QThread.currentThread()))
+        with qtbot.waitSignal(live.changed, timeout=10_000) as heard:
+            with Session(pg_engine) as s, s.begin():
+                announce(s, "dsar")  # not this pane's area
+            with Session(pg_engine) as s, s.begin():
+                announce(s, "review")
+        assert heard.args == ["review"]
+        assert threads == [QApplication.instance().thread()]  # type: ignore[union-attr]
+    finally:
+        live.stop()
+    assert not live.running

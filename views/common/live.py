@@ -91,6 +91,10 @@ class LiveChanges(QObject):
             self._poller.timeout.connect(self.poll)
             self._poller.start()
 
+    def wait_listening(self, timeout_s: float) -> bool:
+        """PostgreSQL: block until the LISTEN is in place (for tests; True on SQLite)."""
+        return self._listener is None or self._listener.ready.wait(timeout_s)
+
     def poll(self) -> None:
         """SQLite: one look at the file (the timer calls it; tests may too)."""
         if self._feed is None or self._feed.on_server:
