@@ -171,17 +171,30 @@ class ChangeFeed:
 
     # ------------------------------------------------------------ SQLite: poll
 
+    def moved(self) -> bool:
+        """Did another connection commit since the last `poll`? One ``PRAGMA data_version``:
+        cheap enough for the GUI thread; `poll` then says which areas (slower)."""
+        conn = self._connection()
+        try:
+            version = int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+        finally:
+            conn.rollback()
+        return version != self._data_version
+
+    def _connection(self) -> Connection:
+        if self.on_server:
+            raise RuntimeError("PostgreSQL announces changes: use listen(), not poll()")
+        if self._conn is None:
+            self._conn = self.engine.execution_options(privdesk_read_only=True).connect()
+        return self._conn
+
     def poll(self) -> set[str]:
         """The areas whose tables another connection changed since the last poll.
 
         The first call only takes the baseline (and returns nothing). Cheap while nothing
         happens: one ``PRAGMA data_version`` on a connection kept for the purpose.
         """
-        if self.on_server:
-            raise RuntimeError("PostgreSQL announces changes: use listen(), not poll()")
-        if self._conn is None:
-            self._conn = self.engine.execution_options(privdesk_read_only=True).connect()
-        conn = self._conn
+        conn = self._connection()
         try:
             version = int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
             if version == self._data_version:

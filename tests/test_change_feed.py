@@ -54,7 +54,9 @@ def test_sqlite_feed_names_the_area_another_connection_changed(
 
         item = items_by_agent(service, campaign.id)[103]
         service.decide([item.id], "keep", expected_versions={item.id: item.version})
+        assert feed.moved()  # the cheap look the GUI thread takes on every tick
         assert feed.poll() == {"review"}
+        assert not feed.moved()
         assert feed.poll() == set()
 
         DsarService(admin.ctx, priya).create(

@@ -7,23 +7,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.dsar.requests import DsarService
 from tests.dsar_helpers import make_desk
 from tests.gui.conftest import gui_ctx
+from tests.gui.test_review_live import panes
 from views.dsar.pane import DsarPane
 from views.tasks import SyncTaskRunner
 
+__all__ = ["panes"]  # the fixture, imported for the tests below
+
 
 def test_a_step_on_a_request_another_officer_changed_is_refused_and_reloaded(
-    qtbot: QtBot, admin: Any, tasks: SyncTaskRunner
+    qtbot: QtBot, panes: list[QWidget], admin: Any, tasks: SyncTaskRunner
 ) -> None:
     desk = make_desk(admin)
     ravi, _ = admin.add_operator("ravi", ["privacy_officer"])
     shown = desk.new()
     pane = DsarPane(gui_ctx(admin, desk.officer, tasks))
-    qtbot.addWidget(pane)
+    panes.append(pane)
     pane.resize(1280, 860)
     pane.show()
     pane.live.stop()  # this test is about the click, not the live refresh
@@ -48,12 +52,12 @@ def test_a_step_on_a_request_another_officer_changed_is_refused_and_reloaded(
 
 
 def test_the_queue_reloads_when_another_officer_logs_a_request(
-    qtbot: QtBot, admin: Any, tasks: SyncTaskRunner
+    qtbot: QtBot, panes: list[QWidget], admin: Any, tasks: SyncTaskRunner
 ) -> None:
     desk = make_desk(admin)
     first = desk.new()
     pane = DsarPane(gui_ctx(admin, desk.officer, tasks))
-    qtbot.addWidget(pane)
+    panes.append(pane)
     pane.show()
     pane.refresh()
     pane.select(first.id)

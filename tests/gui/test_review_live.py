@@ -7,13 +7,16 @@ PostgreSQL: LISTEN on a worker thread, against the throwaway cluster).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -29,8 +32,20 @@ from views.tasks import SyncTaskRunner
 __all__ = ["pg_engine"]
 
 
+@pytest.fixture
+def panes() -> Iterator[list[QWidget]]:
+    """The test's panes, closed and deleted at its end while still referenced. (Left to the
+    cyclic garbage collector after the test returns, a pane's Python side can be cleared
+    while Qt still delivers its events — an order-dependent crash.)"""
+    widgets: list[QWidget] = []
+    yield widgets
+    for widget in widgets:
+        widget.close()
+        shiboken6.delete(widget)
+
+
 def two_reviewers(
-    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+    panes: list[QWidget], admin: Any, tmp_path: Path, tasks: SyncTaskRunner
 ) -> tuple[ReviewPane, Any]:
     """priya's pane on a campaign she shares with sam; (the pane, sam's service)."""
     load_snapshot(admin, tmp_path)
@@ -38,7 +53,7 @@ def two_reviewers(
     sam, _ = officer(admin, "sam")
     review(admin, priya).create_campaign(reviewers=("priya", "sam"), due_date=date(2026, 12, 1))
     pane = ReviewPane(gui_ctx(admin, priya, tasks))
-    qtbot.addWidget(pane)
+    panes.append(pane)
     pane.resize(1400, 860)
     pane.show()
     pane.refresh()
@@ -55,9 +70,9 @@ def select_agent(pane: ReviewPane, agent_id: int) -> Any:
 
 
 def test_deciding_an_item_another_reviewer_just_decided_shows_who_and_keeps_theirs(
-    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+    qtbot: QtBot, panes: list[QWidget], admin: Any, tmp_path: Path, tasks: SyncTaskRunner
 ) -> None:
-    pane, sam = two_reviewers(qtbot, admin, tmp_path, tasks)
+    pane, sam = two_reviewers(panes, admin, tmp_path, tasks)
     pane.live.stop()  # this test is about the click, not the live refresh
     pane.table.setFocus()
     shown = select_agent(pane, 103)  # Tidy Agent, open, version 1 on priya's screen
@@ -83,9 +98,9 @@ def test_deciding_an_item_another_reviewer_just_decided_shows_who_and_keeps_thei
 
 
 def test_the_pane_reloads_in_place_when_another_reviewer_decides(
-    qtbot: QtBot, admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+    qtbot: QtBot, panes: list[QWidget], admin: Any, tmp_path: Path, tasks: SyncTaskRunner
 ) -> None:
-    pane, sam = two_reviewers(qtbot, admin, tmp_path, tasks)
+    pane, sam = two_reviewers(panes, admin, tmp_path, tasks)
     assert pane.live.running
     current = select_agent(pane, 109)
     other = next(r for r in pane.model.rows() if r.agent_id == 103)

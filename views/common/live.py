@@ -1,10 +1,10 @@
 """Live refresh for a pane (issue 17): `LiveChanges.changed(area)` when another operator
 changed what the pane shows, debounced, always on the GUI thread.
 
-Over `app.changes.ChangeFeed`: on SQLite a QTimer polls ``PRAGMA data_version`` (one cheap
-read while nothing happens); on PostgreSQL a worker QThread blocks in ``LISTEN
-privdesk_changes`` — never the UI thread — and hands each notification over by a queued
-signal. A burst (a bulk decision, an import of several requests) becomes one `changed`
+Over `app.changes.ChangeFeed`: on SQLite a QTimer polls ``PRAGMA data_version`` on the
+task runner (one cheap read while nothing happens); on PostgreSQL a worker QThread blocks
+in ``LISTEN privdesk_changes`` — never the UI thread — and hands each notification over by
+a queued signal. A burst (a bulk decision, an import of several requests) becomes one `changed`
 after `debounce_ms` of quiet.
 
 A pane starts it when shown and stops it when hidden (`start` / `stop`), so a pane nobody
@@ -66,6 +66,8 @@ class LiveChanges(QObject):
         self._poller: QTimer | None = None
         self._listener: _Listener | None = None
         self._pending: set[str] = set()
+        self._polling = False
+        self._baseline_taken = False
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(debounce_ms)
@@ -78,33 +80,59 @@ class LiveChanges(QObject):
     def start(self) -> None:
         if self._feed is not None:
             return
-        feed = ChangeFeed(self.ctx.workspace.engine, self.areas)
+        self._baseline_taken = False
+        try:
+            engine = self.ctx.workspace.engine
+        except RuntimeError:  # the workspace closed (locked, switched): nothing to follow
+            return
+        feed = ChangeFeed(engine, self.areas)
         self._feed = feed
         if feed.on_server:
             self._listener = _Listener(feed, self)
             self._listener.heard.connect(self._heard)
             self._listener.start()
         else:
-            feed.poll()  # the baseline: what the pane is about to show
             self._poller = QTimer(self)
             self._poller.setInterval(self.poll_ms)
             self._poller.timeout.connect(self.poll)
             self._poller.start()
+            self.poll()  # the first look is the baseline: what the pane is about to show
 
     def wait_listening(self, timeout_s: float) -> bool:
         """PostgreSQL: block until the LISTEN is in place (for tests; True on SQLite)."""
         return self._listener is None or self._listener.ready.wait(timeout_s)
 
     def poll(self) -> None:
-        """SQLite: one look at the file (the timer calls it; tests may too)."""
-        if self._feed is None or self._feed.on_server:
+        """SQLite: one look at the file (the timer calls it; tests may too). The idle look
+        is one PRAGMA on the GUI thread; after a commit the area fingerprints are read on
+        the task runner (on a large campaign that takes too long for the GUI thread)."""
+        feed = self._feed
+        if feed is None or feed.on_server or self._polling:
             return
         try:
-            areas = self._feed.poll()
+            if self._baseline_taken and not feed.moved():
+                return  # the usual tick: nobody wrote; no task, no busy indicator
         except Exception:  # locked or closed under us: try again on the next tick
             return
-        for area in areas:
-            self._heard(area)
+        self._polling = True
+        self._baseline_taken = True
+
+        def done(areas: set[str]) -> None:
+            self._polled(feed)
+            if self._feed is feed:
+                for area in areas:
+                    self._heard(area)
+
+        self.ctx.tasks.submit(
+            lambda control: feed.poll(),
+            on_done=done,
+            on_error=lambda exc: self._polled(feed),  # locked or closed: the next tick
+        )
+
+    def _polled(self, feed: ChangeFeed) -> None:
+        self._polling = False
+        if self._feed is not feed:  # stopped while the look was under way
+            feed.close()
 
     def stop(self) -> None:
         self._debounce.stop()
@@ -119,7 +147,8 @@ class LiveChanges(QObject):
             self._listener.deleteLater()
             self._listener = None
         if self._feed is not None:
-            self._feed.close()
+            if not self._polling:  # else the look under way closes it when it ends
+                self._feed.close()
             self._feed = None
 
     def _heard(self, area: str) -> None:
