@@ -23,32 +23,17 @@ from app.audit.canonical import Anchor
 from app.audit.chain import seal_event
 from app.audit.keys import key_for_epoch
 from app.audit.verify import VerifyResult, VerifyStatus
-from app.clock import FixedClock, SystemClock
+from tests import test_audit_anchors
 from tests.conftest import SignedIn
 from tests.test_audit_anchors import Cli
 from tests.test_audit_log import drop_guards, record_many, restart, rows, sql, state
+
+cli = test_audit_anchors.cli  # the same CLI-made workspace fixture
 
 VECTORS = Path(__file__).parent / "data" / "audit" / "rfc8032-ed25519.json"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def cli(
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    no_keyring: None,
-) -> Cli:
-    """A workspace made and used through the CLI: each run anchors and evolves at exit."""
-    fixed = FixedClock()
-    monkeypatch.setattr(SystemClock, "now", lambda self: fixed.now())
-    monkeypatch.setattr(SystemClock, "monotonic", lambda self: fixed.monotonic())
-    c = Cli(capsys, monkeypatch, fixed, tmp_path / "ws")
-    for _ in range(3):
-        assert c.verify()[0] == 0
-    return c
 
 
 def public_key(cli: Cli) -> str:
