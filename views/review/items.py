@@ -418,7 +418,7 @@ class ReviewItemsPane(Pane):
             )
             self.banner.show_message(
                 f"Decided {result.decided} open items: {decision}. Left "
-                f"{result.left_alone - result.changed} already-decided items{changed} alone.",
+                f"{result.left_alone} already-decided items{changed} alone.",
                 "ok",
             )
 
