@@ -139,3 +139,26 @@ def test_pg_the_listener_thread_delivers_on_the_gui_thread(qtbot: QtBot, pg_engi
     finally:
         live.stop()
     assert not live.running
+
+
+def test_a_bulk_decision_says_what_it_left_alone_for_another_reviewer(
+    qtbot: QtBot, panes: list[QWidget], admin: Any, tmp_path: Path, tasks: SyncTaskRunner
+) -> None:
+    pane, sam = two_reviewers(panes, admin, tmp_path, tasks)
+    pane.live.stop()
+    shown = {r.id: r.version for r in pane.proxy.visible_rows()}  # what "Decide filtered…" saw
+    by_agent = {r.agent_id: r for r in pane.model.rows()}
+    sam.reassign([by_agent[109].id], "sam")  # open still, but changed since priya looked
+    sam.decide([by_agent[103].id], "keep")
+
+    pane.decide_bulk(list(shown), "keep", None, "needed for the rota", versions=shown)
+
+    assert pane.banner.text() == (
+        "Decided 9 open items: keep. Left 1 already-decided items and 1 items another "
+        "reviewer changed meanwhile (reload) alone."
+    )
+    assert pane.model.row(by_agent[109].id).decision is None  # type: ignore[union-attr]
+    assert pane.model.row(by_agent[103].id).decided_by == "sam"  # type: ignore[union-attr]
+    only_changed = {by_agent[109].id: 1}
+    pane.decide_bulk(list(only_changed), "keep", None, "x", versions=only_changed)
+    assert "changed by sam at" in pane.banner.text()
