@@ -125,6 +125,31 @@ def run_history(ctx: AppContext, principal: Principal, point: str, run_id: str) 
     HistoryService(ctx, principal).run(int(run_id), control)
 
 
+def run_zendesk_sync(ctx: AppContext, principal: Principal, point: str) -> None:
+    from app.zendesk.pages import ApiImport
+    from app.zendesk.sync import SyncService
+
+    class PauseAfterPages(JobControl):
+        """Pauses at the report that follows the commit of tickets page N (sync-pages-N)."""
+
+        def report(self, done: int, total: int | None = None, message: str = "") -> None:
+            super().report(done, total, message)
+            if message.startswith(f"tickets: {point.rsplit('-', 1)[-1]} pages"):
+                pause(point)
+
+    control = JobControl()
+    if point.startswith("sync-pages-"):
+        control = PauseAfterPages()
+    elif point == "sync-mid-page":
+        # Page 2's tickets and comments are written; its cursor and COMMIT are not.
+        def second(_self: Any, _result: Any, n: int) -> None:
+            if n == 2:
+                pause(point)
+
+        wrap(ApiImport, "_tickets", second)
+    SyncService(ctx, principal).sync(None, control)
+
+
 def run_rekey(ctx: AppContext, principal: Principal, clock: FixedClock, point: str) -> None:
     from app.admin import AdminService
 
@@ -189,6 +214,8 @@ def main() -> None:
         run_import(ctx, principal, point, extra[0])
     elif operation == "history":
         run_history(ctx, principal, point, extra[0])
+    elif operation == "zendesk-sync":
+        run_zendesk_sync(ctx, principal, point)
     elif operation == "rekey":
         run_rekey(ctx, principal, clock, point)
     elif operation == "backup":

@@ -158,6 +158,17 @@ TABLE: dict[str, Row] = {
         PII, lambda s, w, r: s.directory("dana", reveal=True, reason="checking a DSAR")
     ),
     "SearchService.search": r(HELPDESK_READ, lambda s, w, r: s.search("printer")),
+    # ---- Zendesk API connector (issue 18): administrator connects, privacy officer syncs
+    "ConnectionService.connect": r(
+        ADMIN,
+        lambda s, w, r: s.connect(
+            subdomain="acme", email="a@example.com", token="t", base_url="ftp://not-http.example"
+        ),
+        step_up=True,
+    ),
+    "ConnectionService.status": r(HELPDESK_READ, lambda s, w, r: s.status()),
+    "ConnectionService.disconnect": r(ADMIN, lambda s, w, r: s.disconnect(), step_up=True),
+    "SyncService.sync": r(OFFICER, lambda s, w, r: s.sync(["webhooks"])),
     "SearchService.search[reveal]": r(
         PII, lambda s, w, r: s.search("printer", reveal=True, reason="checking a DSAR")
     ),

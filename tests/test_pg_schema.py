@@ -22,6 +22,7 @@ import models.drills
 import models.dsar
 import models.redaction
 import models.review  # every model module registers its tables
+import models.zendesk_api
 from app import migrate, store
 from tests.pg_helpers import pg_engine
 

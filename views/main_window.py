@@ -6,7 +6,7 @@ the session (idle lock, 12-hour limit, sign-out) and offers a few workspace-wide
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from views.about import AboutDialog
     from views.help import ShortcutsDialog
     from views.imports import ImportDialog
+    from views.zendesk.dialogs import ConnectDialog, SyncDialog
 
 
 DEFAULT_SIZE = (1100, 700)
@@ -144,6 +145,14 @@ class MainWindow(QMainWindow):
             self.import_action.setToolTip(why)
             self.import_action.setStatusTip(why)  # a disabled menu item shows its status tip
         workspace.addAction(self.import_action)
+        self.zendesk_connect_action = self._permitted(
+            "Connect to &Zendesk…", self.connect_zendesk, Permission.ZENDESK_CONNECT
+        )
+        workspace.addAction(self.zendesk_connect_action)
+        self.zendesk_sync_action = self._permitted(
+            "&Sync now (Zendesk)", self.sync_zendesk, Permission.ZENDESK_SYNC
+        )
+        workspace.addAction(self.zendesk_sync_action)
         workspace.addSeparator()
         workspace.addAction(self.actions_.backup)
         workspace.addAction(self.actions_.verify)
@@ -219,6 +228,37 @@ class MainWindow(QMainWindow):
         dialog.imported.connect(self._data_changed)
         dialog.sessionProblem.connect(self.handle_session_problem)
         dialog.open()
+        return dialog
+
+    def _permitted(self, text: str, slot: Any, permission: Permission) -> QAction:
+        """A menu action, disabled (saying why) for an operator without `permission`."""
+        action = QAction(text, self)
+        action.triggered.connect(slot)
+        action.setEnabled(self.session().can(permission))
+        if not action.isEnabled():
+            action.setToolTip(needs_text(permission))
+            action.setStatusTip(needs_text(permission))
+        return action
+
+    def connect_zendesk(self) -> ConnectDialog:
+        from views.zendesk.dialogs import ConnectDialog
+
+        dialog = ConnectDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.connected.connect(self._data_changed)
+        dialog.sessionProblem.connect(self.handle_session_problem)
+        dialog.open()
+        return dialog
+
+    def sync_zendesk(self) -> SyncDialog:
+        from views.zendesk.dialogs import SyncDialog
+
+        dialog = SyncDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.synced.connect(self._data_changed)
+        dialog.sessionProblem.connect(self.handle_session_problem)
+        dialog.open()
+        dialog.start()
         return dialog
 
     def _data_changed(self, _result: object = None) -> None:

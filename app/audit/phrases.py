@@ -171,6 +171,14 @@ PHRASES: dict[str, str] = {
     "workspace.restore": "Restored the workspace",
     "workspace.unlock": "Opened the workspace",
     "workspace.verify": "Verified the workspace",
+    "zendesk.connect": "Connected PrivDesk to Zendesk",
+    "zendesk.disconnect": "Disconnected PrivDesk from Zendesk (token erased)",
+    "zendesk.status": "Viewed the Zendesk connection",
+    "zendesk.sync": "Synced help-desk data from Zendesk",
+    "zendesk.sync.start": "Started a Zendesk sync",
+    "zendesk.sync.page": "Synced a page from Zendesk",
+    "zendesk.sync.directory": "Made a directory snapshot from a Zendesk sync",
+    "zendesk.sync.failed": "A Zendesk sync failed",
 }
 
 

@@ -24,6 +24,7 @@ from app.cli import (
     session,
     settings,
     workspace,
+    zendesk,
 )
 from app.cli.entry import EXIT_BROKEN_PIPE, main, make_parser
 from app.cli.parsing import CliParser
@@ -43,6 +44,7 @@ GROUPS = (
     review,
     redaction,
     settings,
+    zendesk,
 )
 
 

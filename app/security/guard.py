@@ -32,6 +32,7 @@ READ_ACTIONS = frozenset(
     {
         "search",
         *("helpdesk.status", "helpdesk.snapshots", "helpdesk.directory"),
+        "zendesk.status",
         *("dsar.list", "dsar.view", "dsar.settings.view", "dsar.dashboard", "dsar.actions"),
         *("dsar.letter.draft", "dsar.items", "dsar.erase.preview", "dsar.certificate"),
         "dsar.holds",

@@ -43,6 +43,8 @@ class Permission(enum.StrEnum):
     DRILLS_RUN = "drills.run"
     REDACTION_VIEW = "redaction.view"
     REDACTION_MANAGE = "redaction.manage"
+    ZENDESK_CONNECT = "zendesk.connect"
+    ZENDESK_SYNC = "zendesk.sync"
 
 
 P = Permission
@@ -79,12 +81,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SETTINGS_MANAGE,
             P.HELPDESK_VIEW,
             P.HELPDESK_IMPORT,
+            P.ZENDESK_CONNECT,
         }
     ),
     Role.PRIVACY_OFFICER: frozenset(
         {
             P.HELPDESK_VIEW,
             P.HELPDESK_IMPORT,
+            P.ZENDESK_SYNC,
             P.REVIEW_VIEW,
             P.REVIEW_MANAGE,
             P.DSAR_VIEW,
@@ -133,6 +137,8 @@ PERMISSION_PHRASES: dict[Permission, str] = {
     P.DRILLS_RUN: "run drills and incidents",
     P.REDACTION_VIEW: "view redaction rules",
     P.REDACTION_MANAGE: "manage redaction rules",
+    P.ZENDESK_CONNECT: "connect PrivDesk to Zendesk",
+    P.ZENDESK_SYNC: "sync help-desk data from Zendesk",
 }
 
 

@@ -20,6 +20,7 @@ from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vb
 if TYPE_CHECKING:
     from app.context import AppContext
     from app.helpdesk import HelpdeskService, HelpdeskStatus, PersonRow
+    from app.zendesk.connection import ConnectionService, ConnectionStatus
 
 SEARCH_DELAY_MS = 300
 ROW_LIMIT = 500
@@ -85,6 +86,21 @@ def status_text(status: HelpdeskStatus) -> str:
     return " · ".join(parts) + f" — snapshot #{snap.id} ({snap.source}, {taken} UTC)"
 
 
+def sync_text(status: ConnectionStatus) -> str:
+    """'Zendesk (acme): users synced 2026-12-03 09:00 UTC (5) · …', or '' if never synced."""
+    synced = [k for k in status.kinds if k.last_sync_at or k.running]
+    if not synced and not status.connected:
+        return ""
+    parts = [
+        f"{k.kind.replace('_', ' ')} {_when(k.last_sync_at)}"
+        + (f" ({k.last_objects})" if k.last_sync_at else "")
+        + (" — under way, Sync now resumes it" if k.running else "")
+        for k in synced
+    ]
+    head = f"Zendesk ({status.subdomain})" if status.connected else "Zendesk (disconnected)"
+    return f"{head} last sync, UTC: " + (" · ".join(parts) if parts else "never")
+
+
 class DirectoryPane(Pane):
     NAME = "directory"
     TITLE = "Directory"
@@ -120,6 +136,8 @@ class DirectoryPane(Pane):
         self.role.currentIndexChanged.connect(self.run_query)
 
         self.summary = wrapped()
+        self.synced = wrapped()  # the last Zendesk sync of each type
+        self.synced.hide()
         self.count = QLabel()
         # "Loading…" until the first answer; the empty text only once the store said so.
         self.body = LoadView(
@@ -135,6 +153,7 @@ class DirectoryPane(Pane):
             vbox(
                 hbox(heading("Directory"), self.banner),
                 self.summary,
+                self.synced,
                 self.filters,
                 self.body,
                 self.count,
@@ -154,6 +173,11 @@ class DirectoryPane(Pane):
     def has_data(self) -> bool:
         return self.body is not None and self.body.state == "content"
 
+    def _zendesk(self) -> ConnectionService:
+        from app.zendesk.connection import ConnectionService
+
+        return ConnectionService(self.ctx, self.principal())
+
     def _service(self) -> HelpdeskService:
         from app.helpdesk import HelpdeskService
 
@@ -168,11 +192,14 @@ class DirectoryPane(Pane):
         self._seq += 1
         seq = self._seq
 
-        def job(control: JobControl) -> tuple[int, HelpdeskStatus, list[PersonRow]]:
+        syncs = self._zendesk()
+
+        def job(control: JobControl) -> tuple[int, HelpdeskStatus, list[PersonRow], str]:
             status = service.status()
+            synced = sync_text(syncs.status())
             if status.last_snapshot is None:
-                return seq, status, []
-            return seq, status, service.directory(query, role, ROW_LIMIT)
+                return seq, status, [], synced
+            return seq, status, service.directory(query, role, ROW_LIMIT), synced
 
         self.banner.clear()
         self.load(
@@ -196,13 +223,15 @@ class DirectoryPane(Pane):
         self.banner.clear()
         self.run(job, self._queried, "searching")
 
-    def _loaded(self, result: tuple[int, HelpdeskStatus, list[PersonRow]]) -> None:
-        seq, status, rows = result
+    def _loaded(self, result: tuple[int, HelpdeskStatus, list[PersonRow], str]) -> None:
+        seq, status, rows, synced = result
         if seq != self._seq:
             return
         has_data = status.last_snapshot is not None
         self.summary.setText(status_text(status))
         self.summary.setVisible(has_data)
+        self.synced.setText(synced)
+        self.synced.setVisible(bool(synced))
         self.filters.setVisible(has_data)
         self.model.set_rows(rows if has_data else [])
         self._show_count(rows, has_data)

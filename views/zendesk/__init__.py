@@ -1,0 +1,1 @@
+"""Workspace → Connect to Zendesk… and Sync now (issue 18)."""
