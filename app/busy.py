@@ -34,6 +34,7 @@ RUNNING = {
     "history-redaction": "a history redaction is running",
     "backup": "a backup is running",
     "rekey": "a key rotation is running",
+    "retention": "a retention run is running",
 }
 
 

@@ -7,6 +7,8 @@ or 1 (a check failed).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class PrivDeskError(Exception):
     """Base for errors the user is meant to see (one line, no traceback)."""
@@ -73,3 +75,38 @@ class WorkspaceBusy(PrivDeskError):
     The message names the long operation from the workspace's lock record, e.g. "the
     workspace is busy: an import is running (started 10:42 by priya)"; exit code 2.
     """
+
+
+class StaleEdit(PrivDeskError):
+    """Someone else changed the record since the operator read it (optimistic concurrency).
+
+    Nothing was written. The message names who and when, in local time, and says what to
+    do: "Review item #12 changed by priya at 10:42 — reload" (an operator username and a
+    time only, never personal data). `current_version` is the version now stored.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        changed_by: str | None,
+        changed_at: str | None,
+        *,
+        current_version: int,
+        now: datetime,
+    ) -> None:
+        who = changed_by or "another operator"
+        super().__init__(f"{what} changed by {who}{_local_at(changed_at, now)} — reload")
+        self.changed_by = changed_by
+        self.current_version = current_version
+
+
+def _local_at(changed_at: str | None, now: datetime) -> str:
+    """ " at 10:42" in the machine's local time ("" when unknown); another day adds the date."""
+    if not changed_at:
+        return ""
+    try:
+        when = datetime.fromisoformat(changed_at.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return ""
+    same_day = when.date() == now.astimezone().date()
+    return f" at {when:%H:%M}" if same_day else f" at {when:%Y-%m-%d %H:%M}"

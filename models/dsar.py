@@ -10,7 +10,7 @@ help-desk (``hd_``) tables are never altered.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -47,6 +47,14 @@ class DsarRequest(Base):
     closed_date: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[str] = mapped_column(String(40))
     created_by: Mapped[str] = mapped_column(String(64))
+    # Optimistic concurrency (migration 0304): every step on the request bumps `version` in
+    # an UPDATE … WHERE version = old; `changed_by`/`changed_at` (operator username, UTC)
+    # say who made the current version.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    changed_by: Mapped[str | None] = mapped_column(String(64))
+    changed_at: Mapped[str | None] = mapped_column(String(40))
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
 
 
 def _request_fk() -> Mapped[int]:

@@ -9,7 +9,7 @@ never change the evidence. Decisions are kept on the item (the current one) and 
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -77,6 +77,14 @@ class ReviewItem(Base):
     justification: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[str | None] = mapped_column(String(40))
+    # Optimistic concurrency (migration 0203): every change of the item (decision, changed
+    # decision, reassignment) bumps `version` in an UPDATE … WHERE version = old;
+    # `changed_by`/`changed_at` (operator username, UTC) say who made the current version.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    changed_by: Mapped[str | None] = mapped_column(String(64))
+    changed_at: Mapped[str | None] = mapped_column(String(40))
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
 
     __table_args__ = (
         UniqueConstraint("campaign_id", "agent_id", name="uq_ar_items_campaign_agent"),

@@ -125,6 +125,13 @@ def run_history(ctx: AppContext, principal: Principal, point: str, run_id: str) 
     HistoryService(ctx, principal).run(int(run_id), control)
 
 
+def run_retention(ctx: AppContext, principal: Principal, point: str, run_id: str) -> None:
+    from app.retention.service import BATCH, RetentionService
+
+    control = PauseAt(point, BATCH)  # reported after the first batch's commit
+    RetentionService(ctx, principal).run(int(run_id), control)
+
+
 def run_zendesk_sync(ctx: AppContext, principal: Principal, point: str) -> None:
     from app.zendesk.pages import ApiImport
     from app.zendesk.sync import SyncService
@@ -214,6 +221,8 @@ def main() -> None:
         run_import(ctx, principal, point, extra[0])
     elif operation == "history":
         run_history(ctx, principal, point, extra[0])
+    elif operation == "retention":
+        run_retention(ctx, principal, point, extra[0])
     elif operation == "zendesk-sync":
         run_zendesk_sync(ctx, principal, point)
     elif operation == "rekey":

@@ -38,10 +38,12 @@ from app.dsar.records import NewRequest
 from app.dsar.requests import DsarService
 from app.errors import PrivDeskError
 from app.helpdesk import HelpdeskService
+from app.inventory.records import SystemRow
 from app.monitoring.library import RuleService
 from app.monitoring.logreview import LogReviewService
 from app.monitoring.service import AlertService
 from app.redaction.service import RedactionService
+from app.retention.policies import Policy
 from app.review.service import ReviewService
 from app.security.guard import PermissionDenied, Service
 from app.security.operators import OperatorService
@@ -72,6 +74,7 @@ DSAR_READ = OFFICER | AUDITOR
 DRILLS_READ = LEAD | AUDITOR
 REDACTION_READ = REDACTOR | AUDITOR
 PII = OFFICER  # "privacy_officer: … reveal personal data"
+INVENTORY_READ = OFFICER | AUDITOR
 MONITORING_READ = OFFICER | AUDITOR
 
 ROLES = sorted(EVERYONE)
@@ -176,6 +179,22 @@ TABLE: dict[str, Row] = {
     "SearchService.search[reveal]": r(
         PII, lambda s, w, r: s.search("printer", reveal=True, reason="checking a DSAR")
     ),
+    # ---- data inventory (privacy officer manages; auditor reads)
+    "InventoryService.inventory": r(INVENTORY_READ, lambda s, w, r: s.inventory()),
+    "InventoryService.save": r(OFFICER, lambda s, w, r: s.save(SystemRow(f"s-{r}", "System"))),
+    "InventoryService.export_text": r(INVENTORY_READ, lambda s, w, r: s.export_text("csv")),
+    "InventoryService.scan": r(OFFICER, lambda s, w, r: s.scan()),
+    "InventoryService.last_scan": r(INVENTORY_READ, lambda s, w, r: s.last_scan()),
+    "RetentionService.policies": r(INVENTORY_READ, lambda s, w, r: s.policies()),
+    "RetentionService.add": r(
+        OFFICER, lambda s, w, r: s.add(Policy(f"p-{r}", "tickets", "review", older_than_days=9))
+    ),
+    "RetentionService.show": r(INVENTORY_READ, lambda s, w, r: s.show("p-privacy_officer")),
+    "RetentionService.simulate": r(INVENTORY_READ, lambda s, w, r: s.simulate("none")),
+    "RetentionService.start": r(OFFICER, lambda s, w, r: s.start("none"), step_up=True),
+    "RetentionService.run": r(OFFICER, lambda s, w, r: s.run(999_999)),
+    "RetentionService.holds": r(INVENTORY_READ, lambda s, w, r: s.holds()),
+    "RetentionService.add_hold": r(OFFICER, lambda s, w, r: s.add_hold("tag", "x", "counsel")),
     # ---- access reviews (privacy officer runs them; auditor reads)
     "CampaignService.create_campaign": r(
         OFFICER, lambda s, w, r: s.create_campaign(f"Q4 by {r}", due_date=date(2026, 12, 20))

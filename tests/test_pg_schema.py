@@ -20,6 +20,7 @@ from sqlalchemy import Engine, inspect, text
 import models
 import models.drills
 import models.dsar
+import models.inventory
 import models.monitoring
 import models.redaction
 import models.review  # every model module registers its tables

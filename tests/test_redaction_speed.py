@@ -20,7 +20,7 @@ import pytest
 
 from app.cli.entry import offline_command
 from app.demodata import generate
-from app.redaction import Rule, builtin_rules
+from app.redaction import RedactionEngine, Rule, builtin_rules
 from app.redaction.corpus import load_demo_cases
 from app.redaction.scanner import RETRY_WINDOW, Scanner
 from app.redaction.types import Finding
@@ -231,3 +231,138 @@ def test_sec7_1_luhn_fast_path_agrees_with_python_stdnum() -> None:
     numbers += ["4111111111111111", "4111111111111112", "378282246310005", "0", "00"]
     for number in numbers:
         assert luhn_ok(number) == luhn.is_valid(number), number
+
+
+# --- fewer candidates: the patterns reject what the validators always would --------------
+
+
+def _rule(rule_id: str) -> Rule:
+    return next(r for r in builtin_rules() if r.id == rule_id)
+
+
+def test_sec7_1_card_pattern_admits_every_brand_prefix_and_length_the_validator_takes() -> None:
+    """The card pattern starts only with a brand's leading digits (UATP's 1 only at 15
+    digits), so a `ts=1764240000000` timestamp is no candidate; yet every prefix and
+    length `card_brand` accepts still matches, contiguous and in 4-4-4-4 groups."""
+    import re2
+
+    from app.redaction.validators import card_brand
+
+    program = re2.compile(_rule("credit_card").pattern)
+    for length in range(12, 20):
+        for prefix in range(10_000):
+            for fill in "09":
+                pan = f"{prefix:04d}".ljust(length, fill)
+                if card_brand(pan) is None:
+                    continue
+                assert program.fullmatch(pan), pan
+                if length == 16:
+                    grouped = " ".join(pan[i : i + 4] for i in range(0, 16, 4))
+                    assert program.fullmatch(grouped), grouped
+    for text in ("ts=1764240000000", "1234 5678 9012 3456", "7012345678901234", "0012345678901"):
+        assert program.search(text) is None, text
+
+
+def test_international_phone_pattern_skips_plus_zero_which_is_no_country_code() -> None:
+    """`+00:00` (a UTC offset) is no candidate: a country code is never all zeros. A
+    number with the 00 exit code typed after the + (`+001 415 …`) is found as before."""
+    import re2
+
+    program = re2.compile(_rule("phone_international").pattern)
+    for text in ("2026-11-27T12:00:00.123+00:00", "+0 ", "+000-1"):
+        assert program.search(text) is None, text
+    engine = RedactionEngine(builtin_rules())
+    for text in ("+001 415 555 0132", "+01 415 555 0132", "+44 20 7946 0123"):
+        assert [f.entity_type for f in engine.scan(text)] == ["PHONE_NUMBER"], text
+
+
+def test_iban_pattern_lists_exactly_the_registry_countries_in_either_case() -> None:
+    """The IBAN pattern starts only with a country of python-stdnum's IBAN registry (a
+    tracking number `RR780935930GB` or `CA 94105 before …` is no candidate). A registry
+    that gains a country fails this test, so the list in builtin.toml is kept in step."""
+    import string
+
+    import re2
+
+    from app.redaction.validators import iban_length
+
+    program = re2.compile(_rule("iban").pattern)
+    for a in string.ascii_uppercase:
+        for b in string.ascii_uppercase:
+            registered = iban_length(a + b) is not None
+            for code in (a + b, (a + b).lower()):
+                text = f"{code}12 3456 7890 1234 56" if code.isupper() else f"{code}12345678901234"
+                assert (program.fullmatch(text) is not None) is registered, code
+    assert program.search("tracking RR780935930GB shows") is None
+
+
+# --- cheaper checks per candidate: each gives the answer of the form it replaces ---------
+
+
+def test_identifier_words_read_backwards_agree_with_the_forward_pattern() -> None:
+    """`introduced_as_identifier` matches `_ID_BEFORE` reversed at the end of the text
+    instead of searching from every start: the same verdict on generated text built from
+    its words, suffixes, separators, case changes, newlines and non-ASCII letters."""
+    import random
+
+    from app.redaction import shapes
+
+    rng = random.Random(15)
+    words = shapes._ID_WORDS.split("|")
+    tokens = [
+        *words,
+        *(w.upper() for w in words[:20]),
+        "no.", "nr", "number", "numbers", "num", "#", "id", "code", "is", "was", "reads",
+        " ", "  ", "\n", "\t", ":", "=", ".", "-", "/", "x", "1", "a", "\u212a", "é", "ſ", "O",
+    ]  # fmt: skip
+    for _ in range(60_000):
+        text = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 7)))
+        expected = shapes._ID_BEFORE.search(text) is not None
+        assert shapes.introduced_as_identifier(text) is expected, repr(text)
+
+
+def test_digit_helpers_agree_with_their_regex_and_set_forms() -> None:
+    import random
+
+    from app.redaction.verdict import _NON_DIGITS, digits_of, non_digits
+
+    rng = random.Random(15)
+    alphabet = "0123456789 -.()+/x:٣۴²é\n"
+    for _ in range(30_000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert digits_of(value) == _NON_DIGITS.sub("", value), repr(value)
+        assert non_digits(value) == {c for c in value if not c.isdigit()}, repr(value)
+
+
+def test_backwards_look_behind_checks_agree_with_the_patterns_they_replace() -> None:
+    """The phone and card validators' `$`-anchored checks of the text before a candidate
+    (a hyphenated id or UUID, an ISO date, an IBAN's tail, a run of digits or a date)
+    are matched on the reversed text: the same answers on generated text."""
+    import random
+
+    from app.redaction import phones, shapes, validators
+
+    rng = random.Random(15)
+    tokens = [
+        "DE89", "GB82", "3704", "0044", "WEST", "1234", "12", "2026-11-27", "06/13/",
+        "a3f9", "ab", "Z", "T", " ", "-", ".", "/", ":", "\n", "x", "é", "٣", "1", "99",
+    ]  # fmt: skip
+    pairs = [
+        (
+            shapes.REVERSED_PHONE_BEFORE,
+            (phones._HYPHEN_ID_BEFORE, phones._ISO_BEFORE, phones._IBAN_BEFORE),
+        ),
+        (
+            shapes.REVERSED_CARD_BEFORE,
+            (validators._UUID_BEFORE, validators._IBAN_BEFORE, validators._ISO_BEFORE),
+        ),
+        (shapes.REVERSED_CHAIN_BEFORE, (phones._CHAIN_BEFORE, shapes._TIME_BEFORE)),
+    ]
+    hits = [0, 0, 0]
+    for _ in range(40_000):
+        text = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 8)))
+        for i, (backwards, forwards) in enumerate(pairs):
+            expected = any(p.search(text) for p in forwards)
+            assert (backwards.match(text[::-1]) is not None) is expected, (i, repr(text))
+            hits[i] += expected
+    assert min(hits) > 1000  # (the generated text does reach every pattern)

@@ -21,6 +21,7 @@ PANES: tuple[str, ...] = (
     "views.dsar.pane:DsarPane",
     "views.redaction.pane:RedactionPane",
     "views.drills.pane:DrillsPane",
+    "views.inventory.pane:InventoryPane",
     "views.monitoring.pane:MonitoringPane",
     "views.audit.pane:AuditPane",
     "views.directory.pane:DirectoryPane",

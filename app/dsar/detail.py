@@ -68,4 +68,7 @@ def request_detail(
         ),
         allowed=tuple(sorted(TRANSITIONS[req.status])),
         masked=masked,
+        version=req.version,
+        changed_by=req.changed_by,
+        changed_at=req.changed_at,
     )

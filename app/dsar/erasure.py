@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
+from app.changes import DSAR, AnnouncesChanges
 from app.clock import utc_iso
 from app.dsar import tombstones
 from app.dsar.actions import require
@@ -259,7 +260,9 @@ def _drop_ids(text: str, zids: set[int]) -> str:
     return json.dumps([v for v in json.loads(text or "[]") if v not in zids])
 
 
-class ErasureService(Service):
+class ErasureService(AnnouncesChanges, Service):
+    AREA = DSAR  # every audited write tells other operators' DSAR panes (app.changes)
+
     def preview(self, ref: int | str) -> ErasurePlan:
         """What an erasure would delete and what it would keep (ids only)."""
         with self.authorized(Permission.DSAR_VIEW, action="dsar.erase.preview") as (s, _a):

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.changes import DSAR, AnnouncesChanges
 from app.clock import utc_iso
 from app.dsar.actions import require
 from app.dsar.errors import DsarError
@@ -269,7 +270,9 @@ COLUMNS = {
 }
 
 
-class ExportService(Service):
+class ExportService(AnnouncesChanges, Service):
+    AREA = DSAR  # every audited write tells other operators' DSAR panes (app.changes)
+
     def export(
         self, ref: int | str, out: Path | None = None, *, pdf: PdfRenderer | None = None
     ) -> ExportResult:

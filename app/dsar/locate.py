@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.changes import DSAR, AnnouncesChanges
 from app.dsar.errors import DsarError
 from app.dsar.queries import add_event, identifiers, load
 from app.importers.loader import latest_snapshot
@@ -233,7 +234,9 @@ def label_for(s: Session, kind: str, ref: int) -> str:
     return excerpt(body, 0, 0, width=90)
 
 
-class LocateService(Service):
+class LocateService(AnnouncesChanges, Service):
+    AREA = DSAR  # every audited write tells other operators' DSAR panes (app.changes)
+
     def locate(self, ref: int | str) -> list[LocatedItem]:
         """Search every source for the subject and save the result on the request.
 

@@ -21,12 +21,14 @@ from app.dsar.vocabulary import STATUS_TITLES, TRANSITIONS
 from models.dsar import DsarEvent, DsarPause, DsarRequest
 
 
-def load(s: Session, ref: int | str) -> DsarRequest:
-    """A request by id or reference (``DSAR-2026-0001``)."""
+def load(s: Session, ref: int | str, *, lock: bool = False) -> DsarRequest:
+    """A request by id or reference (``DSAR-2026-0001``). `lock`: for a change, ``SELECT …
+    FOR UPDATE`` on PostgreSQL, so a concurrent step waits and then sees this one."""
     if isinstance(ref, int) or str(ref).isdigit():
-        row = s.get(DsarRequest, int(ref))
+        row = s.get(DsarRequest, int(ref), with_for_update=lock)
     else:
-        row = s.scalar(select(DsarRequest).where(DsarRequest.reference == str(ref).upper()))
+        stmt = select(DsarRequest).where(DsarRequest.reference == str(ref).upper())
+        row = s.scalar(stmt.with_for_update() if lock else stmt)
     if row is None:
         raise NotFound(f"no DSAR request {ref}")
     return row

@@ -112,6 +112,9 @@ class RequestDetail:
     timeline: tuple[TimelineEvent, ...]
     allowed: tuple[str, ...] = field(default=())  # statuses reachable from here
     masked: bool = True  # emails, phones, ids and notes masked (unmasking: `pii.reveal`)
+    version: int = 1  # what a step passes back as `expected_version` (issue 17)
+    changed_by: str | None = None  # who made this version (operator username)
+    changed_at: str | None = None  # when (UTC)
 
     @property
     def id(self) -> int:
@@ -142,4 +145,5 @@ class RequestDetail:
             "timeline": [e.to_json() for e in self.timeline],
             "allowed": list(self.allowed),
             "masked": self.masked,
+            "version": self.version,
         }

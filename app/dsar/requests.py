@@ -4,6 +4,11 @@ closing, letters, settings and the dashboard numbers.
 Every call checks `dsar.view` / `dsar.manage` and audits in the same transaction; audit
 details carry the request id, statuses and counts only — never the requester's data.
 Reading a request's personal data (`get`, `list`) is audited as a view.
+
+Optimistic concurrency (issue 17): every step takes the `expected_version` the caller
+showed (`RequestDetail.version`); a request changed since is refused with `StaleEdit`
+("DSAR-2026-0001 changed by priya at 10:42 — reload"), audited as a refused action, and
+nothing is written. The CLI passes none: it reads and writes in one transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.changes import DSAR, AnnouncesChanges, mark_changed, refusing_stale, require_version
 from app.clock import utc_iso
 from app.dsar import deadlines as dl
 from app.dsar import letters
@@ -45,7 +51,9 @@ def _clean(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
-class DsarService(Service):
+class DsarService(AnnouncesChanges, Service):
+    AREA = DSAR  # every audited write tells other operators' DSAR panes (app.changes)
+
     # ------------------------------------------------------------ intake and reading
 
     def create(self, new: NewRequest) -> RequestDetail:
@@ -172,7 +180,14 @@ class DsarService(Service):
 
     # ------------------------------------------------------------ the status machine
 
-    def transition(self, ref: int | str, to_status: str, *, note: str = "") -> RequestDetail:
+    def transition(
+        self,
+        ref: int | str,
+        to_status: str,
+        *,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> RequestDetail:
         """A plain move along the machine (verifying identity, back to in progress)."""
         if to_status not in STATUSES:
             raise DsarError(f"unknown status {to_status!r}")
@@ -185,10 +200,18 @@ class DsarService(Service):
                 s, a, r, now, to_status, note or f"Status: {STATUS_TITLES[to_status]}"
             ),
             rule="verifying" if to_status == "verifying" else None,
+            expected_version=expected_version,
         )
 
-    def start_verification(self, ref: int | str) -> RequestDetail:
-        return self.transition(ref, "verifying", note="Identity verification started")
+    def start_verification(
+        self, ref: int | str, *, expected_version: int | None = None
+    ) -> RequestDetail:
+        return self.transition(
+            ref,
+            "verifying",
+            note="Identity verification started",
+            expected_version=expected_version,
+        )
 
     def verify(
         self,
@@ -198,6 +221,7 @@ class DsarService(Service):
         evidence_note: str = "",
         info_received: date | None = None,
         fee_received: date | None = None,
+        expected_version: int | None = None,
     ) -> RequestDetail:
         """Record how identity was verified (no ID document copies) and start the work.
 
@@ -238,9 +262,16 @@ class DsarService(Service):
                 details={"method": method.strip()},
             )
 
-        return self._act(ref, "dsar.verify", act, "verify")
+        return self._act(ref, "dsar.verify", act, "verify", expected_version=expected_version)
 
-    def pause(self, ref: int | str, *, on: date | None = None, note: str = "") -> RequestDetail:
+    def pause(
+        self,
+        ref: int | str,
+        *,
+        on: date | None = None,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> RequestDetail:
         """Clarification asked: the request waits (the UK clock stops from `on`)."""
 
         def act(s: Session, actor: Actor, req: DsarRequest, now: datetime, today: date) -> None:
@@ -259,9 +290,11 @@ class DsarService(Service):
                 to_status="awaiting_clarification",
             )
 
-        return self._act(ref, "dsar.pause", act, "pause")
+        return self._act(ref, "dsar.pause", act, "pause", expected_version=expected_version)
 
-    def resume(self, ref: int | str, *, on: date | None = None) -> RequestDetail:
+    def resume(
+        self, ref: int | str, *, on: date | None = None, expected_version: int | None = None
+    ) -> RequestDetail:
         """Clarification received on `on`: the clock runs again."""
 
         def act(s: Session, actor: Actor, req: DsarRequest, now: datetime, today: date) -> None:
@@ -286,10 +319,15 @@ class DsarService(Service):
                 to_status="extended" if req.extended else "in_progress",
             )
 
-        return self._act(ref, "dsar.resume", act, "resume")
+        return self._act(ref, "dsar.resume", act, "resume", expected_version=expected_version)
 
     def extend(
-        self, ref: int | str, *, reasons: str, notice_on: date | None = None
+        self,
+        ref: int | str,
+        *,
+        reasons: str,
+        notice_on: date | None = None,
+        expected_version: int | None = None,
     ) -> RequestDetail:
         """Extend the deadline; only with reasons, notified before the original deadline."""
         if not reasons.strip():
@@ -323,7 +361,7 @@ class DsarService(Service):
                 else "extended",
             )
 
-        return self._act(ref, "dsar.extend", act, "extend")
+        return self._act(ref, "dsar.extend", act, "extend", expected_version=expected_version)
 
     def close(
         self,
@@ -332,6 +370,7 @@ class DsarService(Service):
         *,
         reason: str = "",
         duplicate_of: int | str | None = None,
+        expected_version: int | None = None,
     ) -> RequestDetail:
         """completed | rejected (reason required) | withdrawn | duplicate (of another)."""
         if outcome not in CLOSED:
@@ -364,7 +403,7 @@ class DsarService(Service):
                 details=details,
             )
 
-        return self._act(ref, "dsar.close", act, "close")
+        return self._act(ref, "dsar.close", act, "close", expected_version=expected_version)
 
     # ------------------------------------------------------------ letters
 
@@ -383,7 +422,9 @@ class DsarService(Service):
             )
             return text
 
-    def save_letter(self, ref: int | str, kind: str, body: str) -> RequestDetail:
+    def save_letter(
+        self, ref: int | str, kind: str, body: str, *, expected_version: int | None = None
+    ) -> RequestDetail:
         """Save the (edited) letter on the request's timeline."""
         if kind not in letters.KINDS:
             raise DsarError(f"letter kind must be one of {', '.join(letters.KINDS)}")
@@ -402,7 +443,7 @@ class DsarService(Service):
                 details={"kind": kind},
             )
 
-        return self._act(ref, "dsar.letter.save", act, "letter")
+        return self._act(ref, "dsar.letter.save", act, "letter", expected_version=expected_version)
 
     # ------------------------------------------------------------ settings, dashboard
 
@@ -438,17 +479,30 @@ class DsarService(Service):
 
     # ------------------------------------------------------------ internals
 
-    def _act(self, ref: int | str, action: str, fn: Step, rule: str | None = None) -> RequestDetail:
-        with self.authorized(P.DSAR_MANAGE, action=action) as (s, actor):
-            req = load(s, ref)
+    def _act(
+        self,
+        ref: int | str,
+        action: str,
+        fn: Step,
+        rule: str | None = None,
+        *,
+        expected_version: int | None = None,
+    ) -> RequestDetail:
+        with (
+            refusing_stale(self, action, f"DSAR {ref}", "dsar", str(ref)),
+            self.authorized(P.DSAR_MANAGE, action=action) as (s, actor),
+        ):
+            req = load(s, ref, lock=True)
+            now = self.ctx.clock.now()
+            require_version(req.reference, req, expected_version, now)
             if rule is not None:
                 require(s, actor.principal, rule, req)
             if req.status in CLOSED:
                 raise DsarError(f"{req.reference} is closed ({STATUS_TITLES[req.status].lower()})")
             before = req.status
-            now = self.ctx.clock.now()
             fn(s, actor, req, now, local_today(s, now))
-            s.flush()
+            mark_changed(req, actor, now)  # a new version even when only the timeline grew
+            s.flush()  # UPDATE … WHERE version = read: a lost race is a StaleEdit here
             self.audit(
                 s,
                 action,

@@ -6,7 +6,10 @@ a key only this workspace can make (HKDF from its KEK, info ``privdesk-tombstone
 ``kind NUL normalised value``: the table holds no clear value, and without the key a list
 of candidate e-mails cannot be tested against it.
 
-Normalisation: user ids as decimal text; e-mails trimmed and lower-cased; phones as their
+A retention run that deletes tickets keeps the same kind of hash of each ticket id
+(kind ``ticket_id``), so re-importing an older export does not bring them back.
+
+Normalisation: user and ticket ids as decimal text; e-mails trimmed and lower-cased; phones as their
 digits only, a leading international ``00`` dropped (``+1 (555) 123-4567`` and
 ``001 555 123 4567`` are both ``15551234567``); external ids trimmed.
 
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
     from app.workspace import Workspace
 
 INFO = b"privdesk-tombstone/1"
-KINDS = ("user_id", "email", "phone", "external_id")
+KINDS = ("user_id", "email", "phone", "external_id", "ticket_id")
 _NOT_DIGIT = re.compile(r"\D+")
 
 
@@ -53,7 +56,7 @@ def normalise(kind: str, value: object) -> str | None:
             text = text[2:]
         if len(text) < 5:  # too short to identify anyone
             return None
-    elif kind not in ("user_id", "external_id"):
+    elif kind not in ("user_id", "external_id", "ticket_id"):
         raise ValueError(f"unknown tombstone kind {kind!r}")
     return text or None
 

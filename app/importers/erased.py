@@ -106,6 +106,14 @@ class ErasedFilter:
         self._not_erased.add(zid)
         return False
 
+    def _deleted_ticket(self, tid: Any) -> bool:
+        """Was ticket `tid` deleted by a retention run (a ``ticket_id`` tombstone)?"""
+        if tid is None or self.tombstones is None or "ticket_id" not in self.tombstones.kinds:
+            return False
+        if tid in self.tickets:
+            return True
+        return self._has("ticket_id", tid)
+
     # ------------------------------------------------------------ directory
 
     def directory(self, kind: str, row: dict[str, Any]) -> bool:
@@ -138,7 +146,9 @@ class ErasedFilter:
             return False
         tid = row.get("id")
         if tid not in self.held and (
-            self.user(row.get("requester_id")) or self.user(row.get("submitter_id"))
+            self.user(row.get("requester_id"))
+            or self.user(row.get("submitter_id"))
+            or self._deleted_ticket(tid)
         ):
             self.tickets.add(tid)
             if comments:
@@ -158,7 +168,7 @@ class ErasedFilter:
         if not self.active:
             return False
         tid = row.get("ticket_id")
-        if tid in self.tickets:
+        if tid in self.tickets or (tid not in self.held and self._deleted_ticket(tid)):
             return self._skip("ticket_comments")
         if tid in self.held:
             return False

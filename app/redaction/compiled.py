@@ -51,7 +51,9 @@ class Compiled:
         "beater_set",
         "beaters",
         "boost",
+        "boosted",
         "context",
+        "context_ascii",
         "context_required",
         "context_window",
         "entity_type",
@@ -65,6 +67,7 @@ class Compiled:
         "rule",
         "rule_id",
         "score",
+        "score_found",
         "search",
         "validator",
     )
@@ -89,11 +92,16 @@ class Compiled:
         # does the validator read the text around the candidate? (two decodes saved if not)
         self.look = self.validator is not None and self.validator not in LOOK_FREE
         self.context = context_rx(rule.context)
+        self.context_ascii = context_rx_ascii(rule.context)
         self.context_window = rule.context_window
         self.context_required = rule.context_required
         self.boost = rule.context_boost
         self.score = rule.score
         boosted = min(1.0, rule.score + rule.context_boost)
+        # the scores a finding of this rule reports, rounded once here instead of per
+        # finding (a Hit carries the rounded score: the ranking rounds it anyway)
+        self.score_found = round(rule.score, 3)
+        self.boosted = round(boosted, 3)
         has_context = self.context is not None
         self.max_score = max(rule.score, boosted) if has_context else rule.score
         self.min_score = min(rule.score, boosted) if has_context else rule.score
@@ -110,8 +118,8 @@ class Compiled:
         self.inner_starts = rule.pattern.startswith("[")
 
 
-# (start, end, rule, reason, entity type or None, score, match end): byte offsets in the
-# batch; the match end is where the rule's scan resumes (≥ end).
+# (start, end, rule, reason, entity type or None, score rounded to 3 places, match end):
+# byte offsets in the batch; the match end is where the rule's scan resumes (≥ end).
 Hit = tuple[int, int, Compiled, str, str | None, float, int]
 
 
@@ -120,6 +128,15 @@ def context_rx(words: Sequence[str]) -> re.Pattern[str] | None:
         return None
     alts = "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<![a-z0-9])(?:{alts})(?![a-z0-9])")
+
+
+def context_rx_ascii(words: Sequence[str]) -> re.Pattern[bytes] | None:
+    """`context_rx` for an ASCII window, on its bytes (no decode, no lower-casing: the
+    case of A–Z is ignored instead); None when a word is not ASCII."""
+    if not words or not all(w.isascii() for w in words):
+        return None
+    alts = "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alts})(?![a-z0-9])".encode(), re.IGNORECASE)
 
 
 def body(rule: Rule) -> str:
@@ -147,7 +164,7 @@ def to_code_points(text: str, encoded: bytes, base: int, found: list[Hit]) -> li
                     be - base,
                     etype or comp.entity_type,
                     comp.rule_id,
-                    round(score, 3),
+                    score,
                     reason,
                 )
             )
@@ -159,7 +176,5 @@ def to_code_points(text: str, encoded: bytes, base: int, found: list[Hit]) -> li
         cs = last_c + len(encoded[last_b:bs].decode("utf-8", "surrogatepass"))
         ce = cs + len(encoded[bs:be].decode("utf-8", "surrogatepass"))
         last_b, last_c = bs, cs
-        out.append(
-            Finding(cs, ce, etype or comp.entity_type, comp.rule_id, round(score, 3), reason)
-        )
+        out.append(Finding(cs, ce, etype or comp.entity_type, comp.rule_id, score, reason))
     return out

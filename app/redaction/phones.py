@@ -89,13 +89,16 @@ def _phone_ok(value: str, digits: str) -> str | None:
 def _not_a_phone(value: str, before: str, after: str, national: bool) -> bool:
     """Shapes that are never phones whatever libphonenumber says: identifiers and
     timestamps by what precedes them, dates, times, ranges, parts of longer runs."""
-    # ("ts=" ends in "=", and a UUID's "…a3f9-" in "<letter or digit>-": one check each)
-    if before.endswith(("#", "=")) or _HYPHEN_ID_BEFORE.search(before):
+    # ("ts=" ends in "=", and a UUID's "…a3f9-" in "<letter or digit>-"; the `$`-anchored
+    # checks — `_HYPHEN_ID_BEFORE`, `_ISO_BEFORE`, `_IBAN_BEFORE`, the identifier words
+    # ("order 0123 …", "tracking number: …") — read `before` backwards, one match each)
+    if before.endswith(("#", "=")) or _SSN_SHAPE.fullmatch(value):
         return True
-    if _ISO_BEFORE.search(before) or _SSN_SHAPE.fullmatch(value):
+    reversed_before = before[::-1]
+    if shapes.REVERSED_PHONE_BEFORE.match(reversed_before):
         return True
-    if _IBAN_BEFORE.search(before) or shapes.introduced_as_identifier(before):
-        return True  # the tail of an IBAN; "order 0123 …", "tracking number: …"
+    if shapes.identifier_before_reversed(reversed_before):
+        return True
     if not national:
         return False
     if shapes.is_date(value) or shapes.is_time_or_range(value):
@@ -103,8 +106,8 @@ def _not_a_phone(value: str, before: str, after: str, national: bool) -> bool:
     if not value[:1].isdigit():
         return False  # '(' starts a new number whatever precedes
     # a bare digit group after "1234 " or "12:" is more likely the tail of a card,
-    # account number or time than a phone
-    return bool(_CHAIN_BEFORE.search(before) or shapes.tail_of_date_or_time(before, after))
+    # account number or time than a phone (`_CHAIN_BEFORE`, `shapes.tail_of_date_or_time`)
+    return shapes.continues_a_run(reversed_before, after)
 
 
 def validate_phone(value: str, look: Look) -> Accept | None:

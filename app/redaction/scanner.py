@@ -355,7 +355,7 @@ class Scanner:
             return None
         if comp.allow_rx and any(rx.fullmatch(value) for rx in comp.allow_rx):
             return None
-        score = comp.score
+        score = comp.score_found
         validator = comp.validator
         entity_type: str | None = None
         if validator is not None:
@@ -380,10 +380,18 @@ class Scanner:
         context = comp.context
         if context is not None:
             window = data[max(ts, fs - comp.context_window) : fs]
-            word = context.search(window.decode("utf-8", "ignore").lower())
-            if word is not None:
-                score = min(1.0, score + comp.boost)
-                found = f"context word “{word.group()}” found"
+            ascii_context = comp.context_ascii
+            if ascii_context is not None and window.isascii():
+                # (the same match on the bytes: ASCII decodes to itself and lower-cases
+                # only A–Z, which the bytes pattern ignores the case of)
+                hit_b = ascii_context.search(window)
+                word_found = None if hit_b is None else hit_b.group().decode().lower()
+            else:
+                hit_s = context.search(window.decode("utf-8", "ignore").lower())
+                word_found = None if hit_s is None else hit_s.group()
+            if word_found is not None:
+                score = comp.boosted
+                found = f"context word “{word_found}” found"
                 reason = f"{reason}; {found}" if reason else found
             elif comp.context_required:
                 return None

@@ -8,8 +8,11 @@ the whole text), so it costs a regex match or two per candidate.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
+
+from app.redaction.verdict import non_digits
 
 # --- dates and times -----------------------------------------------------------------------
 
@@ -83,8 +86,68 @@ _ID_BEFORE = re.compile(
 )
 
 
+def _trie(words: list[str]) -> str:
+    """An alternation of literal `words` as a regex trie (one branch per first letter):
+    a failing candidate costs one character test, not one per word."""
+    branches: dict[str, list[str]] = {}
+    empty = False
+    for word in sorted(set(words)):
+        if word:
+            branches.setdefault(word[0], []).append(word[1:])
+        else:
+            empty = True
+    if not branches:
+        return ""
+    alts = [re.escape(first) + _trie(rest) for first, rest in sorted(branches.items())]
+    body = f"(?:{'|'.join(alts)})" if len(alts) > 1 else alts[0]
+    return f"(?:{body})?" if empty else body
+
+
+# The same pattern read backwards, anchored where `before` ends: one match attempt at the
+# end instead of a search trying every start (it ends in ``\s*$``, so a match ending
+# before a final newline also ends at the very end). The words form a trie, and the
+# whitespace runs are possessive (nothing after them can start with whitespace, so giving
+# some back never finds another match). tests/test_redaction_speed.py checks it against
+# `_ID_BEFORE` on generated text.
+_ID_BEFORE_REVERSED = re.compile(
+    r"\s*+[:#=]?\s*+(?:(?:si|saw|sdaer)\s++)?(?:(?:\.?on|\.?rn|s?rebmun|mun|#|di|edoc)\s*+)?\.?"
+    rf"{_trie([w[::-1] for w in _ID_WORDS.split('|')])}(?![a-z0-9])",
+    re.IGNORECASE,
+)
+
+
 def introduced_as_identifier(before: str) -> bool:
-    return _ID_BEFORE.search(before) is not None
+    """What `_ID_BEFORE.search(before)` says, read backwards from the end."""
+    return _ID_BEFORE_REVERSED.match(before[::-1]) is not None
+
+
+def identifier_before_reversed(reversed_before: str) -> bool:
+    """`introduced_as_identifier` for a `before` already reversed (``before[::-1]``)."""
+    return _ID_BEFORE_REVERSED.match(reversed_before) is not None
+
+
+# --- what a candidate sits after, read backwards ------------------------------------------
+
+# The validators' ``…$`` look-behind patterns, reversed and anchored at the start of
+# ``before[::-1]``: one match attempt where a search tries every start. A leading ``\n?``
+# is ``$`` matching before a final newline; ``\b`` marks the same boundary either way.
+# tests/test_redaction_speed.py checks each against the patterns it replaces.
+#   phones: "<letter or digit>-" | an ISO date (and T) | the tail of an IBAN
+REVERSED_PHONE_BEFORE = re.compile(
+    r"\n?(?:-[A-Za-z0-9]|[T ]?\d{2}-\d{2}-\d{4}| ?(?:[A-Z0-9]{4} ?)*\d{2}[A-Z]{2}\b)"
+)
+#   cards: a UUID's "…a3f9-" | an ISO date (and T) | the tail of an IBAN
+REVERSED_CARD_BEFORE = re.compile(
+    r"\n?(?:-[0-9a-fA-F]{4}|[T ]?\d{2}-\d{2}-\d{4}| ?(?:[A-Z0-9]{4} ?)*\d{2}[A-Z]{2}\b)"
+)
+#   national phones: "<digit><separator>" | a date or time's tail (`_TIME_BEFORE`)
+REVERSED_CHAIN_BEFORE = re.compile(r"\n?(?:[ .:/-]\d|[-./]\d{1,2}[-./]\d)")
+
+
+def continues_a_run(reversed_before: str, after: str) -> bool:
+    """``_CHAIN_BEFORE.search(before) or tail_of_date_or_time(before, after)`` (phones)
+    for a reversed `before`."""
+    return bool(REVERSED_CHAIN_BEFORE.match(reversed_before) or _DATE_AFTER.match(after))
 
 
 # --- digit groups that are part of a longer run -------------------------------------------
@@ -95,7 +158,7 @@ _GROUP_SEPS = " .-"
 def group_separator(value: str) -> str | None:
     """The one separator between `value`'s digit groups, '' when contiguous, None when it
     mixes separators (or uses others)."""
-    seps = {c for c in value if not c.isdigit()}
+    seps = non_digits(value)
     if not seps:
         return ""
     if len(seps) == 1:
@@ -118,26 +181,54 @@ def glued_to_more_groups(
         return False
     if sep == "":
         return bool(before[-1:].isdigit() or after[:1].isdigit())
-    e = re.escape(sep)
     size = len(value.split(sep))
-    shape = e.join([r"\d{4}"] * size)
+    rx = _glue_patterns(sep, size)
 
     def whole_neighbour(text: str) -> bool:
-        m = re.fullmatch(shape, text)
+        m = rx.shape.fullmatch(text)
         return m is not None and neighbour_ok is not None and neighbour_ok(text)
 
     glued_before = False
-    if re.search(rf"\d{{4}}{e}$", before) and not re.search(rf"\d[^\d{e}]\d+{e}$", before):
-        m = re.search(rf"(\+?)((?:\d+{e})+)$", before)
+    # (each pattern below needs `before` to end with the separator, or `after` to start
+    # with it: checked first, the same answers without most of the regex calls)
+    if (
+        before.endswith((sep, sep + "\n"))
+        and rx.group_end.search(before)
+        and not rx.other_run_end.search(before)
+    ):
+        m = rx.run_end.search(before)
         run = m.group(2)[: -len(sep)] if m else ""
         groups = run.split(sep) if run else []
         whole = len(groups) >= size and whole_neighbour(sep.join(groups[-size:]))
         # ("+44 20 7946 0123 4111 …": the run before is a phone number, not more groups)
         glued_before = not (whole or (m is not None and m.group(1) == "+"))
     glued_after = False
-    if re.match(rf"^{e}\d{{4}}", after) and not re.match(rf"^{e}\d+[^\d{e}\s,;]\d", after):
-        m = re.match(rf"((?:{e}\d+)+)", after)
+    if (
+        after.startswith(sep)
+        and rx.group_start.match(after)
+        and not rx.other_run_start.match(after)
+    ):
+        m = rx.run_start.match(after)
         run = m.group(1)[len(sep) :] if m else ""
         groups = run.split(sep) if run else []
         glued_after = not (len(groups) >= size and whole_neighbour(sep.join(groups[:size])))
     return glued_before or glued_after
+
+
+class _GluePatterns:
+    """`glued_to_more_groups`'s patterns for one separator and group count, compiled once."""
+
+    def __init__(self, sep: str, size: int) -> None:
+        e = re.escape(sep)
+        self.shape = re.compile(e.join([r"\d{4}"] * size))
+        self.group_end = re.compile(rf"\d{{4}}{e}$")
+        self.other_run_end = re.compile(rf"\d[^\d{e}]\d+{e}$")
+        self.run_end = re.compile(rf"(\+?)((?:\d+{e})+)$")
+        self.group_start = re.compile(rf"^{e}\d{{4}}")
+        self.other_run_start = re.compile(rf"^{e}\d+[^\d{e}\s,;]\d")
+        self.run_start = re.compile(rf"((?:{e}\d+)+)")
+
+
+@functools.lru_cache(maxsize=64)
+def _glue_patterns(sep: str, size: int) -> _GluePatterns:
+    return _GluePatterns(sep, size)

@@ -21,7 +21,7 @@ from stdnum.us import ssn
 from app.redaction import shapes
 from app.redaction.phones import validate_phone
 from app.redaction.types import US_ITIN
-from app.redaction.verdict import Accept, Look, Validator, digits_of
+from app.redaction.verdict import Accept, Look, Validator, digits_of, non_digits
 from app.redaction.web import validate_crypto, validate_url
 
 __all__ = ["Accept", "Look", "Validator", "digits_of", "get_validator"]
@@ -91,12 +91,15 @@ def luhn_ok(digits: str) -> bool:
 
 def _consistent_groups(value: str) -> bool:
     """Contiguous digits, or 4-4-4-4(-3) / Amex 4-6-5 with one separator kind."""
-    seps = {c for c in value if not c.isdigit()}
+    seps = non_digits(value)
     if not seps:
         return True
-    if len(seps) != 1 or seps.pop() not in " -":
+    if len(seps) != 1:
         return False
-    sizes = [len(g) for g in re.split(r"[ -]", value)]
+    sep = seps.pop()
+    if sep not in " -":
+        return False
+    sizes = [len(g) for g in value.split(sep)]
     return sizes in (
         [4, 4, 4, 4],
         [4, 6, 5],
@@ -147,9 +150,8 @@ def _card(value: str, look: Look) -> Accept | None:
         return None
     if shapes.glued_to_more_groups(value, look.before, look.after, _another_card):
         return None  # one part of a longer run (a tracking or order number)
-    if _UUID_BEFORE.search(look.before) or _UUID_AFTER.search(look.after):
-        return None
-    if _IBAN_BEFORE.search(look.before) or _ISO_BEFORE.search(look.before):
+    # (`_UUID_BEFORE`, `_IBAN_BEFORE`, `_ISO_BEFORE`: one backwards match for the three)
+    if _UUID_AFTER.search(look.after) or shapes.REVERSED_CARD_BEFORE.match(look.before[::-1]):
         return None
     if _looks_like_ms_timestamp(pan):
         return None
@@ -171,7 +173,7 @@ def validate_ssn(value: str, look: Look) -> Accept | None:
         return None
     if look.before.endswith("+"):
         return None  # "+672 10 6609": the digits after a country code are a phone number
-    seps = {c for c in value if not c.isdigit()}
+    seps = non_digits(value)
     if len(seps) > 1:
         return None
     if seps and _glued(seps.pop(), look):

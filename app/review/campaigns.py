@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import desc, insert, select
 from sqlalchemy.orm import Session
 
+from app.changes import REVIEW, AnnouncesChanges, mark_changed
 from app.clock import utc_iso
 from app.importers.loader import latest_snapshot
 from app.review.findings import (
@@ -81,7 +82,9 @@ def items_phrase(n: int) -> str:
     return "1 item is" if n == 1 else f"{n} items are"
 
 
-class CampaignService(Service):
+class CampaignService(AnnouncesChanges, Service):
+    AREA = REVIEW  # every audited write tells other operators' review panes (app.changes)
+
     """Campaign lifecycle and decisions; `app.review.ReviewService` adds evidence."""
 
     # ------------------------------------------------------------ campaigns
@@ -346,22 +349,24 @@ class CampaignService(Service):
     def reassign(self, item_ids: Sequence[int], reviewer: str) -> int:
         if not item_ids:
             raise ReviewError("Select at least one item.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.reassign") as (s, _a):
+        with self.authorized(Permission.REVIEW_MANAGE, action="review.reassign") as (s, actor):
             first = s.get(ReviewItem, item_ids[0])
             if first is None:
                 raise ReviewError(f"No review item #{item_ids[0]}.")
             campaign = get_campaign(s, first.campaign_id)
             require_open(campaign)
             (op,) = self._reviewers(s, [reviewer])
-            items = items_of(s, campaign.id, item_ids)
+            items = items_of(s, campaign.id, item_ids, lock=True)
             if any(
                 email_key(op.email) and email_key(op.email) == email_key(it.email) for it in items
             ):
                 raise ReviewError(f"{op.username} cannot review their own help-desk account.")
             if op.id not in reviewers_of(s, campaign.id):
                 s.add(ReviewReviewer(campaign_id=campaign.id, operator_id=op.id))
+            now = self.ctx.clock.now()
             for it in items:
                 it.reviewer_id = op.id
+                mark_changed(it, actor, now)
             self.audit(
                 s,
                 "review.reassign",
@@ -412,7 +417,7 @@ class CampaignService(Service):
             c = get_campaign(s, campaign_id)
             require_open(c)
             now = utc_iso(self.ctx.clock.now())
-            open_items = [it for it in items_of(s, c.id) if it.decision is None]
+            open_items = [it for it in items_of(s, c.id, lock=True) if it.decision is None]
             if open_items and not carry_over:
                 raise ReviewError(
                     f"{len(open_items)} items are still open: decide them, or carry them over "
@@ -421,6 +426,7 @@ class CampaignService(Service):
             for it in open_items:
                 it.decision, it.decided_by, it.decided_at = CARRY_OVER, actor.username, now
                 it.justification = "carried over to the next review at sign-off"
+                mark_changed(it, actor, self.ctx.clock.now())
                 s.add(
                     ReviewDecision(
                         item_id=it.id,

@@ -4,14 +4,24 @@
 decision decides only open items (its preview counts with the same rule); a decided item
 changes only through `change_decision`, which keeps the earlier decision in the history.
 Keeping access despite findings needs a justification.
+
+Optimistic concurrency (issue 17): a caller that shows items passes the versions it showed
+(`expected_versions` / `expected_version`); an item changed since is refused with
+`StaleEdit` ("Review item #12 changed by priya at 10:42 — reload"), audited as a refused
+action, and nothing is written. A bulk decision leaves such items alone and counts them.
+Items are read ``FOR UPDATE`` and written ``UPDATE … WHERE version = <read>``, so two
+officers deciding at once on PostgreSQL never both win. The CLI passes no versions: it reads
+and writes in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.changes import refusing_stale, require_version
 from app.clock import utc_iso
 from app.review.campaigns import CampaignService, email_key, items_phrase
 from app.review.queries import (
@@ -102,6 +112,7 @@ def _apply(
     decision, target_role, justification = what
     it.decision, it.target_role, it.justification = decision, target_role, justification
     it.decided_by, it.decided_at = actor.username, now
+    it.changed_by, it.changed_at = actor.username, now
     s.add(
         ReviewDecision(
             item_id=it.id,
@@ -116,6 +127,26 @@ def _apply(
     )
 
 
+def item_label(item_id: int) -> str:
+    return f"Review item #{item_id}"
+
+
+def stale_items(
+    items: Sequence[ReviewItem], expected: Mapping[int, int] | None
+) -> list[ReviewItem]:
+    """The items whose version is no longer the one the caller showed."""
+    if not expected:
+        return []
+    return [it for it in items if it.id in expected and it.version != expected[it.id]]
+
+
+def require_versions(
+    items: Sequence[ReviewItem], expected: Mapping[int, int] | None, now: datetime
+) -> None:
+    for it in stale_items(items, expected):
+        require_version(item_label(it.id), it, expected[it.id] if expected else None, now)
+
+
 class DecisionService(CampaignService):
     def decide(
         self,
@@ -124,14 +155,23 @@ class DecisionService(CampaignService):
         *,
         target_role: str | None = None,
         justification: str | None = None,
+        expected_versions: Mapping[int, int] | None = None,
     ) -> int:
         """Record one decision on every given item; all or nothing. Every item must still be
-        open: an existing decision is changed only through `change_decision`."""
+        open: an existing decision is changed only through `change_decision`.
+        `expected_versions` (item id → version shown): any item changed since → StaleEdit."""
         target_role, justification = _checked(decision, target_role, justification)
         if not item_ids:
             raise ReviewError("Select at least one item.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.decide") as (s, actor):
+        first_id = item_ids[0]
+        with (
+            refusing_stale(
+                self, "review.decide", item_label(first_id), "review_item", str(first_id)
+            ),
+            self.authorized(Permission.REVIEW_MANAGE, action="review.decide") as (s, actor),
+        ):
             items = self._items_for_change(s, item_ids, actor)
+            require_versions(items, expected_versions, self.ctx.clock.now())
             still_open, decided = split_open(items)
             if decided:
                 first = decided[0]
@@ -142,6 +182,7 @@ class DecisionService(CampaignService):
                 )
             require_keep_justification(still_open, decision, justification)
             self._record(s, actor, still_open, decision, target_role, justification)
+            s.flush()  # UPDATE … WHERE version = read: a lost race is a StaleEdit here
             return len(still_open)
 
     def preview_bulk(self, item_ids: Sequence[int]) -> BulkPreview:
@@ -163,16 +204,28 @@ class DecisionService(CampaignService):
         *,
         target_role: str | None = None,
         justification: str | None = None,
+        expected_versions: Mapping[int, int] | None = None,
     ) -> BulkResult:
         """One decision for every given item that is still open; decided items are left as
         they are (never overwritten) and counted. A keep over items with findings needs the
-        one justification, which each of them records."""
+        one justification, which each of them records. `expected_versions` (item id →
+        version shown): open items changed since are left alone too, and counted."""
         target_role, justification = _checked(decision, target_role, justification)
         if not item_ids:
             raise ReviewError("Select at least one item.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.decide") as (s, actor):
-            items, own = self._bulkitems_phrase(s, item_ids, actor)
+        first_id = item_ids[0]
+        with (
+            refusing_stale(
+                self, "review.decide", item_label(first_id), "review_item", str(first_id)
+            ),
+            self.authorized(Permission.REVIEW_MANAGE, action="review.decide") as (s, actor),
+        ):
+            items, own = self._bulkitems_phrase(s, item_ids, actor, lock=True)
             still_open, decided = split_open(items)
+            changed = stale_items(still_open, expected_versions)
+            still_open = [it for it in still_open if it not in changed]
+            if not still_open and changed:
+                require_versions(changed, expected_versions, self.ctx.clock.now())
             if not still_open:
                 what = (
                     f"{items_phrase(len(decided))} already decided"
@@ -189,11 +242,16 @@ class DecisionService(CampaignService):
                 decision,
                 target_role,
                 justification,
-                left_alone=len(decided),
+                left_alone=len(decided) + len(changed),
                 own_account=len(own),
             )
+            s.flush()  # UPDATE … WHERE version = read: a lost race is a StaleEdit here
             return BulkResult(
-                len(still_open), len(decided), tuple(it.id for it in still_open), len(own)
+                len(still_open),
+                len(decided),
+                tuple(it.id for it in still_open),
+                len(own),
+                changed=len(changed),
             )
 
     def change_decision(
@@ -204,18 +262,26 @@ class DecisionService(CampaignService):
         reason: str,
         target_role: str | None = None,
         justification: str | None = None,
+        expected_version: int | None = None,
     ) -> ItemDetail:
         """Replace the decision of one decided item. The earlier decision stays in the item's
-        history (and the evidence pack); `reason` says why it changes."""
+        history (and the evidence pack); `reason` says why it changes. `expected_version`:
+        the version shown; the item changed since → StaleEdit."""
         target_role, justification = _checked(decision, target_role, justification)
         reason = (reason or "").strip()
         if not reason:
             raise ReviewError("Changing a decision needs a reason for the change.")
-        with self.authorized(Permission.REVIEW_MANAGE, action="review.decision.change") as (
-            s,
-            actor,
+        with (
+            refusing_stale(
+                self, "review.decision.change", item_label(item_id), "review_item", str(item_id)
+            ),
+            self.authorized(Permission.REVIEW_MANAGE, action="review.decision.change") as (
+                s,
+                actor,
+            ),
         ):
             (it,) = self._items_for_change(s, [item_id], actor)
+            require_version(item_label(it.id), it, expected_version, self.ctx.clock.now())
             if it.decision is None:
                 raise ReviewError(
                     f"Item #{it.id} is still open: record a decision, there is none to change."
@@ -273,7 +339,7 @@ class DecisionService(CampaignService):
     def _items_for_change(
         self, s: Session, item_ids: Sequence[int], actor: Actor
     ) -> list[ReviewItem]:
-        items, own = self._bulkitems_phrase(s, item_ids, actor)
+        items, own = self._bulkitems_phrase(s, item_ids, actor, lock=True)
         if own:
             raise ReviewError(
                 "You cannot review your own help-desk account; leave it to another reviewer."
@@ -281,7 +347,7 @@ class DecisionService(CampaignService):
         return items
 
     def _bulkitems_phrase(
-        self, s: Session, item_ids: Sequence[int], actor: Actor
+        self, s: Session, item_ids: Sequence[int], actor: Actor, *, lock: bool = False
     ) -> tuple[list[ReviewItem], list[ReviewItem]]:
         """(items the actor may decide, items that are the actor's own help-desk account)."""
         ids = list(dict.fromkeys(item_ids))
@@ -290,7 +356,7 @@ class DecisionService(CampaignService):
             raise ReviewError(f"No review item #{ids[0]}.")
         campaign = get_campaign(s, first.campaign_id)
         require_open(campaign)
-        items = items_of(s, campaign.id, ids)
+        items = items_of(s, campaign.id, ids, lock=lock)
         if len(items) != len(ids):
             raise ReviewError("Some selected items are not in this campaign.")
         if actor.principal.operator_id not in reviewers_of(s, campaign.id):

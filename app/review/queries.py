@@ -166,13 +166,23 @@ def item_row(
         verification=verification,
         earlier=tuple(decisions[:-1]) if current is not None else tuple(decisions),
         change_reason=current.change_reason if current is not None else None,
+        version=it.version,
+        changed_by=it.changed_by,
+        changed_at=it.changed_at,
     )
 
 
-def items_of(s: Session, campaign_id: int, ids: Iterable[int] | None = None) -> list[ReviewItem]:
+def items_of(
+    s: Session, campaign_id: int, ids: Iterable[int] | None = None, *, lock: bool = False
+) -> list[ReviewItem]:
+    """The campaign's items (or those of `ids`) by id. `lock`: for a change, ``SELECT … FOR
+    UPDATE`` on PostgreSQL so a concurrent decision waits and then sees this one (SQLite's
+    write transaction already holds the whole file)."""
     stmt = select(ReviewItem).where(ReviewItem.campaign_id == campaign_id)
     if ids is not None:
         stmt = stmt.where(ReviewItem.id.in_(list(ids)))
+    if lock:
+        stmt = stmt.with_for_update()
     return list(s.scalars(stmt.order_by(ReviewItem.id)))
 
 

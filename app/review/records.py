@@ -128,12 +128,14 @@ class BulkResult:
     left_alone: int  # already decided before, unchanged
     item_ids: tuple[int, ...]  # the items that got the decision
     own_account: int = 0  # the reviewer's own help-desk account, left to another reviewer
+    changed: int = 0  # open, but changed by someone since the officer looked: left alone
 
     def to_json(self) -> dict[str, Any]:
         return {
             "decided": self.decided,
             "left_alone": self.left_alone,
             "own_account": self.own_account,
+            "changed": self.changed,
         }
 
 
@@ -162,6 +164,9 @@ class ItemRow:
     verification: str | None = None
     earlier: tuple[DecisionRecord, ...] = ()  # decisions this item had before the current one
     change_reason: str | None = None  # why the current decision replaced an earlier one
+    version: int = 1  # what a change passes back as `expected_version` (issue 17)
+    changed_by: str | None = None  # who made this version (operator username)
+    changed_at: str | None = None  # when (UTC)
 
     @property
     def finding_labels(self) -> tuple[str, ...]:
@@ -202,6 +207,7 @@ class ItemRow:
             "change_reason": self.change_reason,
             "earlier_decisions": [d.to_json() for d in self.earlier],
             "verification": self.verification,
+            "version": self.version,
         }
 
 

@@ -56,6 +56,8 @@ READ_ACTIONS = frozenset(
         *("monitoring.rules.view", "monitoring.rules.export"),
         *("monitoring.review.status", "monitoring.review.view", "monitoring.review.export"),
         "monitoring.timeline",
+        # not inventory.view/export: they install the built-in starting inventory
+        *("inventory.scan.view", "retention.list", "retention.view", "retention.holds"),
     }
 )
 

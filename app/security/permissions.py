@@ -46,6 +46,8 @@ class Permission(enum.StrEnum):
     MONITORING_VIEW = "monitoring.view"
     MONITORING_MANAGE = "monitoring.manage"
     MONITORING_ESCALATED = "monitoring.escalated"  # only the alerts escalated to incidents
+    INVENTORY_VIEW = "inventory.view"
+    INVENTORY_MANAGE = "inventory.manage"
     ZENDESK_CONNECT = "zendesk.connect"
     ZENDESK_SYNC = "zendesk.sync"
 
@@ -67,6 +69,7 @@ _READ_ONLY = frozenset(
         P.DRILLS_VIEW,
         P.REDACTION_VIEW,
         P.MONITORING_VIEW,
+        P.INVENTORY_VIEW,
     }
 )
 
@@ -102,6 +105,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SETTINGS_VIEW,
             P.MONITORING_VIEW,
             P.MONITORING_MANAGE,
+            P.INVENTORY_VIEW,
+            P.INVENTORY_MANAGE,
         }
     ),
     Role.INCIDENT_LEAD: frozenset(
@@ -148,6 +153,8 @@ PERMISSION_PHRASES: dict[Permission, str] = {
     P.MONITORING_VIEW: "view monitoring alerts",
     P.MONITORING_MANAGE: "work monitoring alerts",
     P.MONITORING_ESCALATED: "view alerts escalated to incidents",
+    P.INVENTORY_VIEW: "view the data inventory",
+    P.INVENTORY_MANAGE: "manage the data inventory and retention",
     P.ZENDESK_CONNECT: "connect PrivDesk to Zendesk",
     P.ZENDESK_SYNC: "sync help-desk data from Zendesk",
 }

@@ -4,6 +4,10 @@ its certificate, revealing masked identifiers, and letters.
 
 `RequestActions` is the base of `views.dsar.pane.DsarPane`, which builds the queue, the
 detail and the buttons. Export and erasure are sensitive: they ask for a fresh code.
+
+Each step passes the version of the request the detail shows (issue 17): when another
+officer changed it since, the service refuses ("DSAR-2026-0001 changed by priya at 10:42 —
+reload"); the banner says so and the request is reloaded, nothing of this step kept.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView, QTabWidget
 
 from app.dsar.vocabulary import CLOSED
+from app.errors import StaleEdit
 from app.jobs import JobControl
 from views.common.files import save_path
 from views.common.pane import Pane
@@ -62,10 +67,29 @@ class RequestActions(Pane):
         assert self.detail is not None
         return self.detail.reference
 
-    def _act(self, doing: str, call: Callable[[DsarService], RequestDetail]) -> None:
+    def _act(self, doing: str, call: Callable[[DsarService, int | None], RequestDetail]) -> None:
+        """Run one step, passing the version shown; a StaleEdit reloads and says who."""
         service = self._service()
+        version = self.detail.version if self.detail is not None else None
+
+        def job(control: JobControl) -> RequestDetail | StaleEdit:
+            try:
+                return call(service, version)
+            except StaleEdit as exc:
+                return exc
+
+        def done(result: RequestDetail | StaleEdit) -> None:
+            if isinstance(result, StaleEdit):
+                self._stale(result)
+            else:
+                self._acted(result)
+
         self.banner.clear()
-        self.run(lambda control: call(service), self._acted, doing)
+        self.run(job, done, doing)
+
+    def _stale(self, exc: StaleEdit) -> None:
+        self.refresh()  # the queue, and the request as it is now
+        self.banner.show_message(exc.message, "error")
 
     def _acted(self, detail: RequestDetail) -> None:
         self.detail = detail
@@ -78,11 +102,13 @@ class RequestActions(Pane):
         dialog.open()
 
     def create_request(self, new: Any) -> None:
-        self._act("recording the request", lambda s: s.create(new))
+        self._act("recording the request", lambda s, _v: s.create(new))
 
     def start_verification(self) -> None:
         ref = self._ref()
-        self._act("starting verification", lambda s: s.start_verification(ref))
+        self._act(
+            "starting verification", lambda s, v: s.start_verification(ref, expected_version=v)
+        )
 
     def ask_verify(self) -> None:
         method, ok = QInputDialog.getText(
@@ -94,16 +120,17 @@ class RequestActions(Pane):
     def verify(self, method: str, evidence: str = "") -> None:
         ref = self._ref()
         self._act(
-            "recording verification", lambda s: s.verify(ref, method=method, evidence_note=evidence)
+            "recording verification",
+            lambda s, v: s.verify(ref, method=method, evidence_note=evidence, expected_version=v),
         )
 
     def pause(self) -> None:
         ref = self._ref()
-        self._act("pausing for clarification", lambda s: s.pause(ref))
+        self._act("pausing for clarification", lambda s, v: s.pause(ref, expected_version=v))
 
     def resume(self) -> None:
         ref = self._ref()
-        self._act("resuming", lambda s: s.resume(ref))
+        self._act("resuming", lambda s, v: s.resume(ref, expected_version=v))
 
     def ask_extend(self) -> None:
         reasons, ok = QInputDialog.getMultiLineText(
@@ -114,7 +141,7 @@ class RequestActions(Pane):
 
     def extend(self, reasons: str) -> None:
         ref = self._ref()
-        self._act("extending", lambda s: s.extend(ref, reasons=reasons))
+        self._act("extending", lambda s, v: s.extend(ref, reasons=reasons, expected_version=v))
 
     def ask_close(self) -> None:
         outcome, ok = QInputDialog.getItem(
@@ -134,7 +161,10 @@ class RequestActions(Pane):
     ) -> None:
         ref = self._ref()
         self._act(
-            "closing", lambda s: s.close(ref, outcome, reason=reason, duplicate_of=duplicate_of)
+            "closing",
+            lambda s, v: s.close(
+                ref, outcome, reason=reason, duplicate_of=duplicate_of, expected_version=v
+            ),
         )
 
     def locate(self) -> None:
@@ -306,14 +336,26 @@ class RequestActions(Pane):
                 banner=dialog.banner,
             )
 
-        def saved(detail: RequestDetail) -> None:
+        def saved(detail: RequestDetail | StaleEdit) -> None:
+            if isinstance(detail, StaleEdit):  # the dialog stays open with the text
+                dialog.banner.show_message(detail.message, "error")
+                self.refresh()
+                return
             dialog.accept()
             self._acted(detail)
 
         def save(kind: str, body: str) -> None:
             service = self._service()
+            version = self.detail.version if self.detail is not None else None
+
+            def job(control: JobControl) -> RequestDetail | StaleEdit:
+                try:
+                    return service.save_letter(ref, kind, body, expected_version=version)
+                except StaleEdit as exc:
+                    return exc
+
             self.run(
-                lambda control: service.save_letter(ref, kind, body),
+                job,
                 saved,
                 "saving the letter",
                 banner=dialog.banner,

@@ -3,6 +3,9 @@ a request's detail with its timeline and located items, and the dashboard.
 
 What the buttons do (status changes, locate, export, erasure, reveal, letters) is
 `views.dsar.actions.RequestActions`, this pane's base class.
+
+While shown, the pane follows other officers' changes (`views.common.live`): the queue
+and the open request reload, keeping the selection and the banner.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
@@ -26,6 +30,7 @@ from app.dsar.vocabulary import REQUEST_TYPES, STATUS_TITLES, STATUSES
 from app.jobs import JobControl
 from app.security.guard import AllowedActions
 from app.security.permissions import Permission, needs_role
+from views.common.live import LiveChanges
 from views.common.table_model import ROW_ROLE, SORT_ROLE, RowTableModel
 from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vbox, wrapped
 from views.dsar.actions import RequestActions
@@ -199,6 +204,16 @@ class DsarPane(RequestActions):
             )
         )
         self._update_buttons()
+        self.live = LiveChanges(ctx, ("dsar",), self)
+        self.live.changed.connect(lambda _area: self.refresh())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.live.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.live.stop()
+        super().hideEvent(event)
 
     # ------------------------------------------------------------ plumbing
 

@@ -71,7 +71,7 @@ class DismissDialog(QDialog):
 
 class MonitoringPane(Pane):
     NAME, TITLE, ICON = "monitoring", "Monitoring", "security-medium"
-    ORDER = 50
+    ORDER = 55
     PERMISSION = P.MONITORING_VIEW
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:

@@ -8,6 +8,10 @@ Keyboard on the item table: k keep (asks for a justification when the item has f
 r revoke, m modify (both ask for a justification), n or j next item, p previous. After a
 decision the next open item is selected. A decided item changes only through "Change
 decision…" in the detail panel; "Decide filtered…" shows what it will do and asks first.
+
+Every decision passes the item versions the table shows (issue 17): when another officer
+changed an item since, the service refuses ("Review item #12 changed by priya at 10:42 —
+reload"); the banner says so, the row is reloaded and nothing of this officer's is kept.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import StaleEdit
 from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.common.pane import Pane
@@ -266,6 +271,18 @@ class ReviewItemsPane(Pane):
 
     # ------------------------------------------------------------ decisions
 
+    def shown_versions(self, item_ids: list[int]) -> dict[int, int]:
+        """The version of each item as the table shows it: what the officer decides on."""
+        rows = (self.model.row(i) for i in item_ids)
+        return {r.id: r.version for r in rows if r is not None}
+
+    def _stale(self, exc: StaleEdit, detail: ItemDetail | None = None) -> None:
+        """Someone else changed the item: say so, show it as it is now."""
+        if detail is not None:
+            self._detail_loaded(detail)
+        self._refresh_progress()
+        self.banner.show_message(exc.message, "error")
+
     def ask_decision(self, decision: str) -> None:
         item = self.current_item()
         if item is None or not self._editable():
@@ -299,15 +316,26 @@ class ReviewItemsPane(Pane):
         """Decide open items by id; the service refuses a decided one (see ask_change)."""
         service = self._service()
         first = item_ids[0]
+        versions = self.shown_versions(item_ids)
 
-        def job(control: JobControl) -> tuple[int, ItemDetail]:
-            count = service.decide(
-                item_ids, decision, target_role=target_role, justification=justification
-            )
-            return count, service.item(first)
+        def job(control: JobControl) -> tuple[StaleEdit | None, ItemDetail]:
+            try:
+                service.decide(
+                    item_ids,
+                    decision,
+                    target_role=target_role,
+                    justification=justification,
+                    expected_versions=versions,
+                )
+            except StaleEdit as exc:
+                return exc, service.item(first)  # the row as it is now
+            return None, service.item(first)
 
-        def done(result: tuple[int, ItemDetail]) -> None:
-            _count, detail = result
+        def done(result: tuple[StaleEdit | None, ItemDetail]) -> None:
+            stale, detail = result
+            if stale is not None:
+                self._stale(stale, detail)
+                return
             self._detail_loaded(detail)
             self._refresh_progress()
             if advance:
@@ -323,6 +351,7 @@ class ReviewItemsPane(Pane):
         if not rows or not self._editable():
             return
         ids = [r.id for r in rows]
+        versions = {r.id: r.version for r in rows}  # as shown when the officer asked
         service = self._service()
 
         def ready(preview: BulkPreview) -> None:
@@ -343,7 +372,9 @@ class ReviewItemsPane(Pane):
                 preview=bulk_preview_text(preview),
             )
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.accepted.connect(lambda: self.decide_bulk(ids, *dialog.values()))
+            dialog.accepted.connect(
+                lambda: self.decide_bulk(ids, *dialog.values(), versions=versions)
+            )
             self.decision_dialog = dialog
             dialog.open()
 
@@ -356,25 +387,42 @@ class ReviewItemsPane(Pane):
         decision: str,
         target_role: str | None,
         justification: str | None,
+        *,
+        versions: dict[int, int] | None = None,
     ) -> None:
         service = self._service()
+        versions = versions if versions is not None else self.shown_versions(item_ids)
 
-        def done(result: BulkResult) -> None:
+        def job(control: JobControl) -> BulkResult | StaleEdit:
+            try:
+                return service.decide_bulk(
+                    item_ids,
+                    decision,
+                    target_role=target_role,
+                    justification=justification,
+                    expected_versions=versions,
+                )
+            except StaleEdit as exc:
+                return exc
+
+        def done(result: BulkResult | StaleEdit) -> None:
             if self.campaign is not None:
                 self.open_campaign(self.campaign.id)
+            if isinstance(result, StaleEdit):
+                self.banner.show_message(result.message, "error")
+                return
+            changed = (
+                f" and {result.changed} items another reviewer changed meanwhile (reload)"
+                if result.changed
+                else ""
+            )
             self.banner.show_message(
                 f"Decided {result.decided} open items: {decision}. Left "
-                f"{result.left_alone} already-decided items alone.",
+                f"{result.left_alone} already-decided items{changed} alone.",
                 "ok",
             )
 
-        self.run(
-            lambda control: service.decide_bulk(
-                item_ids, decision, target_role=target_role, justification=justification
-            ),
-            done,
-            "recording the decisions",
-        )
+        self.run(job, done, "recording the decisions")
 
     def ask_change(self, item_id: int) -> None:
         """The explicit way to change one decided item: a new decision and a reason."""
@@ -405,8 +453,27 @@ class ReviewItemsPane(Pane):
         reason: str,
     ) -> None:
         service = self._service()
+        version = self.shown_versions([item_id]).get(item_id)
 
-        def done(detail: ItemDetail) -> None:
+        def job(control: JobControl) -> tuple[StaleEdit | None, ItemDetail]:
+            try:
+                detail = service.change_decision(
+                    item_id,
+                    decision,
+                    reason=reason,
+                    target_role=target_role,
+                    justification=justification,
+                    expected_version=version,
+                )
+            except StaleEdit as exc:
+                return exc, service.item(item_id)
+            return None, detail
+
+        def done(result: tuple[StaleEdit | None, ItemDetail]) -> None:
+            stale, detail = result
+            if stale is not None:
+                self._stale(stale, detail)
+                return
             self._detail_loaded(detail)
             self._refresh_progress()
             self.banner.show_message(
@@ -414,17 +481,7 @@ class ReviewItemsPane(Pane):
             )
 
         self.banner.clear()
-        self.run(
-            lambda control: service.change_decision(
-                item_id,
-                decision,
-                reason=reason,
-                target_role=target_role,
-                justification=justification,
-            ),
-            done,
-            "changing the decision",
-        )
+        self.run(job, done, "changing the decision")
 
     def selected_ids(self) -> list[int]:
         rows = {i.row() for i in self.table.selectionModel().selectedRows()}

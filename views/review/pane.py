@@ -1,6 +1,9 @@
 """Access review pane: the campaign list and header, who-can-see-what, charts, sign-off,
 evidence, remediation and settings. The Items tab (item table, filters, keyboard decisions,
 detail panel) is `views.review.items.ReviewItemsPane`, this pane's base class.
+
+While shown, the pane follows other officers' changes (`views.common.live`): the open
+campaign's rows and progress reload in place, keeping the selection and the banner.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.jobs import JobControl
 from app.security.permissions import Permission
 from views.common.files import choose_folder
+from views.common.live import LiveChanges
 from views.common.table_model import SORT_ROLE, RowTableModel
 from views.common.widgets import MARGIN, LoadView, hbox, heading, table_view, vbox
 from views.review.charts import ReviewCharts
@@ -152,6 +157,45 @@ class ReviewPane(ReviewItemsPane):
         self.setLayout(vbox(split, margin=MARGIN, spacing=MARGIN))
 
         self._show_campaign_state()
+        self.live = LiveChanges(ctx, ("review",), self)
+        self.live.changed.connect(self.changed_elsewhere)
+
+    # ------------------------------------------------------------ live refresh
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.live.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.live.stop()
+        super().hideEvent(event)
+
+    def changed_elsewhere(self, _area: str = "review") -> None:
+        """Another operator changed reviews: reload the open campaign's rows in place."""
+        if self.campaign is None:
+            self.refresh()
+            return
+        service, cid = self._service(), self.campaign.id
+        self.run(
+            lambda control: (service.campaigns(), service.items(cid)),
+            self._live_loaded,
+            "reloading another reviewer's changes",
+        )
+
+    def _live_loaded(self, result: tuple[list[CampaignSummary], list[ItemRow]]) -> None:
+        campaigns, items = result
+        if [c.id for c in campaigns] != [c.id for c in self.campaigns.rows()]:
+            self.campaigns.set_rows(campaigns)
+        if {r.id for r in items} != {r.id for r in self.model.rows()}:
+            if self.campaign is not None:
+                self.open_campaign(self.campaign.id)
+            return
+        shown = self.current_item()
+        for row in items:
+            self.model.update_row(row)  # no reset: the selection and scroll stay
+        self._refresh_progress()
+        if shown is not None and self.model.row(shown.id) != shown:
+            self.load_detail(shown.id)
 
     # ------------------------------------------------------------ campaigns
 

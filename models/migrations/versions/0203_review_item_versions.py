@@ -1,0 +1,36 @@
+"""Access review: optimistic concurrency on review items (issue 17).
+
+`ar_items.version` counts the item's changes (the service writes with
+``UPDATE … WHERE version = <the version the officer saw>``); `changed_by` / `changed_at`
+say who made the current version and when (operator username, UTC). Plain ADD COLUMN
+with a server default: portable to PostgreSQL, and no table copy.
+
+Revision ID: 0203
+Revises: 0202
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0203"
+down_revision = "0202"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "ar_items", sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1"))
+    )
+    op.add_column("ar_items", sa.Column("changed_by", sa.String(64), nullable=True))
+    op.add_column("ar_items", sa.Column("changed_at", sa.String(40), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ar_items") as batch:
+        batch.drop_column("changed_at")
+        batch.drop_column("changed_by")
+        batch.drop_column("version")

@@ -1,0 +1,1 @@
+"""The starting data inventory for a Zendesk help desk (TOML), installed on first use."""
