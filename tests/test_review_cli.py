@@ -103,7 +103,7 @@ def test_bulk_decide_prints_what_it_left_alone_and_redecide_keeps_history(
     code, out, err = cli(capsys, "review", "decide", cid, "--all-open", *keep)
     assert code == 0, err
     assert "decided 10 open items: keep" in out
-    assert "left alone 1 already-decided items" in out
+    assert "left alone 1 already-decided item (" in out
     assert "left 1 (your own help-desk account) to another reviewer" in out
     code, out, err = cli(capsys, "review", "decide", cid, "--finding", "dormant", *keep, "--json")
     assert code == 2 and "Nothing to decide: 1 item is already decided" in err

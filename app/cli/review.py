@@ -26,6 +26,7 @@ from app.review import ReviewService
 from app.review.evidence import verify_pack
 from app.review.findings import FINDING_TYPES
 from app.review.records import DECISIONS, CampaignSummary, ItemRow
+from app.wording import counted
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -205,7 +206,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
             emit(
                 args,
                 {"status": "ok", "decided": count, "left_alone": 0},
-                f"decided {count} items: {args.decision}",
+                f"decided {counted(count, 'item')}: {args.decision}",
             )
             return EXIT_OK
         ids = [i.id for i in items if args.all_open or args.finding in i.finding_types]
@@ -215,8 +216,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
             ids, args.decision, target_role=args.target_role, justification=args.justification
         )
     lines = [
-        f"decided {result.decided} open items: {args.decision}",
-        f"left alone {result.left_alone} already-decided items (a decision is never "
+        f"decided {counted(result.decided, 'open item')}: {args.decision}",
+        f"left alone {counted(result.left_alone, 'already-decided item')} (a decision is never "
         "overwritten; change one with `review redecide`)",
     ]
     if result.own_account:

@@ -154,7 +154,7 @@ def test_a_bulk_decision_says_what_it_left_alone_for_another_reviewer(
     pane.decide_bulk(list(shown), "keep", None, "needed for the rota", versions=shown)
 
     assert pane.banner.text() == (
-        "Decided 9 open items: keep. Left 1 already-decided items and 1 items another "
+        "Decided 9 open items: keep. Left 1 already-decided item and 1 item another "
         "reviewer changed meanwhile (reload) alone."
     )
     assert pane.model.row(by_agent[109].id).decision is None  # type: ignore[union-attr]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.settings import SETTINGS
+from app.wording import counted
 from views.common.widgets import MARGIN, Banner, heading, vbox, wrapped
 
 if TYPE_CHECKING:
@@ -231,8 +232,8 @@ def bulk_preview_text(preview: BulkPreview) -> str:
     """What a bulk decision will do, from the service's preview (the same code decides)."""
     n, m = preview.will_decide, preview.already_decided
     text = (
-        f"<b>Decides {n} open item{'s' if n != 1 else ''}.</b> Leaves {m} already-decided "
-        f"item{'s' if m != 1 else ''} alone: a decision is never overwritten."
+        f"<b>Decides {counted(n, 'open item')}.</b> Leaves "
+        f"{counted(m, 'already-decided item')} alone: a decision is never overwritten."
     )
     if preview.own_account:
         text += " Your own help-desk account is left to another reviewer."
@@ -252,7 +253,7 @@ class ReassignDialog(QDialog):
         self.reviewer.addItems(reviewers)
         self.setLayout(
             vbox(
-                wrapped(f"Give {count} selected items to:"),
+                wrapped(f"Give {counted(count, 'selected item')} to:"),
                 self.reviewer,
                 _buttons(self, "Reassign"),
                 margin=MARGIN * 2,

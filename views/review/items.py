@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.errors import StaleEdit
 from app.jobs import JobControl
 from app.security.permissions import Permission
+from app.wording import counted
 from views.common.pane import Pane
 from views.common.table_model import SORT_ROLE
 from views.common.widgets import hbox, table_view, vbox
@@ -357,7 +358,7 @@ class ReviewItemsPane(Pane):
         def ready(preview: BulkPreview) -> None:
             if not preview.will_decide:
                 self.banner.show_message(
-                    f"Nothing to decide: the {len(ids)} items shown are already decided "
+                    f"Nothing to decide: the {counted(len(ids), 'item')} shown are already decided "
                     "(or your own account). Change one with “Change decision…”.",
                     "info",
                 )
@@ -412,13 +413,14 @@ class ReviewItemsPane(Pane):
                 self.banner.show_message(result.message, "error")
                 return
             changed = (
-                f" and {result.changed} items another reviewer changed meanwhile (reload)"
+                f" and {counted(result.changed, 'item')} another reviewer changed meanwhile"
+                " (reload)"
                 if result.changed
                 else ""
             )
             self.banner.show_message(
-                f"Decided {result.decided} open items: {decision}. Left "
-                f"{result.left_alone} already-decided items{changed} alone.",
+                f"Decided {counted(result.decided, 'open item')}: {decision}. Left "
+                f"{counted(result.left_alone, 'already-decided item')}{changed} alone.",
                 "ok",
             )
 
@@ -504,7 +506,7 @@ class ReviewItemsPane(Pane):
         service = self._service()
         self.run(
             lambda control: service.reassign(ids, reviewer),
-            lambda n: self._after_change(f"{n} items reassigned to {reviewer}."),
+            lambda n: self._after_change(f"{counted(n, 'item')} reassigned to {reviewer}."),
             "reassigning",
         )
 
