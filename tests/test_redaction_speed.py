@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.entry import offline_command
+from app.cli.commands import leading_words, module_of
 from app.demodata import generate
 from app.redaction import RedactionEngine, Rule, builtin_rules
 from app.redaction.corpus import load_demo_cases
@@ -132,22 +132,21 @@ def test_sec7_fast_scanner_equals_reference_with_custom_and_end_anchored_rules(
 
 
 @pytest.mark.parametrize(
-    ("argv", "offline"),
+    ("argv", "module"),
     [
-        (["redact", "text"], True),
-        (["--json", "redact", "text", "--style", "token"], True),
-        (["-w", "/tmp/ws", "redact", "scan", "--jsonl", "-"], True),
-        (["--workspace=/tmp/ws", "rules", "test"], True),
-        (["redact", "history", "--dry-run"], False),
-        (["--help", "redact", "text"], False),
-        (["redact", "--help"], False),
-        (["redact"], False),
-        (["review", "text"], False),
-        ([], False),
+        (["redact", "text"], "redaction"),
+        (["--json", "redact", "text", "--style", "token"], "redaction"),
+        (["-w", "/tmp/ws", "redact", "scan", "--jsonl", "-"], "redaction"),
+        (["--workspace=/tmp/ws", "rules", "test"], "redaction"),
+        (["review", "text"], "review"),
+        (["--help", "redact", "text"], None),
+        (["bogus"], None),
+        ([], None),
     ],
 )
-def test_offline_command_detection(argv: list[str], offline: bool) -> None:
-    assert offline_command(argv) is offline
+def test_a_command_line_names_the_one_group_it_loads(argv: list[str], module: str | None) -> None:
+    words = leading_words(argv, 1)
+    assert (module_of(words[0]) if words else None) == module
 
 
 PROBE = """

@@ -1,11 +1,9 @@
 """The command line's entry point: `main` runs one command and returns its exit code.
 
-Light on purpose: importing this module loads no workspace, SQLAlchemy or Qt code. The
-offline redaction commands (`redact text`, `redact scan`, `rules test`) are parsed by a
-parser holding only their group, so a pipeline that calls `privdesk redact text` once per
-file pays for the engine, not for the whole program; every other command line goes to the
-full parser tree in :mod:`app.cli.main`. Both parsers are built by :func:`make_parser`, so
-the options, help and errors of those commands are the same either way.
+Light on purpose: importing this module loads no workspace, SQLAlchemy or Qt code, and a
+command line imports only the group of its own first word (:mod:`app.cli.commands`): a
+pipeline that calls `privdesk redact text` once per file pays for the engine, not for the
+whole program, and `privdesk --help` imports no group at all.
 """
 
 from __future__ import annotations
@@ -13,11 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 
 from app import __version__
+from app.cli import commands
 from app.cli.frontends import Frontends
 from app.cli.output import EXIT_BAD_INPUT, fail, report_error
 from app.cli.parsing import CliParser, Handler, add_global_options, subcommands
@@ -27,14 +25,10 @@ from app.errors import PrivDeskError
 # shell's convention for a process ended by SIGPIPE is 128 + 13.
 EXIT_BROKEN_PIPE = 141
 
-# (group, action) pairs that need no workspace: parsed without importing the rest.
-OFFLINE = frozenset({("redact", "text"), ("redact", "scan"), ("rules", "test")})
-_VALUE_OPTIONS = frozenset({"--workspace", "-w"})
-_FLAG_OPTIONS = frozenset({"--json", "--allow-insecure-keyring"})
 
-
-def make_parser(groups: Iterable[ModuleType], *, gui: bool = True) -> CliParser:
-    """The `privdesk` parser with `groups` (modules with a `register(commands)`)."""
+def make_parser(argv: Sequence[str], *, gui: bool = True, everything: bool = False) -> CliParser:
+    """The `privdesk` parser for this command line: the full group of its command word
+    (`app.cli.commands`), one-line stubs for the others, so only that group is imported."""
     opens = "No command opens the GUI." if gui else "Headless: run `privdesk` for the GUI."
     parser = CliParser(
         prog="privdesk",
@@ -42,45 +36,8 @@ def make_parser(groups: Iterable[ModuleType], *, gui: bool = True) -> CliParser:
     )
     parser.add_argument("--version", action="version", version=f"privdesk {__version__}")
     add_global_options(parser, top=True)
-    commands = subcommands(parser, "COMMAND")
-    for group in groups:
-        group.register(commands)
+    commands.register(subcommands(parser, "COMMAND"), argv, everything=everything)
     return parser
-
-
-def offline_command(argv: Sequence[str]) -> bool:
-    """True when `argv` is an offline redaction command: its first two words (after
-    global options only) are one of :data:`OFFLINE`. Anything else — `--help` before the
-    command, an unknown option, a misspelt word — goes to the full parser and its
-    messages."""
-    words: list[str] = []
-    i = 0
-    while i < len(argv) and len(words) < 2:
-        token = argv[i]
-        if not token.startswith("-") or token == "-":
-            words.append(token)
-        elif words:
-            break  # an option between group and action: let the full parser judge it
-        elif token in _VALUE_OPTIONS:
-            i += 1  # its value
-        elif not (
-            token in _FLAG_OPTIONS
-            or token.startswith("--workspace=")
-            or (token.startswith("-w") and len(token) > 2)
-        ):
-            return False
-        i += 1
-    return len(words) == 2 and (words[0], words[1]) in OFFLINE
-
-
-def build_parser(argv: Sequence[str], *, gui: bool) -> CliParser:
-    if offline_command(argv):
-        from app.cli import redaction
-
-        return make_parser((redaction,), gui=gui)
-    from app.cli.main import build_parser as full_parser
-
-    return full_parser(gui=gui)
 
 
 def main(argv: Sequence[str] | None = None, *, frontends: Frontends | None = None) -> int:
@@ -109,7 +66,7 @@ def _run(argv: list[str], frontends: Frontends | None) -> int:
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     try:
         gui = frontends is not None and frontends.run_gui is not None
-        args = build_parser(argv, gui=gui).parse_args(argv)
+        args = make_parser(argv, gui=gui).parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error argparse has reported
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     if args.workspace is None and os.environ.get("PRIVDESK_WORKSPACE"):
