@@ -73,14 +73,14 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Navigation")
         self.nav.setStyleSheet("QListWidget { border: none; } QListWidget::item { padding: 8px; }")
         self.stack = QStackedWidget()
+        # A pane is built the first time it is shown (the window opens at once, whatever the
+        # number of panes); until then its page in the stack is an empty placeholder.
         self.panes: dict[str, Pane] = {}
+        self._classes: dict[str, type[Pane]] = {}
         self._refreshed: set[str] = set()
         for cls in panes_for(session()):
-            pane = cls(ctx)
-            pane.sessionProblem.connect(self.handle_session_problem)
-            pane.settingsChanged.connect(self._load_idle_timeout)
-            self.panes[cls.NAME] = pane
-            self.stack.addWidget(scrolled(pane))
+            self._classes[cls.NAME] = cls
+            self.stack.addWidget(QWidget())
             icon = QIcon.fromTheme(cls.ICON) if cls.ICON else QIcon()
             item = QListWidgetItem(icon, cls.TITLE)
             item.setData(Qt.ItemDataRole.UserRole, cls.NAME)
@@ -205,20 +205,39 @@ class MainWindow(QMainWindow):
         minutes, secs = divmod(seconds, 60)
         self.idle_label.setText(f"Locks in {minutes}:{secs:02d}")
 
+    def _row_of(self, name: str) -> int:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                return row
+        raise KeyError(name)
+
+    def pane(self, name: str) -> Pane:
+        """The pane called `name`, built (not loaded) now if it has not been shown yet."""
+        if name not in self.panes:
+            pane = self._classes[name](self.ctx)
+            pane.sessionProblem.connect(self.handle_session_problem)
+            pane.settingsChanged.connect(self._load_idle_timeout)
+            self.panes[name] = pane
+            row = self._row_of(name)
+            placeholder = self.stack.widget(row)
+            self.stack.insertWidget(row, scrolled(pane))
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        return self.panes[name]
+
     def _show_row(self, row: int) -> None:
         if row < 0:
             return
-        self.stack.setCurrentIndex(row)
         name = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        pane = self.pane(name)
+        self.stack.setCurrentIndex(row)
         if name not in self._refreshed:
             self._refreshed.add(name)
-            self.panes[name].refresh()
+            pane.refresh()
 
     def show_pane(self, name: str) -> Pane:
-        for row in range(self.nav.count()):
-            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == name:
-                self.nav.setCurrentRow(row)
-        return self.panes[name]
+        self.nav.setCurrentRow(self._row_of(name))
+        return self.pane(name)
 
     def import_helpdesk(self) -> ImportDialog:
         from views.imports import ImportDialog  # loaded on first use, like the services

@@ -34,7 +34,7 @@ def test_every_pane_fits_a_laptop_screen_and_the_window_keeps_its_size(
         if hint.width() > SCREEN_W or hint.height() > SCREEN_H - PANEL:
             too_big[name] = (hint.width(), hint.height())
         # At the default size every pane fits whole: no scroll bar around the pane itself.
-        own = window.panes[window.nav.item(row).data(Qt.ItemDataRole.UserRole)].minimumSizeHint()
+        own = window.pane(window.nav.item(row).data(Qt.ItemDataRole.UserRole)).minimumSizeHint()
         viewport = window.stack.currentWidget().viewport().size()
         if own.width() > viewport.width() or own.height() > viewport.height():
             too_big[name] = (own.width(), own.height())
