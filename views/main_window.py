@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
             self.panes[name] = pane
             row = self._row_of(name)
             placeholder = self.stack.widget(row)
+            assert placeholder is not None, f"no placeholder for pane {name}"
             self.stack.insertWidget(row, scrolled(pane))
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()

@@ -50,6 +50,13 @@ class Permission(enum.StrEnum):
     INVENTORY_MANAGE = "inventory.manage"
     ZENDESK_CONNECT = "zendesk.connect"
     ZENDESK_SYNC = "zendesk.sync"
+    VENDORS_VIEW = "vendors.view"
+    VENDORS_MANAGE = "vendors.manage"
+    TRAINING_VIEW = "training.view"
+    TRAINING_MANAGE = "training.manage"
+    COMPLIANCE_VIEW = "compliance.view"  # policies, evidence packs, the trust summary
+    COMPLIANCE_MANAGE = "compliance.manage"
+    POLICIES_ACKNOWLEDGE = "policies.acknowledge"  # every operator acknowledges policies
 
 
 P = Permission
@@ -70,6 +77,10 @@ _READ_ONLY = frozenset(
         P.REDACTION_VIEW,
         P.MONITORING_VIEW,
         P.INVENTORY_VIEW,
+        P.VENDORS_VIEW,
+        P.TRAINING_VIEW,
+        P.COMPLIANCE_VIEW,
+        P.POLICIES_ACKNOWLEDGE,
     }
 )
 
@@ -89,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.HELPDESK_VIEW,
             P.HELPDESK_IMPORT,
             P.ZENDESK_CONNECT,
+            P.POLICIES_ACKNOWLEDGE,
         }
     ),
     Role.PRIVACY_OFFICER: frozenset(
@@ -107,13 +119,32 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.MONITORING_MANAGE,
             P.INVENTORY_VIEW,
             P.INVENTORY_MANAGE,
+            P.VENDORS_VIEW,
+            P.VENDORS_MANAGE,
+            P.TRAINING_VIEW,
+            P.TRAINING_MANAGE,
+            P.COMPLIANCE_VIEW,
+            P.COMPLIANCE_MANAGE,
+            P.POLICIES_ACKNOWLEDGE,
         }
     ),
     Role.INCIDENT_LEAD: frozenset(
-        {P.DRILLS_VIEW, P.DRILLS_RUN, P.SETTINGS_VIEW, P.MONITORING_ESCALATED}
+        {
+            P.DRILLS_VIEW,
+            P.DRILLS_RUN,
+            P.SETTINGS_VIEW,
+            P.MONITORING_ESCALATED,
+            P.POLICIES_ACKNOWLEDGE,
+        }
     ),
     Role.REDACTION_ADMIN: frozenset(
-        {P.REDACTION_VIEW, P.REDACTION_MANAGE, P.HELPDESK_VIEW, P.SETTINGS_VIEW}
+        {
+            P.REDACTION_VIEW,
+            P.REDACTION_MANAGE,
+            P.HELPDESK_VIEW,
+            P.SETTINGS_VIEW,
+            P.POLICIES_ACKNOWLEDGE,
+        }
     ),
     # Read-only everything, the audit log and evidence export; never a write.
     Role.AUDITOR: _READ_ONLY,
@@ -157,6 +188,13 @@ PERMISSION_PHRASES: dict[Permission, str] = {
     P.INVENTORY_MANAGE: "manage the data inventory and retention",
     P.ZENDESK_CONNECT: "connect PrivDesk to Zendesk",
     P.ZENDESK_SYNC: "sync help-desk data from Zendesk",
+    P.VENDORS_VIEW: "view the vendor register",
+    P.VENDORS_MANAGE: "manage vendors and their reviews",
+    P.TRAINING_VIEW: "view training and awareness",
+    P.TRAINING_MANAGE: "manage training and awareness",
+    P.COMPLIANCE_VIEW: "view policies and compliance evidence",
+    P.COMPLIANCE_MANAGE: "manage policies, evidence packs and the trust summary",
+    P.POLICIES_ACKNOWLEDGE: "acknowledge policies",
 }
 
 
