@@ -14,6 +14,7 @@ from app.cli.unlock import signed_in
 from app.helpdesk import HelpdeskService
 from app.importers.result import ImportResult
 from app.jobs import Cancelled, JobControl, run_with_text_progress
+from app.monitoring.after_import import evaluate_after_import
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -73,7 +74,13 @@ def _import(
         except Cancelled:
             sys.stderr.write("privdesk: import cancelled; nothing was written\n")
             return EXIT_CANCELLED
-    emit(args, {"status": "ok", **result.to_json()}, result.summary())
+        after = None if result.preview else evaluate_after_import(ctx, principal, result.counts)
+    data: dict[str, Any] = {"status": "ok", **result.to_json()}
+    text = result.summary()
+    if after is not None:
+        data["monitoring"] = after.to_json()
+        text += "\n" + after.summary()
+    emit(args, data, text)
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from app.cli.parsing import add_command, add_group
 from app.cli.prompts import ask
 from app.cli.unlock import signed_in, with_step_up
 from app.jobs import Cancelled, run_with_text_progress
+from app.monitoring.after_import import evaluate_after_import
 from app.zendesk.connection import ConnectionService, ConnectionStatus
 from app.zendesk.pages import CHOICES, NOT_YET
 from app.zendesk.sync import SyncService
@@ -88,7 +89,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 "`privdesk zendesk sync` resumes after the last one\n"
             )
             return EXIT_CANCELLED
-    emit(args, {"status": "ok", **result.to_json()}, result.summary())
+        after = evaluate_after_import(ctx, principal, result.counts)
+    data: dict[str, Any] = {"status": "ok", **result.to_json()}
+    text = result.summary()
+    if after is not None:
+        data["monitoring"] = after.to_json()
+        text += "\n" + after.summary()
+    emit(args, data, text)
     return EXIT_OK
 
 

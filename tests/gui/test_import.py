@@ -284,3 +284,23 @@ def test_a_partial_file_merges_unless_complete_is_ticked(
     removed = {r.kind: r.removed for r in dialog.done_model.rows()}
     assert removed["users"] == 4
     dialog.next_button.click()
+
+
+def test_imported_logs_wait_for_the_alert_rules_when_the_admin_imports_them(
+    qtbot: QtBot, window: MainWindow, admin: SignedIn, tmp_path: Path
+) -> None:
+    """Issue 20: rules run after an import; the admin may import but not work alerts."""
+    from tests.monitoring_helpers import LogWriter, history, planted_day
+
+    w = LogWriter()
+    history(w, days=8)
+    planted_day(w)
+    dialog = open_dialog(window)
+    dialog.zendesk_path.setText(str(w.write(tmp_path / "logs")))
+    dialog.next_button.click()  # check
+    dialog.next_button.click()  # import
+    assert dialog.step == Step.DONE
+    text = dialog.done_text.text()
+    assert "new log events wait for the alert rules" in text
+    assert "privdesk alerts run" in text
+    dialog.next_button.click()

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from app.helpdesk import HelpdeskService
     from app.importers.result import ImportResult
     from app.jobs import TaskHandle
+    from app.monitoring.after_import import AfterImport
 
 CSV_KINDS = (
     ("agents", "Agents (a help desk's staff list)"),
@@ -364,9 +365,15 @@ class ImportDialog(QDialog):
     def _run(self, request: ImportRequest, *, preview: bool) -> None:
         service = self._service()
 
-        def job(control: JobControl) -> ImportResult:
+        ctx = self.ctx
+
+        def job(control: JobControl) -> tuple[ImportResult, AfterImport | None]:
+            from app.monitoring.after_import import evaluate_after_import
+
             result: ImportResult = request.run(service, control, preview=preview)
-            return result
+            if preview:
+                return result, None
+            return result, evaluate_after_import(ctx, service.principal, result.counts)
 
         self._previewing = preview
         self.running_title.setText("Checking the files…" if preview else "Importing…")
@@ -406,7 +413,8 @@ class ImportDialog(QDialog):
             return True
         return False
 
-    def _finished(self, result: ImportResult) -> None:
+    def _finished(self, outcome: tuple[ImportResult, AfterImport | None]) -> None:
+        result, after = outcome
         if not self._previewing:
             self.imported.emit(result)  # even if the dialog is closing: the data changed
         if self._stopped():
@@ -426,7 +434,8 @@ class ImportDialog(QDialog):
             self.preview_files.setText(" ".join(x for x in (files, skipped) if x))
             self._go(Step.PREVIEW)
         else:
-            self.done_text.setText(done_headline(result))
+            headline = done_headline(result)
+            self.done_text.setText(f"{headline}\n{after.summary()}" if after else headline)
             self.done_model.set_rows(rows)
             self._fit_rows(self.done_table)
             self.done_files.setText(" ".join(x for x in (files, skipped) if x))

@@ -28,6 +28,7 @@ from views.stepup import run_guarded
 if TYPE_CHECKING:
     from app.context import AppContext
     from app.jobs import TaskHandle
+    from app.monitoring.after_import import AfterImport
     from app.security.auth import Principal
     from app.zendesk.connection import ConnectionStatus
     from app.zendesk.sync import SyncResult
@@ -144,10 +145,12 @@ class SyncDialog(QDialog):
     def start(self) -> None:
         ctx, principal = self.ctx, self.ctx.operator()
 
-        def job(control: JobControl) -> SyncResult:
+        def job(control: JobControl) -> tuple[SyncResult, AfterImport | None]:
+            from app.monitoring.after_import import evaluate_after_import
             from app.zendesk.sync import SyncService
 
-            return SyncService(ctx, principal).sync(None, control)
+            result = SyncService(ctx, principal).sync(None, control)
+            return result, evaluate_after_import(ctx, principal, result.counts)
 
         self.handle = ctx.tasks.submit(
             job,
@@ -174,10 +177,11 @@ class SyncDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.close_button.setEnabled(True)
 
-    def _done(self, result: SyncResult) -> None:
+    def _done(self, outcome: tuple[SyncResult, AfterImport | None]) -> None:
+        result, after = outcome
         self._finish()
         self.result_ = result
-        self.text.setText(result.summary())
+        self.text.setText(f"{result.summary()}\n{after.summary()}" if after else result.summary())
         self.synced.emit(result)
 
     def _cancelled(self) -> None:
