@@ -12,8 +12,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from app.helpdesk import HelpdeskService
+from app.importers.problems import ImportFailed
 from app.monitoring.engine import evaluate, evaluate_all
 from app.monitoring.rules import builtin_rules
 from app.monitoring.service import AlertService
@@ -58,23 +60,39 @@ def test_five_panther_suspension_events_in_an_hour_raise_many_suspensions() -> N
 def test_zendesk_reference_examples_raise_nothing(admin: SignedIn) -> None:
     """A role change *to* End User is not an escalation; one ordinary read is no pattern.
 
-    The audit-log example goes through the importer. The access-log example is the
-    webhook's, whose `user_id` is a string ("6596848315901"), which the importer refuses
-    (it expects the REST API's integer): it is mapped here as the importer maps a record.
+    Both examples go through the importer as published — the access-log record is the
+    webhook's, whose `user_id` is a string of digits ("6596848315901") where the REST API
+    has an integer; it is the same id and imports as one.
     """
     officer, _ = admin.add_operator("olivia", ["privacy_officer"])
-    HelpdeskService(admin.ctx, officer).import_zendesk(DATA / "zendesk_audit_logs_reference.json")
-    result = AlertService(admin.ctx, officer).run()
-    assert result.read["zendesk_audit"] == 1
-    assert result.alerts == ()
-
-    (record,) = json.loads((DATA / "access_log_webhook_example.json").read_text())["access_logs"]
-    keep = {c.name for c in AccessLog.__table__.columns}
-    values = {k: v for k, v in record.items() if k in keep} | {"user_id": int(record["user_id"])}
-    event = _access_event(AccessLog(**values, extra_json="{}", row_hash=""))
+    helpdesk = HelpdeskService(admin.ctx, officer)
+    helpdesk.import_zendesk(DATA / "zendesk_audit_logs_reference.json")
+    result = helpdesk.import_zendesk(DATA / "access_log_webhook_example.json")
+    assert result.counts["access_logs"]["inserted"] == 1
+    with admin.ctx.session() as s:
+        (row,) = s.scalars(select(AccessLog)).all()
+    assert row.user_id == 6596848315901
+    event = _access_event(row)
     assert event is not None
     assert event.fields["path"] == "/api/v2/tickets.json"
     assert event.fields["category"] == "Tickets"
     assert event.line == "GET /api/v2/tickets.json (200)"
-    rules = [r for r in builtin_rules() if r.source == "access_log"]
-    assert evaluate_all(rules, {"access_log": ((event,), 0)}, ZoneInfo("Europe/London")) == []
+
+    run = AlertService(admin.ctx, officer).run()
+    assert run.read["zendesk_audit"] == 1 and run.read["access_log"] == 1
+    assert run.alerts == ()
+
+
+def test_an_access_log_user_id_that_is_not_digits_is_refused_by_name(
+    admin: SignedIn, tmp_path: Path
+) -> None:
+    page = json.loads((DATA / "access_log_webhook_example.json").read_text())
+    page["access_logs"][0]["user_id"] = "6596848315901x"
+    bad = tmp_path / "access_logs.json"
+    bad.write_text(json.dumps(page))
+    with pytest.raises(ImportFailed) as err:
+        HelpdeskService(admin.ctx, admin.principal).import_zendesk(bad)
+    assert "access_logs.json" in str(err.value)
+    assert "user_id '6596848315901x' is not an integer" in str(err.value)
+    with admin.ctx.session() as s:
+        assert s.scalars(select(AccessLog)).all() == []

@@ -102,6 +102,16 @@ def as_int(value: Any) -> int | None:
     raise BadValue("is not an integer", quote=True)
 
 
+def as_int_or_digits(value: Any) -> int | None:
+    """An integer id, also when written as a string of digits.
+
+    Zendesk's webhook payloads carry 64-bit ids as JSON strings ("6596848315901") where the
+    REST API has integers; both mean the same id."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return fit_int64(int(value))
+    return as_int(value)
+
+
 def as_str(value: Any) -> str | None:
     if value is None:
         return None

@@ -47,6 +47,7 @@ from app.importers.fields import (
     as_id,
     as_int,
     as_int_list,
+    as_int_or_digits,
     as_list,
     as_str,
     as_str_list,
@@ -216,7 +217,7 @@ def _access_id(value: Any) -> str:
 ACCESS_LOGS: Spec = {
     "id": ("id", _access_id),
     "timestamp": ("timestamp", required(TS)),
-    "user_id": ("user_id", INT),
+    "user_id": ("user_id", whole(as_int_or_digits)),  # a string in webhook payloads
     "ip_address": ("ip_address", as_str),
     "method": ("method", as_code),
     "url": ("url", as_str),
