@@ -528,3 +528,32 @@ def test_memory_stays_flat_in_the_number_of_tickets(tmp_path: Path) -> None:
 
     small, large = peak(50), peak(500)
     assert large < small * 1.5 + 256_000, (small, large)
+
+
+def test_the_active_index_answers_exactly_as_the_list_it_replaced() -> None:
+    """Issue 22: `demo-data` was cubic in agents; the index must draw the same people."""
+    from app.demodata.active import ActiveIndex
+
+    rng = random.Random(5)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    spans: list[tuple[datetime, datetime] | None] = []
+    for _ in range(300):
+        if rng.random() < 0.1:
+            spans.append(None)  # never signed in
+            continue
+        start = base + timedelta(hours=rng.randint(0, 2000))
+        spans.append((start, start + timedelta(hours=rng.randint(-5, 900))))  # some inverted
+    people = list(range(len(spans)))
+    index = ActiveIndex(people, lambda i: spans[i])
+    moments = [base + timedelta(hours=rng.randint(-10, 3000)) for _ in range(400)]
+    moments += [s[0] for s in spans if s][:50] + [s[1] for s in spans if s][:50]  # the ends
+    for t in moments:
+        expected = [i for i in people if (s := spans[i]) and s[0] <= t <= s[1]]
+        view = index.at(t)
+        assert len(view) == len(expected) and list(view) == expected
+        if expected:
+            assert view[-1] == expected[-1]
+            seed = t.toordinal()
+            assert random.Random(seed).choice(view) == random.Random(seed).choice(expected)
+    with pytest.raises(IndexError):
+        index.at(base - timedelta(days=1))[0]

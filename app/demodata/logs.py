@@ -5,22 +5,32 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from app.demodata.account import ACCOUNT, API, ROLE_BILLING, ROLE_LEAD, ROLE_STAFF, ROLE_TIER1
+from app.demodata.active import ActiveAt, ActiveIndex
 from app.demodata.state import GeneratorState, Person
 from app.demodata.writers import JSON, Ids, Ndjson, ts
+
+
+def _span(p: Person) -> tuple[datetime, datetime] | None:
+    """When `p` can author (`Person.can_author`), both ends included."""
+    if p.last_login_at is None:
+        return None
+    return p.created_at + timedelta(days=1), p.last_login_at + timedelta(days=1)
 
 
 class LogsPart(GeneratorState):
     """audit_logs.ndjson and access_logs.ndjson."""
 
-    def _active_staff_at(self, when: datetime) -> list[Person]:
-        return [p for p in self.staff if p.can_author(when)]
+    def _active_staff_at(self, when: datetime) -> ActiveAt[Person]:
+        if getattr(self, "_active_index", None) is None:
+            self._active_index = ActiveIndex(self.staff, _span)
+        return self._active_index.at(when)
 
     def _write_audit_logs(self) -> None:
         rng = self.rng("audit")
         now = self.now
         total = max(120, self.n_agents * 8)
         admins = [p for p in self.staff if p.role == "admin"]
-        managers = admins + [p for p in self.staff if p.role_name == ROLE_LEAD]
+        managers = ActiveIndex(admins + [p for p in self.staff if p.role_name == ROLE_LEAD], _span)
         records: list[tuple[datetime, JSON]] = []
 
         def add(
@@ -133,7 +143,8 @@ class LogsPart(GeneratorState):
                 how = "Zendesk password" if p.role == "admin" else "Google"
                 add(when, p, "login", "user", p.id, p.name, f"Signed in via {how}")
                 continue
-            actors = [p for p in managers if p in active] or [self.staff[0]]
+            # The managers among the active ones (the staff's first when no one is around).
+            actors = managers.at(when) or [self.staff[0]]
             actor = rng.choice(actors)
             if kind == "update_user":
                 target = rng.choice(self.staff)
