@@ -80,16 +80,24 @@ def test_approving_a_new_version_retires_the_old_one(desk: Desk, tmp_path: Path)
 def test_every_role_acknowledges_but_only_the_officer_manages(desk: Desk) -> None:
     _approved(desk)
     auditor = _auditor(desk)
+    lead, _secret = desk.admin.add_operator("lead", ["incident_lead"])
+    assert [r.key for r in PolicyService(desk.ctx, lead).in_force()] == ["acceptable-use"]
+    with pytest.raises(PermissionDenied):
+        PolicyService(desk.ctx, lead).policies()  # drafts and history: compliance roles only
+    PolicyService(desk.ctx, lead).acknowledge("acceptable-use")
     mine = PolicyService(desk.ctx, auditor).acknowledge("acceptable-use")
-    assert mine.acknowledged_by_me and mine.acknowledgements == 1
+    assert mine.acknowledged_by_me and mine.acknowledgements == 2
     # a second acknowledgement of the same version is not counted twice
-    assert PolicyService(desk.ctx, auditor).acknowledge("acceptable-use").acknowledgements == 1
+    assert PolicyService(desk.ctx, auditor).acknowledge("acceptable-use").acknowledgements == 2
     with pytest.raises(PermissionDenied):
         PolicyService(desk.ctx, auditor).add("x", "X", POLICY, next_review=date(2027, 1, 1))
     with pytest.raises(PermissionDenied):
         PolicyService(desk.ctx, auditor).approve("acceptable-use")
     acks = PolicyService(desk.ctx, desk.officer).acknowledgements(Q4.start, Q4.end)
-    assert [(k, v, who) for k, v, who, _at in acks] == [("acceptable-use", 1, "aud")]
+    assert [(k, v, who) for k, v, who, _at in acks] == [
+        ("acceptable-use", 1, "lead"),
+        ("acceptable-use", 1, "aud"),
+    ]
 
 
 def test_the_due_list_holds_reviews_within_30_days_or_past(desk: Desk) -> None:

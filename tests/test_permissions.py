@@ -414,6 +414,7 @@ TABLE: dict[str, Row] = {
     # ---- compliance (privacy officer manages; auditor reads; every role acknowledges)
     "PolicyService.policies": r(COMPLIANCE_READ, lambda s, w, r: s.policies()),
     "PolicyService.due": r(COMPLIANCE_READ, lambda s, w, r: s.due()),
+    "PolicyService.in_force": r(EVERYONE, lambda s, w, r: s.in_force()),
     "PolicyService.add": r(
         OFFICER, lambda s, w, r: s.add(f"p-{r}", "Policy", w.policy_file, next_review=w.review)
     ),

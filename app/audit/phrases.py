@@ -94,6 +94,7 @@ PHRASES: dict[str, str] = {
     "import.failed": "A help-desk import failed",
     "policies.list": "Viewed the policies",
     "policies.due": "Viewed the policies due for review",
+    "policies.in_force": "Viewed the policies in force",
     "policies.add": "Added a policy version",
     "policies.approve": "Approved a policy version",
     "policies.retire": "Retired a policy version",

@@ -110,6 +110,16 @@ class PolicyService(Service):
         rows = tuple(_row(s, p, me) for p in s.scalars(q))
         return rows if include_retired else tuple(r for r in rows if r.status != "retired")
 
+    def in_force(self) -> tuple[PolicyRow, ...]:
+        """The approved version of each policy, for any operator to read and acknowledge."""
+        with self.authorized(Permission.POLICIES_ACKNOWLEDGE, action="policies.in_force") as (
+            s,
+            a,
+        ):
+            rows = tuple(r for r in self._all(s, a.username) if r.status == "approved")
+            self.audit(s, "policies.in_force", details={"policies": len(rows)})
+            return rows
+
     def due(self) -> tuple[PolicyRow, ...]:
         """Approved policies whose next review is within 30 days or past (the reminders)."""
         with self.authorized(Permission.COMPLIANCE_VIEW, action="policies.due") as (s, a):
