@@ -17,6 +17,7 @@ import pytest
 from app.compliance.evidence import EvidenceError, EvidenceService, framework, verify_pack
 from app.compliance.policies import PolicyError, PolicyService
 from app.compliance.trust import TrustError, TrustService
+from app.drills.runs import RunService
 from app.evidence_types import PROVIDERS, Period
 from app.security.auth import AuthService, StepUpRequired
 from app.security.guard import PermissionDenied
@@ -220,3 +221,29 @@ def test_trust_summary_comes_from_the_state_and_exports_only_when_approved(
     assert changed.sha256 != summary.sha256 and not changed.approved
     with pytest.raises(TrustError, match="not approved"):
         TrustService(desk.ctx, desk.officer).export(tmp_path / "again.html")
+
+
+def test_real_evidence_lands_in_each_controls_folder_without_personal_data(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """A closed DSAR and a closed drill are evidence (ISO/IEC 27001 5.34, 5.26); the DSAR log
+    holds the reference, dates and on-time flag, never the requester's name or e-mail."""
+    ref = desk.new().reference
+    desk.svc().close(ref, "rejected", reason="manifestly unfounded")
+    desk.admin.clock.advance(30)
+    lead, _secret = desk.admin.add_operator("lead", ["incident_lead"])
+    runs = RunService(desk.ctx, lead)
+    run = runs.start("compromised-agent-account", "drill")
+    runs.close(run.id)
+    auditor = _auditor(desk)
+    out = tmp_path / "iso"
+    pack = EvidenceService(desk.ctx, auditor).pack("iso27001", Q4, out)
+    log = (out / "5.34" / "dsar-log.csv").read_text(encoding="utf-8")
+    assert ref in log and ",yes" in log
+    assert "Dana" not in log and "dana@" not in log
+    assert (out / "5.26" / f"aar-{run.id}.html").is_file()
+    assert not any("drill" in g or "data subject request" in g for g in pack.gaps), pack.gaps
+    assert "5.34: no retention run has completed with a certificate" in pack.gaps
+    summary = TrustService(desk.ctx, auditor).preview()
+    assert "1 of 1 closed requests (100%) were answered within the legal deadline" in summary.html
+    assert "1 incident-response drill(s) run; the last ended on 2026-11-27" in summary.html
