@@ -21,6 +21,7 @@ from app.drills.runs import RunService
 from app.evidence_types import PROVIDERS, Period
 from app.security.auth import AuthService, StepUpRequired
 from app.security.guard import PermissionDenied
+from app.security.operators import OperatorService
 from tests.dsar_helpers import Desk, make_desk
 from tests.helpdesk_helpers import audit_events
 
@@ -212,13 +213,17 @@ def test_trust_summary_comes_from_the_state_and_exports_only_when_approved(
     assert out.read_text(encoding="utf-8") == summary.html
     (event,) = audit_events(desk.ctx, "trust.approve")
     assert event["details"]["sha256"] == summary.sha256
-    # the state changes (a third operator): the approval no longer fits the content
+    # the state changes (a third operator, still enrolling): the approval no longer fits
     admin = desk.admin
     admin.principal = AuthService(desk.ctx).step_up(admin.principal, admin.code())
-    admin.add_operator("aud", ["auditor"])
+    OperatorService(desk.ctx, admin.principal).add("sam", "Sam", ["auditor"])
     changed = TrustService(desk.ctx, desk.officer).preview()
-    assert "3 of 3 active operators (100%)" in changed.html
+    assert "2 of 2 active operators (100%)" in changed.html
+    assert "1 new account(s) cannot sign in until their owner has set up TOTP" in changed.html
     assert changed.sha256 != summary.sha256 and not changed.approved
+    # completing the enrolment changes it again
+    admin.add_operator("aud", ["auditor"])
+    assert "3 of 3 active operators" in TrustService(desk.ctx, desk.officer).preview().html
     with pytest.raises(TrustError, match="not approved"):
         TrustService(desk.ctx, desk.officer).export(tmp_path / "again.html")
 

@@ -144,7 +144,7 @@ class EvidenceService(Service):
     ) -> PackResult:
         """Write the pack of `framework_key` for `period` into the new or empty folder `out`."""
         # Refuse (and audit the refusal) before looking at the folder or any provider runs.
-        with self.authorized(Permission.COMPLIANCE_VIEW, action="evidence.pack"):
+        with self.authorized(Permission.COMPLIANCE_VIEW, action="evidence.pack", read_only=True):
             pass
         fw = framework(framework_key)
         out = Path(out)

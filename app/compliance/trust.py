@@ -56,6 +56,7 @@ class TrustFacts:
     sealed_tables: int
     operators_active: int
     operators_mfa: int
+    operators_enrolling: int  # added, not yet through TOTP enrolment: cannot sign in
     last_review_signed: str | None
     dsar_closed: int
     dsar_on_time: int
@@ -147,6 +148,9 @@ def _facts(s: Session, vendors: tuple[tuple[str, str], ...] | None, now_today: d
         sealed_tables=tables,
         operators_active=len(active),
         operators_mfa=sum(1 for o in active if o.totp_secret),
+        operators_enrolling=int(
+            s.scalar(select(func.count(Operator.id)).where(Operator.status == "pending")) or 0
+        ),
         last_review_signed=last_review[:10] if last_review else None,
         dsar_closed=len(dated),
         dsar_on_time=on_time,
