@@ -64,6 +64,13 @@ Provider = Callable[["AppContext", "Principal", Period], Evidence]
 PROVIDERS: dict[str, str] = {
     "vendor_reviews": "app.vendors.evidence:vendor_evidence",
     "training_status": "app.training.evidence:training_evidence",
+    "access_reviews": "app.compliance.providers:access_review_evidence",
+    "dsar_log": "app.compliance.providers:dsar_evidence",
+    "drill_reports": "app.compliance.providers:drill_evidence",
+    "retention_certificates": "app.compliance.providers:retention_evidence",
+    "audit_verification": "app.compliance.providers:audit_evidence",
+    "log_reviews": "app.compliance.providers:log_review_evidence",
+    "policies": "app.compliance.providers:policy_evidence",
 }
 
 

@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy import func, select
 
 import app
+from app.compliance.policies import PolicyService
 from app.demodata import generate
 from app.drills.aar import AarService
 from app.drills.library import PlaybookService, RosterService
@@ -37,6 +38,7 @@ from app.dsar.locate import LocateService
 from app.dsar.records import NewRequest
 from app.dsar.requests import DsarService
 from app.errors import PrivDeskError
+from app.evidence_types import Period
 from app.helpdesk import HelpdeskService
 from app.inventory.records import SystemRow
 from app.monitoring.library import RuleService
@@ -76,6 +78,7 @@ REDACTION_READ = REDACTOR | AUDITOR
 PII = OFFICER  # "privacy_officer: … reveal personal data"
 INVENTORY_READ = OFFICER | AUDITOR
 MONITORING_READ = OFFICER | AUDITOR
+COMPLIANCE_READ = OFFICER | AUDITOR
 
 ROLES = sorted(EVERYONE)
 
@@ -408,6 +411,27 @@ TABLE: dict[str, Row] = {
     "LogReviewService.export": r(
         MONITORING_READ, lambda s, w, r: s.export(w.log_review, w.tmp / f"log-review-{r}")
     ),
+    # ---- compliance (privacy officer manages; auditor reads; every role acknowledges)
+    "PolicyService.policies": r(COMPLIANCE_READ, lambda s, w, r: s.policies()),
+    "PolicyService.due": r(COMPLIANCE_READ, lambda s, w, r: s.due()),
+    "PolicyService.in_force": r(EVERYONE, lambda s, w, r: s.in_force()),
+    "PolicyService.add": r(
+        OFFICER, lambda s, w, r: s.add(f"p-{r}", "Policy", w.policy_file, next_review=w.review)
+    ),
+    "PolicyService.approve": r(OFFICER, lambda s, w, r: s.approve("cp-draft")),
+    "PolicyService.retire": r(OFFICER, lambda s, w, r: s.retire("cp-retire")),
+    "PolicyService.acknowledge": r(EVERYONE, lambda s, w, r: s.acknowledge("cp-approved")),
+    "PolicyService.acknowledgements": r(
+        COMPLIANCE_READ, lambda s, w, r: s.acknowledgements(w.review, w.review)
+    ),
+    # the folder is not empty: the call stops after its permission check, before any
+    # provider (each checks its own area's permission) runs
+    "EvidenceService.pack": r(
+        COMPLIANCE_READ, lambda s, w, r: s.pack("gdpr", Period(w.review, w.review), w.tmp)
+    ),
+    "TrustService.preview": r(COMPLIANCE_READ, lambda s, w, r: s.preview()),
+    "TrustService.approve": r(OFFICER, lambda s, w, r: s.approve(), step_up=True),
+    "TrustService.export": r(COMPLIANCE_READ, lambda s, w, r: s.export(w.tmp / f"trust-{r}.html")),
 }
 
 TARGETED = ("disable", "enable", "roles", "mfa", "unlock")
@@ -606,7 +630,18 @@ def _build(w: World, tmp: Path) -> SimpleNamespace:
     monitoring_file = tmp / "monitoring.toml"
     monitoring_file.write_text(monitoring_rules.replace("version = 1", "version = 2"))
     log_review = LogReviewService(ctx, officer.principal).start().id
+
+    # Compliance: a draft, an approved and a retirable policy
+    policy_file = tmp / "policy.md"
+    policy_file.write_text("# Acceptable use\n", encoding="utf-8")
+    review_day = date(2027, 6, 1)
+    policies = PolicyService(ctx, officer.principal)
+    for key in ("cp-draft", "cp-approved", "cp-retire"):
+        policies.add(key, key, policy_file, next_review=review_day)
+    policies.approve("cp-approved")
     return SimpleNamespace(
+        policy_file=policy_file,
+        review=review_day,
         tmp=tmp,
         demo=demo,
         roster=roster,

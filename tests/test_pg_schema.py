@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, inspect, text
 
 import models
+import models.compliance
 import models.drills
 import models.dsar
 import models.inventory

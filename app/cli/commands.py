@@ -83,6 +83,14 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("hold", "legal holds: kept through every retention run and erasure"),
         ),
     ),
+    (
+        "compliance",
+        (
+            ("policies", "policies: versions, approval, acknowledgement, reviews due"),
+            ("evidence", "control-mapped evidence packs for auditors"),
+            ("trust", "the customer trust summary: preview, approve, export"),
+        ),
+    ),
     ("settings", (("settings", "workspace settings (idle lock, review, DSAR …)"),)),
     ("zendesk", (("zendesk", "connect to Zendesk's API and sync help-desk data"),)),
 )

@@ -58,6 +58,8 @@ READ_ACTIONS = frozenset(
         "monitoring.timeline",
         # not inventory.view/export: they install the built-in starting inventory
         *("inventory.scan.view", "retention.list", "retention.view", "retention.holds"),
+        *("policies.list", "policies.due", "policies.in_force", "policies.acknowledgements"),
+        "trust.preview",
     }
 )
 

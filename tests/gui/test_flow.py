@@ -57,7 +57,11 @@ def test_open_sign_in_and_main_window_on_the_thread_pool(
     qtbot.waitUntil(lambda: flow.window is not None, timeout=5000)
     window = flow.window
     assert isinstance(window, MainWindow)
-    qtbot.waitUntil(lambda: window.panes["audit"].model.rowCount() > 0, timeout=5000)
+    # the first pane (Compliance: every role acknowledges policies) is built and loads
+    qtbot.waitUntil(
+        lambda: "compliance" in window.panes and window.panes["compliance"].load_state == "loaded",
+        timeout=5000,
+    )
 
     with qtbot.waitSignal(window.signedOut, timeout=5000):
         window.sign_out("")

@@ -15,7 +15,14 @@ def nav_titles(window: MainWindow) -> list[str]:
 
 
 def test_administrator_sees_every_admin_pane(window: MainWindow) -> None:
-    assert nav_titles(window) == ["Audit log", "Directory", "Operators", "Security & backups"]
+    # Compliance: every operator reads and acknowledges the policies in force
+    assert nav_titles(window) == [
+        "Compliance",
+        "Audit log",
+        "Directory",
+        "Operators",
+        "Security & backups",
+    ]
     assert "Ada Admin (admin)" in window.who_label.text()
     assert "Administrator" in window.who_label.text()
     assert "system keyring" in window.keyring_label.text()
@@ -24,15 +31,15 @@ def test_administrator_sees_every_admin_pane(window: MainWindow) -> None:
 def test_a_pane_is_built_when_first_opened_not_with_the_window(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    assert list(window.panes) == ["audit"]  # the first pane only, shown and loaded
+    assert list(window.panes) == ["compliance"]  # the first pane only, shown and loaded
     row = nav_titles(window).index("Operators")
     window.nav.setCurrentRow(row)  # as a click in the navigation does
-    assert set(window.panes) == {"audit", "operators"}
+    assert set(window.panes) == {"compliance", "operators"}
     assert window.stack.currentWidget().isAncestorOf(window.panes["operators"])
     qtbot.waitUntil(lambda: window.panes["operators"].model.rowCount() > 0, timeout=5000)
     window.nav.setCurrentRow(0)
     window.nav.setCurrentRow(row)  # built once: the same pane comes back
-    assert set(window.panes) == {"audit", "operators"}
+    assert set(window.panes) == {"compliance", "operators"}
 
 
 def test_auditor_sees_the_audit_log_but_not_operators(

@@ -1,0 +1,1 @@
+"""The Compliance pane: policies, evidence packs, the trust summary (issue 21)."""
