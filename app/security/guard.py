@@ -58,6 +58,8 @@ READ_ACTIONS = frozenset(
         "monitoring.timeline",
         # not inventory.view/export: they install the built-in starting inventory
         *("inventory.scan.view", "retention.list", "retention.view", "retention.holds"),
+        *("vendors.list", "vendors.show", "vendors.reviews", "vendors.integrations.list"),
+        *("vendors.findings", "vendors.export"),
     }
 )
 
