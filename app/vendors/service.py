@@ -147,7 +147,7 @@ def _load_vendors(s: Session) -> list[VendorRow]:
 
 
 def _load_integrations(s: Session) -> list[IntegrationRow]:
-    keys = dict(s.execute(select(Vendor.id, Vendor.key)).tuples().all())
+    keys = {vid: key for vid, key in s.execute(select(Vendor.id, Vendor.key))}
     return [
         IntegrationRow(
             i.id,
@@ -365,7 +365,7 @@ class VendorService(Service):
 
     def reviews(self) -> tuple[ReviewRow, ...]:
         with self.authorized(Permission.VENDORS_VIEW, action="vendors.reviews") as (s, _a):
-            keys = dict(s.execute(select(Vendor.id, Vendor.key)).tuples().all())
+            keys = {vid: key for vid, key in s.execute(select(Vendor.id, Vendor.key))}
             rows = tuple(
                 _review_row(r, keys[r.vendor_id])
                 for r in s.scalars(select(VendorReview).order_by(VendorReview.id))
