@@ -126,7 +126,7 @@ def test_review_answer_and_step_up_signoff(
 def test_export_csv_to_a_file(office: Office, capsys: Any, tmp_path: Path) -> None:
     run(capsys, "vendors", "add", "slack", "--name", "Slack", "--transfer", "dpf")
     target = tmp_path / "vendors.csv"
-    code, out, err = run(capsys, "vendors", "export", "--format", "csv", "--out", str(target))
+    code, _out, err = run(capsys, "vendors", "export", "--format", "csv", "--out", str(target))
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8"))))
     assert [(r["key"], r["transfer"]) for r in rows] == [("slack", "dpf")]
