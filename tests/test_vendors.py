@@ -326,3 +326,44 @@ def test_vendor_evidence_for_a_pack(office: Office) -> None:
     )  # fmt: skip
     with pytest.raises(PermissionDenied):
         make(office.admin.ctx, office.admin.principal, q4)  # the administrator has no VENDORS_VIEW
+
+
+def test_a_vendor_never_reviewed_is_overdue_and_a_signed_review_clears_it(office: Office) -> None:
+    svc = office.svc()
+    svc.add(VendorInput("acme", "Acme Surveys"))
+    assert [(f.type, f.detail) for f in svc.findings()] == [
+        ("review_overdue", "vendor acme was never reviewed")
+    ]
+    review = svc.start_review("acme")
+    svc.answer_review(review.id, answer_all("n/a") | {"access.mfa": "no"})
+    office.step_up()
+    signed = office.svc().sign_off_review(review.id, "reject")
+    assert signed.score == 0 and signed.decision == "reject"
+    assert office.svc().findings() == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("version = 'x'\n[[questions]]\nid = 'a'\ntopic = 't'\ntext = 'q'\n", "field 'weight'"),
+        (
+            "version = 'x'\n"
+            + "[[questions]]\nid = 'a'\ntopic = 't'\ntext = 'q'\nweight = 1\n" * 2,
+            "id 'a' is used twice",
+        ),
+        ("[[questions]]\nid = 'a'\n", "'version' is missing"),
+        ("version = 'x'\n", "no questions"),
+    ],
+)
+def test_an_edited_questionnaire_is_checked(text: str, message: str) -> None:
+    with pytest.raises(VendorError, match=message):
+        questionnaire.parse(text, "my-questions.toml")
+
+
+def test_the_builtin_questionnaire_covers_the_common_topics() -> None:
+    topics = {q.topic for q in questionnaire.builtin().questions}
+    assert {
+        "Access control", "Encryption", "Sub-processors", "Incident response",
+        "Retention and deletion", "Certifications", "Data location",
+    } <= topics  # fmt: skip
+    assert all(q.weight >= 1 for q in questionnaire.builtin().questions)
