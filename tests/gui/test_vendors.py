@@ -4,6 +4,7 @@ reads and every button they cannot use says why."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.security import totp
+from app.vendors.records import VendorInput
 from tests.conftest import SignedIn
 from tests.gui.conftest import gui_ctx, shoot
 from tests.test_vendors import DATA, Office
@@ -40,6 +42,7 @@ def test_add_import_link_findings_and_review(
     office: Office,
     tasks: SyncTaskRunner,
     qtmodeltester: ModelTester,
+    tmp_path: Path,
 ) -> None:
     pane = make_pane(qtbot, admin, office.officer, tasks)
     assert pane.body.state == "empty" and "Add vendor" in pane.body.empty_label.text()
@@ -96,6 +99,13 @@ def test_add_import_link_findings_and_review(
     for qid in review.answers:
         review.set_answer(qid, "yes")
     review.set_answer("encryption.rest", "partial")
+    report = tmp_path / "soc2-type2.pdf"
+    report.write_bytes(b"%PDF report")
+    review.add_evidence_file(report)
+    review.save_button.click()
+    assert "Answers saved" in review.banner.text(), review.banner.text()
+    assert review.review.evidence[0].name == "soc2-type2.pdf" and review.review.score == 95
+    assert "sha256" in review.evidence_list.item(0).text()
     shoot(review, "vendors-review")
     admin.clock.advance(6 * 60)  # the sign-in's code is older than the step-up window
     review.signoff_button.click()
@@ -114,8 +124,6 @@ def test_the_auditor_reads_but_cannot_add_import_link_or_review(
     qtbot: QtBot, admin: SignedIn, office: Office, tasks: SyncTaskRunner
 ) -> None:
     svc = office.svc()
-    from app.vendors.records import VendorInput
-
     svc.add(VendorInput("acme", "Acme Surveys"))
     svc.import_integrations([DATA])
     pane = make_pane(qtbot, admin, office.auditor, tasks)
