@@ -91,8 +91,21 @@ def test_add_import_link_findings_and_review(
     shoot(pane, "vendors-findings")
 
     pane.tabs.setCurrentIndex(0)
+    assert not pane.cert_button.isEnabled() and "Select a vendor" in pane.cert_button.toolTip()
     pane.select_vendor("acme")
     assert "Integrations: Acme Surveys" in pane.detail.text()
+    cert = pane.open_certification()
+    assert cert is not None
+    cert.kind.setCurrentText("ISO/IEC 27001")
+    cert.report_date.setText("2023-05-01")
+    cert.expires.setText("2026-05-32")
+    cert.buttons.accepted.emit()
+    assert cert.isVisible() and "is not a date" in cert.banner.text()
+    cert.expires.setText("2026-05-01")
+    cert.buttons.accepted.emit()
+    assert pane.vendors.rows()[0].next_expiry == "2026-05-01", pane.banner.text()
+    assert any(f.type == "certificate_expired" for f in pane.findings.rows())
+    assert "ISO/IEC 27001 (report 2023-05-01, expires 2026-05-01)" in pane.detail.text()
     pane.review_button.click()
     review = pane.review_dialog
     assert review is not None and review.isVisible()
@@ -129,7 +142,8 @@ def test_the_auditor_reads_but_cannot_add_import_link_or_review(
     pane = make_pane(qtbot, admin, office.auditor, tasks)
     assert pane.load_state == "loaded" and pane.vendors.rowCount() == 1
     assert pane.integrations.rowCount() == 9 and pane.findings.rowCount() > 0
-    for button in (pane.add_button, pane.import_button, pane.review_button, pane.link_button):
+    buttons = (pane.add_button, pane.import_button, pane.review_button, pane.link_button)
+    for button in (*buttons, pane.cert_button):
         assert not button.isEnabled() and "role" in button.toolTip()
     pane.select_vendor("acme")
     assert not pane.review_button.isEnabled() and "role" in pane.review_button.toolTip()

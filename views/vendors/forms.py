@@ -35,9 +35,19 @@ from app.vendors.records import (
     ReviewRow,
     VendorError,
     VendorInput,
+    parse_day,
 )
 from views.common.widgets import MARGIN, Banner, hbox, scrolled, vbox, wrapped
 
+CERTIFICATION_KINDS = (
+    "SOC 2 Type II",
+    "SOC 2 Type I",
+    "ISO/IEC 27001",
+    "ISO/IEC 27701",
+    "ISO/IEC 27018",
+    "PCI DSS",
+    "CSA STAR",
+)
 TRANSFER_LABELS = {"sccs": "SCCs", "adequacy": "adequacy", "dpf": "DPF", "none": "none"}
 
 
@@ -213,3 +223,45 @@ class ReviewDialog(QDialog):
         for e in review.evidence:
             self.evidence_list.addItem(f"{e.name} ({e.size:,} bytes, sha256 {e.sha256[:12]}…)")
         self.score.setText(self._score_text(review))
+
+
+class CertificationDialog(QDialog):
+    """Record a certification of the selected vendor: kind, report date, expiry."""
+
+    def __init__(self, service_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Certification of {service_name}")
+        self.kind = QComboBox()
+        self.kind.setEditable(True)
+        self.kind.addItems(list(CERTIFICATION_KINDS))
+        self.report_date = QLineEdit()
+        self.report_date.setPlaceholderText("YYYY-MM-DD")
+        self.expires = QLineEdit()
+        self.expires.setPlaceholderText("YYYY-MM-DD (blank if it has none)")
+        form = QFormLayout()
+        form.addRow("Kind", self.kind)
+        form.addRow("Report or certificate date", self.report_date)
+        form.addRow("Expires on", self.expires)
+        self.banner = Banner()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.values: tuple[str, str, str | None] | None = None
+        self.setLayout(vbox(form, self.banner, self.buttons, margin=MARGIN))
+
+    def submit(self) -> None:
+        kind, report = self.kind.currentText().strip(), self.report_date.text().strip()
+        expires = self.expires.text().strip() or None
+        try:
+            if not kind:
+                raise VendorError("the kind (e.g. 'SOC 2 Type II') is required")
+            if parse_day(report, "report date") is None:
+                raise VendorError("the report date is required (YYYY-MM-DD)")
+            parse_day(expires, "expiry")
+        except VendorError as exc:
+            self.banner.show_message(exc.message, "error")
+            return
+        self.values = (kind, report, expires)
+        self.accept()

@@ -29,7 +29,7 @@ from views.common.widgets import (
     vbox,
     wrapped,
 )
-from views.vendors.forms import TRANSFER_LABELS, ReviewDialog, VendorDialog
+from views.vendors.forms import TRANSFER_LABELS, CertificationDialog, ReviewDialog, VendorDialog
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -136,6 +136,8 @@ class VendorsPane(Pane):
 
         self.add_button = QPushButton("Add vendor…")
         self.add_button.clicked.connect(self.open_add)
+        self.cert_button = QPushButton("Add certification…")
+        self.cert_button.clicked.connect(self.open_certification)
         self.review_button = QPushButton("Review vendor…")
         self.review_button.clicked.connect(self.open_review)
         self.import_button = QPushButton("Import integrations…")
@@ -149,7 +151,11 @@ class VendorsPane(Pane):
 
         self.tabs = ScrollingTabs()
         self.tabs.addTab(
-            _page(hbox(self.add_button, self.review_button, None), self.body, grow=self.body),
+            _page(
+                hbox(self.add_button, self.cert_button, self.review_button, None),
+                self.body,
+                grow=self.body,
+            ),
             "Vendors",
         )
         self.tabs.addTab(
@@ -241,9 +247,10 @@ class VendorsPane(Pane):
         self.enable_for(self.add_button, Permission.VENDORS_MANAGE)
         self.enable_for(self.import_button, Permission.VENDORS_MANAGE)
         vendor = self.selected_vendor()
-        if self.enable_for(self.review_button, Permission.VENDORS_MANAGE) and vendor is None:
-            self.review_button.setEnabled(False)
-            self.review_button.setToolTip("Select a vendor to review first.")
+        for button, what in ((self.review_button, "review"), (self.cert_button, "certify")):
+            if self.enable_for(button, Permission.VENDORS_MANAGE) and vendor is None:
+                button.setEnabled(False)
+                button.setToolTip(f"Select a vendor to {what} first.")
         integration = self.selected_integration()
         if self.enable_for(self.link_button, Permission.VENDORS_MANAGE) and (
             integration is None or self.link_choice.count() == 0
@@ -294,6 +301,31 @@ class VendorsPane(Pane):
             self.refresh()
 
         self.run(lambda _c: VendorService(ctx, who).add(vendor), added, "adding the vendor")
+
+    def open_certification(self) -> CertificationDialog | None:
+        vendor = self.selected_vendor()
+        if vendor is None:
+            return None
+        dialog = CertificationDialog(vendor.name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._certify(vendor.key, dialog.values))
+        dialog.open()
+        return dialog
+
+    def _certify(self, key: str, values: tuple[str, str, str | None] | None) -> None:
+        if values is None:
+            return
+        ctx, who = self.ctx, self.principal()
+
+        def done(cert: Any) -> None:
+            self.banner.show_message(f"Recorded {cert.kind} for {key}.", "info")
+            self.refresh()
+
+        self.run(
+            lambda _c: VendorService(ctx, who).add_certification(key, *values),
+            done,
+            "recording the certification",
+        )
 
     def choose_import(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder of Zendesk integration files")
