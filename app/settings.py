@@ -263,6 +263,19 @@ REGISTRY: tuple[SettingSpec, ...] = (
         check=_check_retention,
     ),
     SettingSpec(
+        "vendors.unused_after_days",
+        int,
+        90,
+        "Integration unused after",
+        "days without use after which a help-desk token or OAuth client is a finding "
+        "(token_unused) in the vendor register",
+        P.VENDORS_VIEW,
+        P.VENDORS_MANAGE,
+        minimum=1,
+        maximum=3650,
+        unit="days",
+    ),
+    SettingSpec(
         "monitoring.review_period",
         str,
         "monthly",

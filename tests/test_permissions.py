@@ -50,6 +50,9 @@ from app.review.service import ReviewService
 from app.security.guard import PermissionDenied, Service
 from app.security.operators import OperatorService
 from app.security.permissions import Role
+from app.vendors import questionnaire
+from app.vendors.records import VendorInput
+from app.vendors.service import VendorService
 from models.security import AuditEntry
 from tests.drills_helpers import long_sessions
 from tests.dsar_helpers import DANA
@@ -79,6 +82,8 @@ PII = OFFICER  # "privacy_officer: … reveal personal data"
 INVENTORY_READ = OFFICER | AUDITOR
 MONITORING_READ = OFFICER | AUDITOR
 COMPLIANCE_READ = OFFICER | AUDITOR
+VENDORS_READ = OFFICER | AUDITOR
+VENDOR_DATA = Path(__file__).parent / "data" / "zendesk_integrations"
 
 ROLES = sorted(EVERYONE)
 
@@ -432,6 +437,29 @@ TABLE: dict[str, Row] = {
     "TrustService.preview": r(COMPLIANCE_READ, lambda s, w, r: s.preview()),
     "TrustService.approve": r(OFFICER, lambda s, w, r: s.approve(), step_up=True),
     "TrustService.export": r(COMPLIANCE_READ, lambda s, w, r: s.export(w.tmp / f"trust-{r}.html")),
+    # ---- vendors and integrations (privacy officer manages; auditor reads)
+    "VendorService.vendors": r(VENDORS_READ, lambda s, w, r: s.vendors()),
+    "VendorService.show": r(VENDORS_READ, lambda s, w, r: s.show("acme")),
+    "VendorService.add": r(OFFICER, lambda s, w, r: s.add(VendorInput(f"v-{r}", "Vendor"))),
+    "VendorService.update": r(OFFICER, lambda s, w, r: s.update(VendorInput("acme", "Acme"))),
+    "VendorService.add_certification": r(
+        OFFICER, lambda s, w, r: s.add_certification("acme", "SOC 2 Type II", "2026-01-01")
+    ),
+    "VendorService.start_review": r(OFFICER, lambda s, w, r: s.start_review("acme")),
+    "VendorService.answer_review": r(
+        OFFICER, lambda s, w, r: s.answer_review(w.vendor_review, {"access.mfa": "yes"})
+    ),
+    "VendorService.sign_off_review": r(
+        OFFICER, lambda s, w, r: s.sign_off_review(w.vendor_review, "approve"), step_up=True
+    ),
+    "VendorService.reviews": r(VENDORS_READ, lambda s, w, r: s.reviews()),
+    "VendorService.integrations": r(VENDORS_READ, lambda s, w, r: s.integrations()),
+    "VendorService.import_integrations": r(
+        OFFICER, lambda s, w, r: s.import_integrations([VENDOR_DATA])
+    ),
+    "VendorService.link": r(OFFICER, lambda s, w, r: s.link("app_installation:42", "acme")),
+    "VendorService.findings": r(VENDORS_READ, lambda s, w, r: s.findings()),
+    "VendorService.export_text": r(VENDORS_READ, lambda s, w, r: s.export_text("csv")),
 }
 
 TARGETED = ("disable", "enable", "roles", "mfa", "unlock")
@@ -639,6 +667,12 @@ def _build(w: World, tmp: Path) -> SimpleNamespace:
     for key in ("cp-draft", "cp-approved", "cp-retire"):
         policies.add(key, key, policy_file, next_review=review_day)
     policies.approve("cp-approved")
+    # Vendors: one vendor, the reference integrations, a review ready to sign off
+    vendors = VendorService(ctx, officer.principal)
+    vendors.add(VendorInput("acme", "Acme"))
+    vendors.import_integrations([VENDOR_DATA])
+    vendor_review = vendors.start_review("acme").id
+    vendors.answer_review(vendor_review, dict.fromkeys(questionnaire.builtin().ids(), "yes"))
     return SimpleNamespace(
         policy_file=policy_file,
         review=review_day,
@@ -670,6 +704,7 @@ def _build(w: World, tmp: Path) -> SimpleNamespace:
         monitoring_rules=monitoring_rules,
         monitoring_file=monitoring_file,
         log_review=log_review,
+        vendor_review=vendor_review,
     )
 
 

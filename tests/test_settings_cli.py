@@ -66,6 +66,7 @@ def test_officer_lists_review_and_dsar_settings_and_changes_one(
         "dsar.timezone",
         *(spec.key for spec in admin.ctx.settings.in_area("dsar.art15_")),
         *(spec.key for spec in admin.ctx.settings.in_area("monitoring.")),
+        "vendors.unused_after_days",
     }
 
     code, out, err = run(capsys, "settings", "set", "review.dormant_days", "60")

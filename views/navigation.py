@@ -23,6 +23,7 @@ PANES: tuple[str, ...] = (
     "views.drills.pane:DrillsPane",
     "views.inventory.pane:InventoryPane",
     "views.monitoring.pane:MonitoringPane",
+    "views.vendors.pane:VendorsPane",
     "views.compliance.pane:CompliancePane",
     "views.audit.pane:AuditPane",
     "views.directory.pane:DirectoryPane",

@@ -92,6 +92,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     ("settings", (("settings", "workspace settings (idle lock, review, DSAR …)"),)),
+    ("vendors", (("vendors", "vendor and integration register, reviews, findings"),)),
     ("zendesk", (("zendesk", "connect to Zendesk's API and sync help-desk data"),)),
 )
 

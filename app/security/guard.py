@@ -60,6 +60,8 @@ READ_ACTIONS = frozenset(
         *("inventory.scan.view", "retention.list", "retention.view", "retention.holds"),
         *("policies.list", "policies.due", "policies.in_force", "policies.acknowledgements"),
         "trust.preview",
+        *("vendors.list", "vendors.show", "vendors.reviews", "vendors.integrations.list"),
+        *("vendors.findings", "vendors.export"),
     }
 )
 

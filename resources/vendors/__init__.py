@@ -1,0 +1,1 @@
+"""The built-in vendor security questionnaire (TOML), editable as data."""
