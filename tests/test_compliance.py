@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,12 +185,29 @@ def test_a_kind_the_packer_may_not_read_is_a_gap_not_a_failure(desk: Desk, tmp_p
 
 
 def test_vendor_kind_comes_from_the_vendors_area(desk: Desk, tmp_path: Path) -> None:
-    pytest.importorskip("app.vendors.evidence")
     pack = EvidenceService(desk.ctx, desk.officer).pack("soc2", Q4, tmp_path / "v")
     assert not any("vendor_reviews not included" in g for g in pack.gaps)
 
 
 # ------------------------------------------------------------------ trust summary
+
+
+def test_the_trust_summary_shows_only_vendors_certifications_that_hold_today(desk: Desk) -> None:
+    from app.vendors.records import VendorInput
+    from app.vendors.service import VendorService
+
+    today = desk.ctx.clock.now().date()
+    vendors = VendorService(desk.ctx, desk.officer)
+    vendors.add(VendorInput("mailer", "Mailer Ltd"))
+    vendors.add(VendorInput("chat", "Chat Inc"))
+    later, earlier = (today + timedelta(days=200)).isoformat(), (today - timedelta(days=1))
+    vendors.add_certification("mailer", "SOC 2 Type II", "2026-01-15", later)
+    vendors.add_certification("mailer", "ISO/IEC 27001", "2024-01-15", earlier.isoformat())
+    vendors.add_certification("chat", "ISO/IEC 27001", "2023-03-01", earlier.isoformat())
+    html = TrustService(desk.ctx, desk.officer).preview().html
+    assert f"<td>Mailer Ltd</td><td>SOC 2 Type II (valid until {later})</td>" in html
+    assert "<td>Chat Inc</td><td>no current certification on file</td>" in html
+    assert "ISO/IEC 27001" not in html  # both ISO certificates expired yesterday
 
 
 def test_trust_summary_comes_from_the_state_and_exports_only_when_approved(

@@ -109,21 +109,22 @@ def _sealed() -> tuple[int, int]:
     return columns, tables
 
 
-def _vendors(ctx: AppContext, principal: Principal) -> tuple[tuple[str, str], ...] | None:
-    """Vendors' certifications through the vendors area's service, if that area exists."""
-    try:
-        module = importlib.import_module("app.vendors.service")
-    except ModuleNotFoundError:
-        return None
-    service = module.VendorService(ctx, principal)
-    listing = getattr(service, "list", None) or service.vendors
+def _vendors(ctx: AppContext, principal: Principal) -> tuple[tuple[str, str], ...]:
+    """Each vendor's current certifications, read through the vendors area's service.
+
+    A customer-facing page says only what holds today: a certificate past its expiry is
+    left out (the vendor then shows "no current certification on file")."""
+    from app.vendors.service import VendorService
+
+    today = ctx.clock.now().date().isoformat()
     out = []
-    for v in listing():
-        certs = [
-            f"{c.kind} (until {c.expires_on})" if c.expires_on else str(c.kind)
-            for c in getattr(v, "certifications", ()) or ()
+    for v in VendorService(ctx, principal).vendors():
+        current = [
+            f"{c.kind} (valid until {c.expires_on})" if c.expires_on else c.kind
+            for c in v.certifications
+            if c.expires_on is None or c.expires_on >= today
         ]
-        out.append((str(v.name), ", ".join(certs) or "none on file"))
+        out.append((v.name, ", ".join(current) or "no current certification on file"))
     return tuple(out)
 
 
