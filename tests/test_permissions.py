@@ -457,6 +457,8 @@ TABLE: dict[str, Row] = {
     "VendorService.import_integrations": r(
         OFFICER, lambda s, w, r: s.import_integrations([VENDOR_DATA])
     ),
+    # no connection in this world: an allowed call stops at "not connected" (a domain error)
+    "VendorService.sync_integrations": r(OFFICER, lambda s, w, r: s.sync_integrations()),
     "VendorService.link": r(OFFICER, lambda s, w, r: s.link("app_installation:42", "acme")),
     "VendorService.findings": r(VENDORS_READ, lambda s, w, r: s.findings()),
     "VendorService.export_text": r(VENDORS_READ, lambda s, w, r: s.export_text("csv")),

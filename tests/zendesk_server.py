@@ -30,6 +30,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent
 FIXTURE = ROOT / "fixtures" / "zendesk" / "api"
+INTEGRATION_DATA = ROOT / "data" / "zendesk_integrations"
+# endpoint (after /api/v2/, without .json) -> its envelope key and the file serving it
+INTEGRATIONS = {
+    "oauth/clients": "clients",
+    "oauth/tokens": "tokens",
+    "apps/installations": "installations",
+    "api_tokens": "api_tokens",
+    "webhooks": "webhooks",
+}
 API_DATA = ROOT / "data" / "zendesk" / "api"
 EMAIL = "ada.admin@example.com"
 TOKEN = "zd-test-token-6wGq1LhS0xv3T8Yk"  # a made-up token the scans look for
@@ -51,6 +60,8 @@ class Account:
     log: list[int] = field(default_factory=list)  # ticket ids in the order they changed
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     latest: dict[int, int] = field(default_factory=dict)  # ticket id -> its last log position
+    # the integration endpoints' lists by envelope key (tests/data/zendesk_integrations/)
+    integrations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def fixture(cls) -> Account:
@@ -80,6 +91,11 @@ class Account:
                 account.comments.setdefault(tid, []).append(
                     {k: v for k, v in comment.items() if k != "ticket_id"}
                 )
+        for path in sorted(INTEGRATION_DATA.glob("*.json")):
+            page = json.loads(path.read_text(encoding="utf-8"))
+            for key in INTEGRATIONS.values():
+                if isinstance(page.get(key), list):
+                    account.integrations[key] = page[key]
         return account
 
     def change(self, ticket: dict[str, Any]) -> None:
@@ -280,6 +296,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return None
             return self._cursor_page(path, "comments", acc.comments.get(tid, []), query)
         name = path.removeprefix("/api/v2/").removesuffix(".json")
+        if name in INTEGRATIONS:
+            key = INTEGRATIONS[name]
+            return self._cursor_page(path, key, acc.integrations.get(key, []), query)
         if name not in acc.lists or name == "identities":
             return None
         page = self._cursor_page(path, name, acc.lists[name], query)

@@ -9,7 +9,7 @@ privdesk vendors review questions | start KEY | answer ID [--answer Q=A]… [--a
     [--evidence FILE]… | signoff ID --decision D [--conditions TEXT]   (signoff: step-up)
 privdesk vendors findings [--json]      → {"findings": [{"type","subject","detail"}, …]}
 privdesk vendors export --format csv|json [--out FILE]
-privdesk vendors integrations import DIR|FILE… | list
+privdesk vendors integrations import DIR|FILE… | sync | list
 privdesk vendors link INTEGRATION VENDOR        (INTEGRATION: kind:id, or a unique id)
 """
 
@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.output import EXIT_OK, UsageError, emit
+from app.cli.output import EXIT_CANCELLED, EXIT_OK, UsageError, emit
 from app.cli.parsing import add_command, add_group
 from app.cli.unlock import signed_in, with_step_up
 
@@ -86,6 +86,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                     "read oauth_clients.json, oauth_tokens.json, apps_installations.json, "
                     "api_tokens.json, webhooks.json")  # fmt: skip
     p.add_argument("paths", nargs="+", type=Path, metavar="DIR|FILE")
+    add_command(ig, "sync", cmd_integrations_sync, "read them over the Zendesk connection")
     add_command(ig, "list", cmd_integrations_list, "every integration and its vendor")
     p = add_command(vd, "link", cmd_link, "link an integration to its vendor")
     p.add_argument("integration", metavar="INTEGRATION", help="kind:id (see integrations list)")
@@ -301,13 +302,34 @@ def cmd_integrations_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_integrations_sync(args: argparse.Namespace) -> int:
+    from app.jobs import Cancelled, run_with_text_progress
+    from app.vendors.service import VendorService
+
+    with signed_in(args) as (ctx, principal):
+        service = VendorService(ctx, principal)
+        try:
+            result = run_with_text_progress(service.sync_integrations, label="integrations")
+        except Cancelled:
+            sys.stderr.write("privdesk: integrations sync cancelled; nothing was written\n")
+            return EXIT_CANCELLED
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(result.by_kind.items()))
+    emit(
+        args,
+        {"status": "ok", **result.to_json()},
+        f"read {len(result.files)} endpoints over the Zendesk connection: {result.added} added, "
+        f"{result.updated} updated ({kinds or 'none found'})",
+    )
+    return EXIT_OK
+
+
 def cmd_integrations_list(args: argparse.Namespace) -> int:
     from app.vendors.service import VendorService
 
     with signed_in(args) as (ctx, principal):
         rows = VendorService(ctx, principal).integrations()
     text = "\n".join(_integration_line(i) for i in rows) or (
-        "no integrations (import them: privdesk vendors integrations import DIR)"
+        "no integrations (import them: privdesk vendors integrations import DIR, or sync)"
     )
     emit(args, {"integrations": [i.to_json() for i in rows]}, text)
     return EXIT_OK

@@ -36,6 +36,14 @@ FILES: dict[str, tuple[str, str]] = {
     "api_tokens.json": ("api_tokens", "api_token"),
     "webhooks.json": ("webhooks", "webhook"),
 }
+# The same endpoints over the Zendesk connection: (FILES name, path, first page's query).
+ENDPOINTS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("oauth_clients.json", "/api/v2/oauth/clients.json", {}),
+    ("oauth_tokens.json", "/api/v2/oauth/tokens.json", {"all": "true"}),  # every user's
+    ("apps_installations.json", "/api/v2/apps/installations.json", {}),
+    ("api_tokens.json", "/api/v2/api_tokens.json", {}),
+    ("webhooks.json", "/api/v2/webhooks", {"page[size]": "100"}),
+)
 API_TOKEN_SCOPES = ("read", "write")
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -76,16 +84,21 @@ def files_in(paths: Iterable[Path]) -> list[Path]:
 
 
 def read_file(path: Path) -> list[Found]:
-    envelope, kind = FILES[path.name]
     if path.stat().st_size > MAX_BYTES:
         raise VendorError(f"{path.name}: larger than {MAX_BYTES // (1024 * 1024)} MB")
     try:
         data = json.loads(path.read_text("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise VendorError(f"{path.name}: not valid JSON ({exc})") from None
+    return read_page(path.name, data, path.name)
+
+
+def read_page(name: str, data: Any, where: str) -> list[Found]:
+    """The integrations of one page of endpoint `name` (a FILES name); `where` names it."""
+    envelope, kind = FILES[name]
     if not isinstance(data, dict) or not isinstance(data.get(envelope), list):
-        raise VendorError(f'{path.name}: expected the API envelope {{"{envelope}": [...]}}')
-    return [_record(path.name, envelope, kind, i, r) for i, r in enumerate(data[envelope])]
+        raise VendorError(f'{where}: expected the API envelope {{"{envelope}": [...]}}')
+    return [_record(where, envelope, kind, i, r) for i, r in enumerate(data[envelope])]
 
 
 class _Rec:

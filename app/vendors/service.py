@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
+from app.jobs import JobControl
 from app.reports import csv_safe
 from app.security.guard import Service
 from app.security.permissions import Permission
@@ -43,6 +46,9 @@ from app.vendors.records import (
     VendorRow,
     parse_day,
 )
+from app.zendesk.client import Client
+from app.zendesk.connection import client_for, load_connection
+from app.zendesk.pages import next_link, page_where
 from models.inventory import InventoryCategory
 from models.vendors import Certification, Integration, Vendor, VendorReview
 
@@ -387,6 +393,12 @@ class VendorService(Service):
     def import_integrations(self, paths: Iterable[Path]) -> ImportResult:
         """Read the endpoint files (all checked first), then add or update each one."""
         chosen, found = reader.read_all(list(paths))
+        return self._store_integrations(tuple(p.name for p in chosen), found, "files")
+
+    def _store_integrations(
+        self, sources: tuple[str, ...], found: Sequence[reader.Found], origin: str
+    ) -> ImportResult:
+        """Add or update each integration read (all of them checked already)."""
         with self.authorized(Permission.VENDORS_MANAGE, action="vendors.integrations.import") as (
             s,
             _a,
@@ -419,9 +431,42 @@ class VendorService(Service):
             self.audit(
                 s,
                 "vendors.integrations.import",
-                details={"files": len(chosen), "added": added, "updated": updated},
+                details={
+                    "origin": origin,
+                    "sources": len(sources),
+                    "added": added,
+                    "updated": updated,
+                },
             )
-            return ImportResult(tuple(p.name for p in chosen), added, updated, by_kind)
+            return ImportResult(sources, added, updated, by_kind)
+
+    def sync_integrations(
+        self,
+        control: JobControl | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> ImportResult:
+        """Read the integrations over the Zendesk connection, then store them like files.
+
+        Needs the connector (`zendesk.sync`) to use the token and `vendors.manage` to store.
+        Every page of the five endpoints is fetched and checked before anything is written;
+        a bad page names its request and record, and nothing is stored."""
+        control = control or JobControl()
+        with self.authorized(
+            Permission.ZENDESK_SYNC, action="vendors.integrations.fetch", read_only=True
+        ) as (s, _a):
+            client = client_for(load_connection(s), sleep, transport)
+        found: list[reader.Found] = []
+        sources: list[str] = []
+        with client:
+            for n, (name, path, params) in enumerate(reader.ENDPOINTS):
+                control.report(n, len(reader.ENDPOINTS), f"GET {path}")
+                for where, page in _pages(client, control, path, params):
+                    found.extend(reader.read_page(name, page, where))
+                sources.append(f"GET {path}")
+        control.raise_if_cancelled()
+        return self._store_integrations(tuple(sources), found, "zendesk")
 
     def link(self, ref: str, vendor_key: str | None) -> IntegrationRow:
         """Link integration `kind:id` (or a bare Zendesk id when unique) to a vendor;
@@ -587,3 +632,23 @@ class VendorService(Service):
             "updated_at": utc_iso(self.ctx.clock.now()),
             "updated_by": who,
         }
+
+
+MAX_PAGES = 1000  # a safety stop against a help desk that links pages in a circle
+
+
+def _pages(
+    client: Client, control: JobControl, path: str, params: Mapping[str, str]
+) -> Iterator[tuple[str, Any]]:
+    """Each page of a list endpoint, following `next_page` or `links.next`."""
+    url: str | None = path
+    query: Mapping[str, str] | None = params
+    for page in range(1, MAX_PAGES + 1):
+        control.raise_if_cancelled()
+        where = page_where(f"GET {path}", page)
+        answer = client.get(url or path, query, where=where)
+        yield where, answer.data
+        url, query = next_link(answer.data, where), None
+        if url is None:
+            return
+    raise VendorError(f"GET {path}: more than {MAX_PAGES} pages; refused")
