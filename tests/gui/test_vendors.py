@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -142,8 +143,34 @@ def test_the_auditor_reads_but_cannot_add_import_link_or_review(
     pane = make_pane(qtbot, admin, office.auditor, tasks)
     assert pane.load_state == "loaded" and pane.vendors.rowCount() == 1
     assert pane.integrations.rowCount() == 9 and pane.findings.rowCount() > 0
-    buttons = (pane.add_button, pane.import_button, pane.review_button, pane.link_button)
+    buttons = (pane.add_button, pane.import_button, pane.sync_button, pane.review_button)
+    buttons += (pane.link_button,)
     for button in (*buttons, pane.cert_button):
         assert not button.isEnabled() and "role" in button.toolTip()
     pane.select_vendor("acme")
     assert not pane.review_button.isEnabled() and "role" in pane.review_button.toolTip()
+
+
+def test_the_officer_syncs_the_integrations_from_zendesk(
+    qtbot: QtBot, admin: SignedIn, office: Office, tasks: SyncTaskRunner
+) -> None:
+    """Real HTTP to the local Zendesk server serving the reference integration payloads."""
+    from app.security.auth import AuthService
+    from app.zendesk.connection import ConnectionService
+    from tests.zendesk_server import EMAIL, TOKEN, ZendeskServer
+
+    with ZendeskServer() as server:
+        stepped = AuthService(admin.ctx).step_up(admin.principal, admin.code())
+        ConnectionService(admin.ctx, stepped, sleep=lambda _s: None).connect(
+            subdomain="acme", email=EMAIL, token=TOKEN, base_url=server.url
+        )
+        pane = make_pane(qtbot, admin, office.officer, tasks)
+        pane.tabs.setCurrentIndex(1)
+        assert "Sync them from Zendesk" in pane.integration_view.empty_label.text()
+        assert pane.sync_button.isEnabled()
+        qtbot.mouseClick(pane.sync_button, Qt.MouseButton.LeftButton)
+        assert "Read 5 endpoints from Zendesk: 9 integrations added" in pane.banner.text()
+        assert pane.integrations.rowCount() == 9 and pane.integration_view.state == "content"
+        assert {i.kind for i in pane.integrations.rows()} == {
+            "oauth_client", "oauth_token", "app_installation", "api_token", "webhook"
+        }  # fmt: skip

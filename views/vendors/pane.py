@@ -119,8 +119,9 @@ class VendorsPane(Pane):
         )
         self.integration_view = LoadView(
             self.integration_table,
-            "No integrations yet. Import the Zendesk files (oauth_clients.json, "
-            "oauth_tokens.json, apps_installations.json, api_tokens.json, webhooks.json).",
+            "No integrations yet. Sync them from Zendesk, or import the Zendesk files "
+            "(oauth_clients.json, oauth_tokens.json, apps_installations.json, api_tokens.json, "
+            "webhooks.json).",
         )
         self.findings: RowTableModel[Finding] = RowTableModel(
             [
@@ -142,6 +143,8 @@ class VendorsPane(Pane):
         self.review_button.clicked.connect(self.open_review)
         self.import_button = QPushButton("Import integrations…")
         self.import_button.clicked.connect(self.choose_import)
+        self.sync_button = QPushButton("Sync from Zendesk")
+        self.sync_button.clicked.connect(self.sync_from_zendesk)
         self.link_choice = QComboBox()
         self.link_choice.setMinimumWidth(180)
         self.link_button = QPushButton("Link to vendor")
@@ -160,7 +163,9 @@ class VendorsPane(Pane):
         )
         self.tabs.addTab(
             _page(
-                hbox(self.import_button, None, self.link_choice, self.link_button),
+                hbox(
+                    self.import_button, self.sync_button, None, self.link_choice, self.link_button
+                ),
                 self.integration_view,
                 grow=self.integration_view,
             ),
@@ -246,6 +251,8 @@ class VendorsPane(Pane):
     def _selected(self) -> None:
         self.enable_for(self.add_button, Permission.VENDORS_MANAGE)
         self.enable_for(self.import_button, Permission.VENDORS_MANAGE)
+        if self.enable_for(self.sync_button, Permission.VENDORS_MANAGE):
+            self.enable_for(self.sync_button, Permission.ZENDESK_SYNC)
         vendor = self.selected_vendor()
         for button, what in ((self.review_button, "review"), (self.cert_button, "certify")):
             if self.enable_for(button, Permission.VENDORS_MANAGE) and vendor is None:
@@ -348,6 +355,26 @@ class VendorsPane(Pane):
             lambda _c: VendorService(ctx, who).import_integrations(paths),
             done,
             "importing the integrations",
+        )
+
+    def sync_from_zendesk(self) -> None:
+        """Read the five integration endpoints over the connection (in the background)."""
+        ctx, who = self.ctx, self.principal()
+        self.banner.show_message("Reading the integrations from Zendesk…", "info")
+
+        def done(result: ImportResult) -> None:
+            self.last_import = result
+            self.banner.show_message(
+                f"Read {len(result.files)} endpoints from Zendesk: {result.added} integrations "
+                f"added, {result.updated} updated.",
+                "info",
+            )
+            self.refresh()
+
+        self.run(
+            lambda control: VendorService(ctx, who).sync_integrations(control),
+            done,
+            "reading the integrations from Zendesk",
         )
 
     def link_selected(self) -> None:
