@@ -24,6 +24,7 @@ import models.inventory
 import models.monitoring
 import models.redaction
 import models.review  # every model module registers its tables
+import models.training
 import models.zendesk_api
 from app import migrate, store
 from tests.pg_helpers import pg_engine
