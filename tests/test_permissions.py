@@ -203,6 +203,14 @@ TABLE: dict[str, Row] = {
     ),
     "TrainingService.status": r(TRAINING_READ, lambda s, w, r: s.status()),
     "TrainingService.phishing_results": r(TRAINING_READ, lambda s, w, r: s.phishing_results()),
+    "TrainingService.quizzes": r(TRAINING_READ, lambda s, w, r: s.quizzes()),
+    "TrainingService.export_quiz": r(
+        OFFICER,
+        lambda s, w, r: s.export_quiz("privacy-basics", "x@example.com", w.tmp / f"q-{r}.html"),
+    ),
+    "TrainingService.import_quiz_results": r(
+        OFFICER, lambda s, w, r: s.import_quiz_results(TRAINING_DATA / "README.md")
+    ),
     "RetentionService.policies": r(INVENTORY_READ, lambda s, w, r: s.policies()),
     "RetentionService.add": r(
         OFFICER, lambda s, w, r: s.add(Policy(f"p-{r}", "tickets", "review", older_than_days=9))

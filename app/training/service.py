@@ -14,6 +14,8 @@ file-hash prefix only.
 
 from __future__ import annotations
 
+import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,8 +25,10 @@ from sqlalchemy import select
 
 from app.clock import utc_iso
 from app.helpdesk import mask_email
+from app.importers.fields import parse_timestamp
 from app.security.guard import Service
 from app.security.permissions import Permission
+from app.training import quizzes
 from app.training.identity import email_index
 from app.training.imports import (
     TrainingError,
@@ -33,8 +37,8 @@ from app.training.imports import (
     parse_gophish_json,
     parse_lms_csv,
 )
-from app.training.status import Audience, StatusRow, status_rows
-from models.training import Completion, PhishingResult, Programme
+from app.training.status import Audience, StatusRow, load_agents, status_rows
+from models.training import Completion, PhishingResult, Programme, QuizExport, QuizResult
 
 __all__ = ["TrainingError", "TrainingService"]
 
@@ -114,6 +118,41 @@ class PhishingRow:
     clicked_at: str | None
     submitted_at: str | None
     reported_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class QuizInfo:
+    name: str
+    title: str
+    programme: str | None
+    pass_mark: float
+    questions: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class QuizExportInfo:
+    export_id: str
+    quiz: str
+    path: Path
+
+    def to_json(self) -> dict[str, Any]:
+        return {"export_id": self.export_id, "quiz": self.quiz, "path": str(self.path)}
+
+
+@dataclass(frozen=True)
+class QuizOutcome:
+    export_id: str
+    quiz: str
+    score: float
+    passed: bool
+    pass_mark: float
+    completion_recorded: bool
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -320,3 +359,126 @@ class TrainingService(Service):
                 )
                 for r in rows
             ]
+
+    # ------------------------------------------------------------------ quizzes
+
+    def quizzes(self) -> list[QuizInfo]:
+        """The quizzes shipped in resources/training/quizzes/ (checked as they load)."""
+        with self.authorized(Permission.TRAINING_VIEW, action="training.quizzes") as (s, _a):
+            out = []
+            for name in quizzes.quiz_names():
+                q = quizzes.load_quiz(name)
+                out.append(QuizInfo(q.name, q.title, q.programme, q.pass_mark, len(q.questions)))
+            self.audit(s, "training.quizzes", details={"quizzes": len(out)})
+            return out
+
+    def export_quiz(self, name: str, agent: str, out: Path) -> QuizExportInfo:
+        """Write quiz `name` for `agent` (an agent's email in the latest directory) as one
+        self-contained HTML file at `out`; its key stays in the workspace."""
+        from app.reports.templates import render
+
+        quiz = quizzes.load_quiz(name)
+        action = "training.quiz.export"
+        with self.authorized(Permission.TRAINING_MANAGE, action=action) as (s, _a):
+            wanted = agent.strip().lower()
+            match = next((a for a in load_agents(s) if a.email.strip().lower() == wanted), None)
+            if match is None:
+                raise TrainingError(
+                    "agent: not an active agent's email in the latest help-desk directory"
+                )
+            prog_id = None
+            if quiz.programme:
+                prog_id = s.scalar(select(Programme.id).where(Programme.name == quiz.programme))
+            export_id = secrets.token_hex(8)
+            key = secrets.token_bytes(32)
+            s.add(
+                QuizExport(
+                    export_id=export_id,
+                    quiz=quiz.name,
+                    programme_id=prog_id,
+                    email=match.email,
+                    email_index=email_index(s, match.email),
+                    key_hex=key.hex(),
+                    created_at=utc_iso(self.ctx.clock.now()),
+                )
+            )
+            html = render(
+                "training_quiz.html",
+                quiz=quiz.public(),
+                agent=match.email,
+                export_id=export_id,
+                key_hex=quizzes.derived_key(key, export_id).hex(),
+            )
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(html, encoding="utf-8")
+            self.audit(s, action, object_type="quiz_export", object_id=export_id)
+            return QuizExportInfo(export_id, quiz.name, out)
+
+    def import_quiz_results(self, path: Path) -> QuizOutcome:
+        """Verify a quiz page's results file against its export and score it from the stored
+        answer key; a pass records a completion of the quiz's programme."""
+        action = "training.quiz.import"
+        with self.authorized(Permission.TRAINING_MANAGE, action=action) as (s, _a):
+            results = quizzes.read_results(path)
+            export = s.scalar(select(QuizExport).where(QuizExport.export_id == results.export_id))
+            if export is None:
+                raise TrainingError(f"{path.name}, field 'export_id': no such quiz export")
+            quizzes.verify(bytes.fromhex(export.key_hex), results, path.name)
+            if results.quiz != export.quiz:
+                raise TrainingError(f"{path.name}, field 'quiz': not the quiz exported")
+            if email_index(s, results.agent) != export.email_index:
+                raise TrainingError(f"{path.name}, field 'agent': not the agent exported for")
+            if s.scalar(select(QuizResult.id).where(QuizResult.export_id == export.export_id)):
+                raise TrainingError(f"{path.name}: this export's results are already imported")
+            quiz = quizzes.load_quiz(export.quiz)
+            known = {q.id for q in quiz.questions}
+            if not set(results.answers) <= known:
+                raise TrainingError(f"{path.name}, field 'answers': a question not in the quiz")
+            score = quiz.score(results.answers)
+            passed = score >= quiz.pass_mark
+            try:
+                when = parse_timestamp(results.completed_at)
+            except ValueError:
+                raise TrainingError(f"{path.name}, field 'completed_at': not a time") from None
+            now = utc_iso(self.ctx.clock.now())
+            s.add(
+                QuizResult(
+                    export_id=export.export_id,
+                    score=score,
+                    passed=int(passed),
+                    answers_json=json.dumps(results.answers, sort_keys=True),
+                    completed_at=when,
+                    imported_at=now,
+                )
+            )
+            recorded = False
+            if passed and export.programme_id is not None:
+                dup = s.scalar(
+                    select(Completion.id).where(
+                        Completion.programme_id == export.programme_id,
+                        Completion.email_index == export.email_index,
+                        Completion.completed_at == when,
+                    )
+                )
+                if dup is None:
+                    s.add(
+                        Completion(
+                            programme_id=export.programme_id,
+                            email=export.email,
+                            email_index=export.email_index,
+                            completed_at=when,
+                            score=score,
+                            source="quiz",
+                            source_hash=export.export_id,
+                            imported_at=now,
+                        )
+                    )
+                    recorded = True
+            self.audit(
+                s,
+                action,
+                object_type="quiz_export",
+                object_id=export.export_id,
+                details={"score_pct": round(score), "passed": passed, "completion": recorded},
+            )
+            return QuizOutcome(export.export_id, quiz.name, score, passed, quiz.pass_mark, recorded)
