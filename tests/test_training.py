@@ -182,7 +182,18 @@ def test_gophish_csv_and_api_json_give_stage_times(desk: Any, officer: Any, audi
         "2026-10-05T09:12:44Z",
         "2026-10-05T09:00:01.123456Z",
     )
+    assert (ada.opened_at, ada.clicked_at) == ("2026-10-05T09:10:00Z", None)  # reported, no click
     assert rows["c***@acme.example"].clicked_at is None
+
+
+def test_a_gophish_csv_dates_the_stages_up_to_the_status(desk: Any, officer: Any) -> None:
+    svc = TrainingService(desk.ctx, officer)
+    svc.import_phishing(DATA / "gophish-results.csv", campaign="Q4")
+    rows = {r.email: r for r in svc.phishing_results("Q4")}
+    ben = rows["b***@acme.example"]  # "Submitted Data": opened, clicked and submitted
+    assert ben.opened_at == ben.clicked_at == ben.submitted_at == "2026-10-05T10:31:09Z"
+    ada = rows["a***@acme.example"]  # reported: nothing says she opened or clicked
+    assert (ada.reported_at, ada.clicked_at) == ("2026-10-05T09:12:44.500000Z", None)
     assert "acme" not in audit_events(desk.ctx, "training.import.phishing")[-1]["raw"]
 
 

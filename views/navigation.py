@@ -23,6 +23,7 @@ PANES: tuple[str, ...] = (
     "views.drills.pane:DrillsPane",
     "views.inventory.pane:InventoryPane",
     "views.monitoring.pane:MonitoringPane",
+    "views.training.pane:TrainingPane",
     "views.audit.pane:AuditPane",
     "views.directory.pane:DirectoryPane",
     "views.operators.pane:OperatorsPane",

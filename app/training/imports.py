@@ -252,13 +252,17 @@ def _phish(rec: dict[str, Any], where: str, events: dict[str, dict[str, str]]) -
         "submitted_at": None,
         "reported_at": None,
     }
-    times.update(events.get(email.lower(), {}))
-    # The results file says only the furthest stage and when the row last changed: each
-    # stage reached (statuses are ordered) without an event time is dated by modified_date.
-    rank = _RANK[status]
-    for stage, column in _STATUS_TIME.items():
-        if stage != "Email Reported" and _RANK[stage] <= rank and times[column] is None:
-            times[column] = modified
+    own = events.get(email.lower())
+    if own:
+        times.update(own)  # the campaign timeline dates each stage exactly
+    elif status != "Email Reported":
+        # A CSV says only the furthest stage and when the row last changed: each stage up
+        # to it (sent < opened < clicked < submitted) is dated by modified_date. Reporting
+        # says nothing about opening or clicking.
+        rank = _RANK[status]
+        for stage, column in _STATUS_TIME.items():
+            if stage != "Email Reported" and _RANK[stage] <= rank:
+                times[column] = modified
     if (reported or status == "Email Reported") and times["reported_at"] is None:
         times["reported_at"] = modified
     return PhishRow(
