@@ -237,3 +237,15 @@ def status_rows(s: Session, at: datetime) -> list[StatusRow]:
         if key not in latest or c.completed_at > latest[key][0]:
             latest[key] = (c.completed_at, c.score)
     return compute(programmes, agents, latest, index_of, at)
+
+
+def lapsed_by_email(s: Session, at: datetime) -> dict[str, tuple[str, ...]] | None:
+    """Lower-cased agent email -> the required programmes they are overdue on or never
+    completed, at `at`; None when no programme is defined (training is not in use)."""
+    if s.scalar(select(Programme.id).limit(1)) is None:
+        return None
+    out: dict[str, list[str]] = {}
+    for r in status_rows(s, at):
+        if r.lapsed:
+            out.setdefault(r.email.strip().lower(), []).append(r.programme)
+    return {k: tuple(v) for k, v in out.items()}
