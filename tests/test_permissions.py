@@ -204,6 +204,7 @@ TABLE: dict[str, Row] = {
     "TrainingService.status": r(TRAINING_READ, lambda s, w, r: s.status()),
     "TrainingService.phishing_results": r(TRAINING_READ, lambda s, w, r: s.phishing_results()),
     "TrainingService.quizzes": r(TRAINING_READ, lambda s, w, r: s.quizzes()),
+    "TrainingService.evidence": r(TRAINING_READ, lambda s, w, r: s.evidence(AT, AT)),
     "TrainingService.export_quiz": r(
         OFFICER,
         lambda s, w, r: s.export_quiz("privacy-basics", "x@example.com", w.tmp / f"q-{r}.html"),

@@ -199,6 +199,7 @@ PHRASES: dict[str, str] = {
     "search": "Searched help-desk data",
     "settings.change": "Changed a setting",
     "settings.view": "Viewed settings",
+    "training.evidence": "Read training status for an evidence pack",
     "training.import.completions": "Imported training completions from an LMS export",
     "training.import.phishing": "Imported phishing-simulation results",
     "training.list": "Listed training programmes",

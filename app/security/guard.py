@@ -59,6 +59,7 @@ READ_ACTIONS = frozenset(
         # not inventory.view/export: they install the built-in starting inventory
         *("inventory.scan.view", "retention.list", "retention.view", "retention.holds"),
         *("training.list", "training.status", "training.phishing", "training.quizzes"),
+        "training.evidence",
     }
 )
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from app.clock import utc_iso
 from app.helpdesk import mask_email
 from app.importers.fields import parse_timestamp
+from app.importers.loader import latest_snapshot
 from app.security.guard import Service
 from app.security.permissions import Permission
 from app.training import quizzes
@@ -38,6 +39,7 @@ from app.training.imports import (
     parse_lms_csv,
 )
 from app.training.status import Audience, StatusRow, load_agents, status_rows
+from models.helpdesk import SNAPSHOT_DIRECTORY
 from models.training import Completion, PhishingResult, Programme, QuizExport, QuizResult
 
 __all__ = ["TrainingError", "TrainingService"]
@@ -158,9 +160,33 @@ class QuizOutcome:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
+@dataclass(frozen=True)
+class EvidenceData:
+    """Training status at the period's end and the phishing results sent within it."""
+
+    at: str
+    programmes: list[ProgrammeInfo]
+    status: list[AgentStatus]
+    privileged: frozenset[tuple[str, str]]  # (programme, agent) pairs: agent is privileged
+    phishing: list[PhishingRow]
+
+
 def _info(p: Programme) -> ProgrammeInfo:
     return ProgrammeInfo(
         p.id, p.name, p.description, p.recurrence_months, Audience.from_json(p.audience_json)
+    )
+
+
+def _phishing_row(r: PhishingResult) -> PhishingRow:
+    return PhishingRow(
+        r.campaign,
+        mask_email(r.email) or "",
+        r.status,
+        r.sent_at,
+        r.opened_at,
+        r.clicked_at,
+        r.submitted_at,
+        r.reported_at,
     )
 
 
@@ -346,19 +372,44 @@ class TrainingService(Service):
                 q = q.where(PhishingResult.campaign == campaign)
             rows = s.scalars(q).all()
             self.audit(s, "training.phishing", details={"results": len(rows)})
-            return [
-                PhishingRow(
-                    r.campaign,
-                    mask_email(r.email) or "",
-                    r.status,
-                    r.sent_at,
-                    r.opened_at,
-                    r.clicked_at,
-                    r.submitted_at,
-                    r.reported_at,
-                )
-                for r in rows
-            ]
+            return [_phishing_row(r) for r in rows]
+
+    def evidence(self, start: datetime, end: datetime) -> EvidenceData:
+        """For an evidence pack: status at `end`, which lapsed agents hold privileged
+        rights (app.review.permissions.PRIVILEGED), phishing results sent in [start, end]."""
+        from app.review.permissions import PRIVILEGED
+        from app.review.snapshot import load_agents as review_agents
+
+        with self.authorized(Permission.TRAINING_VIEW, action="training.evidence") as (s, _a):
+            rows = status_rows(s, end)
+            snap = latest_snapshot(s, SNAPSHOT_DIRECTORY)
+            strong = set()
+            if snap is not None:
+                for a in review_agents(s, snap.id):
+                    if a.email and any(g.key in PRIVILEGED for g in a.grants):
+                        strong.add(a.email.strip().lower())
+            privileged = frozenset(
+                (r.programme, r.agent) for r in rows if r.email.strip().lower() in strong
+            )
+            lo, hi = utc_iso(start), utc_iso(end)
+            phish = s.scalars(
+                select(PhishingResult)
+                .where(PhishingResult.sent_at >= lo, PhishingResult.sent_at <= hi)
+                .order_by(PhishingResult.campaign, PhishingResult.sent_at, PhishingResult.id)
+            ).all()
+            progs = s.scalars(select(Programme).order_by(Programme.name)).all()
+            self.audit(
+                s,
+                "training.evidence",
+                details={"rows": len(rows), "phishing": len(phish), "programmes": len(progs)},
+            )
+            return EvidenceData(
+                hi,
+                [_info(p) for p in progs],
+                [shown(r) for r in rows],
+                privileged,
+                [_phishing_row(r) for r in phish],
+            )
 
     # ------------------------------------------------------------------ quizzes
 
