@@ -40,6 +40,8 @@ def _affinity(column_type: sa.types.TypeEngine[Any]) -> str:
         return "boolean"
     if isinstance(column_type, sa.Integer):
         return "integer"
+    if isinstance(column_type, sa.Float):  # SQLite FLOAT, PostgreSQL DOUBLE PRECISION
+        return "float"
     if isinstance(column_type, sa.String):
         return "text"
     if isinstance(column_type, sa.LargeBinary):
