@@ -4,6 +4,7 @@ imported by the officer; the auditor reads and cannot import."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ def test_officer_adds_a_programme_imports_and_sees_who_is_overdue(
     assert pane.load_state == "loaded" and pane.body.state == "empty"
     dialog = pane.open_programme_form()
     dialog.name.setText("Annual privacy training")
+    shoot(dialog, "training-programme-form")
     dialog.buttons.accepted.emit()
     assert not dialog.isVisible() and "Added Annual privacy training" in pane.banner.text()
     again = pane.open_programme_form()
@@ -99,6 +101,29 @@ def test_officer_adds_a_programme_imports_and_sees_who_is_overdue(
     assert pane.phishing.rowCount() == 2
     assert {r.email for r in pane.phishing.rows()} == {"a***@acme.example", "b***@acme.example"}
     shoot(pane, "training-status")
+    # A quiz results file with an edited answer is refused in the banner, nothing stored.
+    page = pane.ctx.workspace.exports_dir
+    out = TrainingService(admin.ctx, officer).export_quiz(
+        "privacy-basics", "ben.agent@acme.example", Path(page) / "quiz.html"
+    )
+    forged = tmp_path / "results.json"
+    forged.write_text(
+        json.dumps(
+            {
+                "format": "privdesk-quiz-results/1",
+                "export_id": out.export_id,
+                "quiz": "privacy-basics",
+                "agent": "ben.agent@acme.example",
+                "answers": {},
+                "completed_at": "2026-11-27T11:00:00Z",
+                "hmac": "00",
+            }
+        )
+    )
+    pane.import_quiz(forged)
+    assert "field 'hmac': does not verify" in pane.banner.text()
+    pane.tabs.setCurrentIndex(1)
+    shoot(pane, "training-programmes")
     pane.tabs.setCurrentIndex(2)
     shoot(pane, "training-phishing")
 
@@ -115,5 +140,5 @@ def test_a_bad_file_shows_where_and_the_auditor_cannot_import(
     auditor, _ = admin.add_operator("aud", ["auditor"])
     view = make_pane(qtbot, admin, auditor, tasks)
     assert view.load_state == "loaded" and view.status.rowCount() == 1
-    for b in (view.add_button, view.completions_button, view.phishing_button):
+    for b in view.import_buttons:
         assert not b.isEnabled() and "role" in b.toolTip()

@@ -18,6 +18,7 @@ from app.training.service import (
     ImportResult,
     PhishingRow,
     ProgrammeInfo,
+    QuizOutcome,
     TrainingService,
 )
 from views.common.pane import Pane
@@ -115,7 +116,19 @@ class TrainingPane(Pane):
         self.completions_button.clicked.connect(self.choose_completions)
         self.phishing_button = QPushButton("Import phishing results…")
         self.phishing_button.clicked.connect(self.choose_phishing)
-        for b in (self.add_button, self.completions_button, self.phishing_button):
+        self.quiz_button = QPushButton("Import quiz results…")
+        self.quiz_button.setToolTip(
+            "A results file saved by a quiz page (privdesk training quiz export): verified "
+            "and scored from the answer key kept here"
+        )
+        self.quiz_button.clicked.connect(self.choose_quiz_results)
+        self.import_buttons = (
+            self.add_button,
+            self.completions_button,
+            self.phishing_button,
+            self.quiz_button,
+        )
+        for b in self.import_buttons:
             self.enable_for(b, Permission.TRAINING_MANAGE)
         self.programme_view = LoadView(
             table_view(self.programmes),
@@ -134,7 +147,7 @@ class TrainingPane(Pane):
         self.setLayout(
             vbox(
                 hbox(heading(self.TITLE), self.banner),
-                hbox(self.add_button, self.completions_button, self.phishing_button, None),
+                hbox(*self.import_buttons, None),
                 self.tabs,
                 margin=MARGIN,
                 spacing=MARGIN,
@@ -245,6 +258,26 @@ class TrainingPane(Pane):
             lambda _c: TrainingService(ctx, who).import_phishing(path, campaign=campaign),
             self._imported,
             "importing phishing results",
+        )
+
+    def choose_quiz_results(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Quiz results", "", "Quiz results (*.json)")
+        if name:
+            self.import_quiz(Path(name))
+
+    def import_quiz(self, path: Path) -> None:
+        ctx, who = self.ctx, self.principal()
+
+        def done(r: QuizOutcome) -> None:
+            verdict = "passed" if r.passed else f"not passed (pass mark {r.pass_mark:g}%)"
+            extra = "; completion recorded" if r.completion_recorded else ""
+            self.banner.show_message(f"Quiz {r.quiz}: {r.score:g}% {verdict}{extra}.", "info")
+            self.refresh()
+
+        self.run(
+            lambda _c: TrainingService(ctx, who).import_quiz_results(path),
+            done,
+            "importing quiz results",
         )
 
     def _imported(self, r: ImportResult) -> None:
