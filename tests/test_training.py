@@ -210,9 +210,17 @@ def test_a_bad_gophish_file_is_refused_whole(officer: Any, admin: Any, tmp_path:
     broken.write_text(text.replace('"ben.agent@acme.example", "first', '"ben.agent", "first'))
     with pytest.raises(TrainingError, match=r"results.json, result 2, field 'email'"):
         svc.import_phishing(broken)
+    sending = tmp_path / "sending.csv"
+    sending.write_text(
+        (DATA / "gophish-results.csv").read_text("utf-8").replace("Email Sent", "Scheduled"),
+        "utf-8",
+    )
+    # A campaign still sending: the unsent recipient is skipped and counted, not refused.
+    partial = svc.import_phishing(sending, campaign="Q4 sending")
+    assert (partial.added, partial.skipped) == (2, 1)
     with pytest.raises(TrainingError, match="campaign's name"):
         svc.import_phishing(DATA / "gophish-results.csv")
-    assert _count(admin.ctx, PhishingResult) == 0
+    assert _count(admin.ctx, PhishingResult) == 2  # only the campaign still sending
 
 
 def test_add_months_clamps_to_the_month_end() -> None:

@@ -100,6 +100,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             r = svc.import_phishing(args.file, campaign=args.campaign)
             text = f"{r.campaign}: {r.added} results added, {r.updated} updated"
+            text += f", {r.skipped} not yet emailed" if r.skipped else ""
     emit(args, {"status": "ok", **r.to_json()}, text)
     return EXIT_OK
 

@@ -31,6 +31,17 @@ from models.training import PHISHING_STATUSES
 DEFAULT_LMS_MAPPING = "moodle-completion"
 LMS_FIELDS = ("email", "completed_at", "score")
 GOPHISH_REQUIRED = ("id", "email", "status")
+# GoPhish statuses of a recipient not (yet) emailed (models/campaign.go): such a row is
+# skipped and counted, not refused — a campaign still sending exports them.
+GOPHISH_NOT_SENT = (
+    "Scheduled",
+    "Queued",
+    "Sending",
+    "Retrying",
+    "Error",
+    "Error Sending Email",
+    "Unknown",
+)
 MAX_FILE = 64 * 1024 * 1024
 
 
@@ -227,12 +238,14 @@ def _when(value: Any, where: str, field: str) -> str | None:
         raise TrainingError(f"{where}, field {field!r}: not an RFC 3339 time") from None
 
 
-def _phish(rec: dict[str, Any], where: str, events: dict[str, dict[str, str]]) -> PhishRow:
+def _phish(rec: dict[str, Any], where: str, events: dict[str, dict[str, str]]) -> PhishRow | None:
     for field in GOPHISH_REQUIRED:
         if rec.get(field) in (None, ""):
             raise TrainingError(f"{where}, field {field!r}: empty")
     email = _email(str(rec["email"]), where)
     status = str(rec["status"]).strip()
+    if status in GOPHISH_NOT_SENT:
+        return None
     if status not in PHISHING_STATUSES:
         raise TrainingError(
             f"{where}, field 'status': unknown status (expected one of "
@@ -278,8 +291,9 @@ def _phish(rec: dict[str, Any], where: str, events: dict[str, dict[str, str]]) -
     )
 
 
-def parse_gophish_csv(path: Path) -> tuple[str, list[PhishRow]]:
-    """GoPhish's results CSV export (one row per recipient, `Result` fields)."""
+def parse_gophish_csv(path: Path) -> tuple[str, list[PhishRow], int]:
+    """(file hash, rows, rows not sent) of GoPhish's results CSV export (one row per
+    recipient, `Result` fields)."""
     digest, text = _read_text(path)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in reader.fieldnames or []]
@@ -287,19 +301,24 @@ def parse_gophish_csv(path: Path) -> tuple[str, list[PhishRow]]:
         if field not in header:
             raise TrainingError(f"{path.name}, line 1: missing column {field!r}")
     rows: list[PhishRow] = []
+    skipped = 0
     try:
         for record in reader:
             rec = {(k or "").strip(): (v or "").strip() for k, v in record.items()}
-            rows.append(_phish(rec, f"{path.name}, line {reader.line_num}", {}))
+            row = _phish(rec, f"{path.name}, line {reader.line_num}", {})
+            if row is None:
+                skipped += 1
+            else:
+                rows.append(row)
     except csv.Error as exc:
         raise TrainingError(f"{path.name}, line {reader.line_num}: bad CSV ({exc})") from None
-    return digest, rows
+    return digest, rows, skipped
 
 
-def parse_gophish_json(path: Path) -> tuple[str, str | None, list[PhishRow]]:
-    """(file hash, campaign name, rows) of ``GET /api/campaigns/:id/results``: an object
-    with ``name``, ``results`` (`Result` fields) and ``timeline`` (events: email, time,
-    message) whose events date each stage exactly."""
+def parse_gophish_json(path: Path) -> tuple[str, str | None, list[PhishRow], int]:
+    """(file hash, campaign name, rows, rows not sent) of ``GET /api/campaigns/:id/results``:
+    an object with ``name``, ``results`` (`Result` fields) and ``timeline`` (events: email,
+    time, message) whose events date each stage exactly."""
     digest, text = _read_text(path)
     try:
         data = json.loads(text)
@@ -325,10 +344,16 @@ def parse_gophish_json(path: Path) -> tuple[str, str | None, list[PhishRow]]:
             if column not in first or when < first[column]:
                 first[column] = when
     rows: list[PhishRow] = []
+    skipped = 0
     for n, rec in enumerate(data["results"], start=1):
         where = f"{path.name}, result {n}"
         if not isinstance(rec, dict):
             raise TrainingError(f"{where}: not an object")
-        rows.append(_phish(rec, where, events))
+        row = _phish(rec, where, events)
+        if row is None:
+            skipped += 1
+        else:
+            rows.append(row)
     name = data.get("name")
-    return digest, (str(name).strip() or None) if name is not None else None, rows
+    named = (str(name).strip() or None) if name is not None else None
+    return digest, named, rows, skipped

@@ -71,7 +71,7 @@ class ImportResult:
     file_hash: str
     added: int
     updated: int
-    skipped: int  # completions: rows not complete; phishing: 0
+    skipped: int  # completions: rows not complete; phishing: recipients not yet emailed
     campaign: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -312,9 +312,9 @@ class TrainingService(Service):
         of ``/api/campaigns/:id/results`` (its ``name`` unless `campaign` is given). A
         re-import updates each recipient's row by GoPhish result id."""
         if path.suffix.lower() == ".json":
-            digest, named, rows = parse_gophish_json(path)
+            digest, named, rows, not_sent = parse_gophish_json(path)
         else:
-            digest, rows = parse_gophish_csv(path)
+            digest, rows, not_sent = parse_gophish_csv(path)
             named = None
         name = (campaign or named or "").strip()
         if not name or len(name) > 200:
@@ -350,9 +350,14 @@ class TrainingService(Service):
             self.audit(
                 s,
                 action,
-                details={"added": added, "updated": updated, "file_hash": digest[:16]},
+                details={
+                    "added": added,
+                    "updated": updated,
+                    "not_sent": not_sent,
+                    "file_hash": digest[:16],
+                },
             )
-            return ImportResult("phishing", digest, added, updated, 0, name)
+            return ImportResult("phishing", digest, added, updated, not_sent, name)
 
     def status(self, at: datetime | None = None) -> list[AgentStatus]:
         """Every agent's standing in every programme that applies to them, at `at` (now)."""
