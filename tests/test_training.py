@@ -152,11 +152,11 @@ def test_custom_lms_mapping_with_a_score_column(desk: Any, officer: Any, tmp_pat
         "utf-8",
     )
     data = tmp_path / "export.csv"
-    data.write_text("User email,Completion date,Score\nben.agent@acme.example,2026-11-01,87%\n")
+    data.write_text("User email,Completion date,Score\nBen.Agent@ACME.example,2026-11-01,87%\n")
     svc = TrainingService(desk.ctx, officer)
     svc.add_programme(PRIVACY, roles=("agent",))
     svc.import_completions(data, programme=PRIVACY, mapping=mapping)
-    (ben,) = svc.status()
+    (ben,) = svc.status()  # matched to the directory's ben.agent@acme.example, any case
     assert (ben.state, ben.score, ben.completed_at) == ("current", 87.0, "2026-11-01T00:00:00Z")
 
 
