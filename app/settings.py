@@ -218,6 +218,19 @@ REGISTRY: tuple[SettingSpec, ...] = (
         check=_check_toxic_rules,
     ),
     SettingSpec(
+        "review.require_training_for_privileged",
+        str,
+        "on",
+        "Privileged access needs training",
+        '"on": an access-review item whose agent holds privileged rights while required '
+        "training is overdue or never completed cannot be kept (revoke it, or modify it "
+        'to a role without them, until the agent trains); "off": it can be kept with a '
+        "justification, like any other finding",
+        P.REVIEW_VIEW,
+        P.REVIEW_MANAGE,
+        choices=("on", "off"),
+    ),
+    SettingSpec(
         "dsar.pause_method",
         str,
         "ico",

@@ -84,6 +84,8 @@ MONITORING_READ = OFFICER | AUDITOR
 COMPLIANCE_READ = OFFICER | AUDITOR
 VENDORS_READ = OFFICER | AUDITOR
 VENDOR_DATA = Path(__file__).parent / "data" / "zendesk_integrations"
+TRAINING_READ = OFFICER | AUDITOR  # TRAINING_VIEW; TRAINING_MANAGE is the officer's
+TRAINING_DATA = Path(__file__).parent / "data" / "training"
 
 ROLES = sorted(EVERYONE)
 
@@ -193,6 +195,31 @@ TABLE: dict[str, Row] = {
     "InventoryService.export_text": r(INVENTORY_READ, lambda s, w, r: s.export_text("csv")),
     "InventoryService.scan": r(OFFICER, lambda s, w, r: s.scan()),
     "InventoryService.last_scan": r(INVENTORY_READ, lambda s, w, r: s.last_scan()),
+    # ---- training and awareness (privacy officer manages; auditor reads)
+    "TrainingService.programmes": r(TRAINING_READ, lambda s, w, r: s.programmes()),
+    "TrainingService.add_programme": r(
+        OFFICER, lambda s, w, r: s.add_programme(f"Privacy {r}", roles=("agent",))
+    ),
+    "TrainingService.import_completions": r(
+        OFFICER,
+        lambda s, w, r: s.import_completions(
+            TRAINING_DATA / "moodle-course-completion.csv", programme="none"
+        ),
+    ),
+    "TrainingService.import_phishing": r(
+        OFFICER, lambda s, w, r: s.import_phishing(TRAINING_DATA / "gophish-results.json")
+    ),
+    "TrainingService.status": r(TRAINING_READ, lambda s, w, r: s.status()),
+    "TrainingService.phishing_results": r(TRAINING_READ, lambda s, w, r: s.phishing_results()),
+    "TrainingService.quizzes": r(TRAINING_READ, lambda s, w, r: s.quizzes()),
+    "TrainingService.evidence": r(TRAINING_READ, lambda s, w, r: s.evidence(AT, AT)),
+    "TrainingService.export_quiz": r(
+        OFFICER,
+        lambda s, w, r: s.export_quiz("privacy-basics", "x@example.com", w.tmp / f"q-{r}.html"),
+    ),
+    "TrainingService.import_quiz_results": r(
+        OFFICER, lambda s, w, r: s.import_quiz_results(TRAINING_DATA / "README.md")
+    ),
     "RetentionService.policies": r(INVENTORY_READ, lambda s, w, r: s.policies()),
     "RetentionService.add": r(
         OFFICER, lambda s, w, r: s.add(Policy(f"p-{r}", "tickets", "review", older_than_days=9))

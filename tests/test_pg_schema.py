@@ -25,6 +25,7 @@ import models.inventory
 import models.monitoring
 import models.redaction
 import models.review  # every model module registers its tables
+import models.training
 import models.vendors
 import models.zendesk_api
 from app import migrate, store
@@ -41,6 +42,8 @@ def _affinity(column_type: sa.types.TypeEngine[Any]) -> str:
         return "boolean"
     if isinstance(column_type, sa.Integer):
         return "integer"
+    if isinstance(column_type, sa.Float):  # SQLite FLOAT, PostgreSQL DOUBLE PRECISION
+        return "float"
     if isinstance(column_type, sa.String):
         return "text"
     if isinstance(column_type, sa.LargeBinary):

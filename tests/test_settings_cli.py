@@ -62,6 +62,7 @@ def test_officer_lists_review_and_dsar_settings_and_changes_one(
     assert {row["key"] for row in rows if row["can_change"]} == {
         "review.dormant_days",
         "review.toxic_rules",
+        "review.require_training_for_privileged",
         "dsar.pause_method",
         "dsar.timezone",
         *(spec.key for spec in admin.ctx.settings.in_area("dsar.art15_")),

@@ -24,6 +24,7 @@ PANES: tuple[str, ...] = (
     "views.inventory.pane:InventoryPane",
     "views.monitoring.pane:MonitoringPane",
     "views.vendors.pane:VendorsPane",
+    "views.training.pane:TrainingPane",
     "views.compliance.pane:CompliancePane",
     "views.audit.pane:AuditPane",
     "views.directory.pane:DirectoryPane",

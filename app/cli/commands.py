@@ -93,6 +93,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ),
     ("settings", (("settings", "workspace settings (idle lock, review, DSAR …)"),)),
     ("vendors", (("vendors", "vendor and integration register, reviews, findings"),)),
+    ("training", (("training", "training programmes, completions, phishing tests, quizzes"),)),
     ("zendesk", (("zendesk", "connect to Zendesk's API and sync help-desk data"),)),
 )
 

@@ -56,6 +56,7 @@ from app.review.records import (
 from app.review.snapshot import SCOPES, load_agents, load_policy, load_roster
 from app.security.guard import Actor, Service
 from app.security.permissions import Permission, Role, permissions_for
+from app.training.status import lapsed_by_email
 from models.helpdesk import SNAPSHOT_DIRECTORY, SNAPSHOT_ROSTER, Snapshot
 from models.review import (
     CAMPAIGN_OPEN,
@@ -147,6 +148,7 @@ class CampaignService(AnnouncesChanges, Service):
                 rules=rules,
                 previous=previous_items(s, previous.id) if previous else None,
                 previous_name=previous.name if previous else None,
+                training=lapsed_by_email(s, now),
             )
             count = self._populate(s, campaign, inp, reviewer_ops, scope, scope_value)
             self.audit(

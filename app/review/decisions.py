@@ -16,8 +16,10 @@ and writes in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -45,6 +47,9 @@ from models.review import (
     ReviewItem,
 )
 from models.security import Operator
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 
 def _checked(
@@ -98,6 +103,32 @@ def require_keep_justification(
         f"Keep needs a justification: {len(flagged)} of the {len(items)} items have findings. "
         "Give one justification; each of them records it."
     )
+
+
+TRAINING_GATE = "review.require_training_for_privileged"  # a key in app.settings
+
+
+def refuse_keep_untrained(
+    s: Session, settings: Settings, items: Sequence[ReviewItem], decision: str
+) -> None:
+    """With the training gate on, privileged access of an agent whose required training
+    has lapsed cannot be kept: revoke, or modify to a role without those rights."""
+    if decision != "keep" or settings.get(s, TRAINING_GATE) != "on":
+        return
+    blocked = [
+        it.id
+        for it in items
+        if any(
+            f.get("type") == "untrained_privileged" for f in json.loads(it.findings_json or "[]")
+        )
+    ]
+    if blocked:
+        which = f"item #{blocked[0]}" if len(blocked) == 1 else f"{len(blocked)} items"
+        raise ReviewError(
+            f"Cannot keep {which}: privileged access while required training is overdue or "
+            "never completed. Revoke it, or modify it to a role without those rights, until "
+            f"the agent trains (setting {TRAINING_GATE})."
+        )
 
 
 def _apply(
@@ -181,6 +212,7 @@ class DecisionService(CampaignService):
                     "decision…” (CLI: review redecide) to change one, with a reason."
                 )
             require_keep_justification(still_open, decision, justification)
+            refuse_keep_untrained(s, self.ctx.settings, still_open, decision)
             self._record(s, actor, still_open, decision, target_role, justification)
             s.flush()  # UPDATE … WHERE version = read: a lost race is a StaleEdit here
             return len(still_open)
@@ -235,6 +267,7 @@ class DecisionService(CampaignService):
                 mine = ", and your own account is left to another reviewer" if own else ""
                 raise ReviewError(f"Nothing to decide: {what}{mine}.")
             require_keep_justification(still_open, decision, justification)
+            refuse_keep_untrained(s, self.ctx.settings, still_open, decision)
             self._record(
                 s,
                 actor,
@@ -293,6 +326,7 @@ class DecisionService(CampaignService):
             ):
                 raise ReviewError(f"Item #{it.id} already has this decision; nothing changes.")
             require_keep_justification([it], decision, justification)
+            refuse_keep_untrained(s, self.ctx.settings, [it], decision)
             before = it.decision
             now = utc_iso(self.ctx.clock.now())
             _apply(s, it, actor, now, (decision, target_role, justification), reason)

@@ -34,6 +34,7 @@ FINDING_TYPES = (
     "toxic_combination",
     "changed_since_last_review",
     "unknown_custom_role",
+    "untrained_privileged",
 )
 FINDING_TITLES = {
     "no_mfa": "Password without 2FA",
@@ -48,6 +49,7 @@ FINDING_TITLES = {
     "toxic_combination": "Toxic combination",
     "changed_since_last_review": "Changed since last review",
     "unknown_custom_role": "Unknown custom role",
+    "untrained_privileged": "Privileged, training lapsed",
 }
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
@@ -241,6 +243,9 @@ class EngineInput:
     rules: Sequence[ToxicRule]
     previous: Mapping[int, PreviousItem] | None  # agent id -> item; None: no prior campaign
     previous_name: str | None = None
+    # lower-cased email -> required training programmes overdue or never completed (from
+    # app.training.status.lapsed_by_email); None: no training programmes are defined.
+    training: Mapping[str, tuple[str, ...]] | None = None
 
 
 def mfa_status(agent: AgentFacts, policy: AuthPolicy) -> tuple[str, str]:
@@ -363,6 +368,18 @@ def findings_for(agent: AgentFacts, inp: EngineInput) -> list[Finding]:
         )
 
     privileged = [g for g in agent.grants if g.key in PRIVILEGED]
+    lapsed = inp.training.get((agent.email or "").strip().lower()) if inp.training else None
+    if privileged and lapsed:
+        what = "admin rights" if agent.role == "admin" else "privileged permissions"
+        out.append(
+            Finding(
+                "untrained_privileged",
+                "high",
+                f"{what} (e.g. {sorted({g.text for g in privileged})[0]}) while required "
+                f"training is overdue or never completed: {', '.join(lapsed)}",
+                "privileged, training lapsed",
+            )
+        )
     if privileged:
         if agent.role == "admin":
             reason = "admin (built-in role)"

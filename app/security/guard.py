@@ -62,6 +62,8 @@ READ_ACTIONS = frozenset(
         "trust.preview",
         *("vendors.list", "vendors.show", "vendors.reviews", "vendors.integrations.list"),
         *("vendors.findings", "vendors.export"),
+        *("training.list", "training.status", "training.phishing", "training.quizzes"),
+        "training.evidence",
     }
 )
 
