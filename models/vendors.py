@@ -109,3 +109,20 @@ class Integration(Base):
         UniqueConstraint("kind", "zendesk_id", name="uq_vd_integrations_kind"),
         Index("ix_vd_integrations_vendor_id", "vendor_id"),
     )
+
+
+class VendorQuestionnaire(Base):
+    """An officer's edited questionnaire (the built-in one's shape), kept as its TOML text.
+
+    The newest is the one new reviews use; a review names the version it was started with,
+    so an older review is always scored and checked against its own questions."""
+
+    __tablename__ = "vd_questionnaires"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    questions: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[str] = mapped_column(String(40))
+    imported_by: Mapped[str] = mapped_column(String(64))

@@ -486,6 +486,10 @@ TABLE: dict[str, Row] = {
     ),
     # no connection in this world: an allowed call stops at "not connected" (a domain error)
     "VendorService.sync_integrations": r(OFFICER, lambda s, w, r: s.sync_integrations()),
+    "VendorService.questionnaire": r(VENDORS_READ, lambda s, w, r: s.questionnaire()),
+    "VendorService.import_questionnaire": r(
+        OFFICER, lambda s, w, r: s.import_questionnaire(w.questionnaire_file(r))
+    ),
     "VendorService.link": r(OFFICER, lambda s, w, r: s.link("app_installation:42", "acme")),
     "VendorService.findings": r(VENDORS_READ, lambda s, w, r: s.findings()),
     "VendorService.export_text": r(VENDORS_READ, lambda s, w, r: s.export_text("csv")),
@@ -618,6 +622,14 @@ def spy() -> Iterator[Spy]:
     patch.undo()
 
 
+def _questionnaire(tmp: Path, role: str) -> Path:
+    """An edited questionnaire with a version of its own per role (versions are unique)."""
+    path = tmp / f"questionnaire-{role}.toml"
+    text = questionnaire.builtin().text.replace('version = "2026.1"', f'version = "edit-{role}"')
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _build(w: World, tmp: Path) -> SimpleNamespace:
     """A DSAR of each kind, a drill with a breach record, a campaign, rules, a hold…"""
     from tests.test_review_data import USERS, write_roster
@@ -734,6 +746,7 @@ def _build(w: World, tmp: Path) -> SimpleNamespace:
         monitoring_file=monitoring_file,
         log_review=log_review,
         vendor_review=vendor_review,
+        questionnaire_file=lambda role: _questionnaire(tmp, role),
     )
 
 

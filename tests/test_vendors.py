@@ -367,3 +367,55 @@ def test_the_builtin_questionnaire_covers_the_common_topics() -> None:
         "Retention and deletion", "Certifications", "Data location",
     } <= topics  # fmt: skip
     assert all(q.weight >= 1 for q in questionnaire.builtin().questions)
+
+
+def test_an_edited_questionnaire_is_used_by_new_reviews_only(
+    office: Office, tmp_path: Path
+) -> None:
+    """Issue 21: the questionnaire is editable as data; a review keeps its own version."""
+    svc = office.svc()
+    svc.add(VendorInput("acme", "Acme"))
+    svc.add(VendorInput("chat", "Chat Inc"))
+    old = svc.start_review("acme")
+    assert old.questionnaire == questionnaire.builtin().version
+
+    base = svc.questionnaire()
+    assert base.origin == "built-in" and base.text.startswith("# The built-in")
+    edited = tmp_path / "ours.toml"
+    edited.write_text(
+        base.text.replace('version = "2026.1"', 'version = "2027-ours"')
+        + '\n[[questions]]\nid = "ai.training"\ntopic = "AI"\n'
+        'text = "Is our data kept out of model training?"\nweight = 3\n',
+        encoding="utf-8",
+    )
+    kept = svc.import_questionnaire(edited)
+    assert kept.version == "2027-ours" and len(kept.questions) == len(base.questions) + 1
+    assert svc.questionnaire().version == "2027-ours"
+    (event,) = audit_events(office.admin.ctx, "vendors.questionnaire.import")
+    assert event["details"]["sha256"] == hashlib.sha256(edited.read_bytes()).hexdigest()
+
+    new = svc.start_review("chat")
+    assert new.questionnaire == "2027-ours"
+    with pytest.raises(VendorError, match=r"no question 'ai\.training'"):
+        svc.answer_review(old.id, {"ai.training": "yes"})  # the old review's own questions
+    all_yes = dict.fromkeys(questionnaire.builtin().ids(), "yes")
+    assert svc.answer_review(old.id, all_yes).score == 100
+    assert svc.answer_review(new.id, all_yes).score == 100
+    office.step_up()
+    assert office.svc().sign_off_review(old.id, "approve").status == "signed_off"
+    with pytest.raises(VendorError, match=r"1 questions unanswered \(first: ai.training\)"):
+        office.svc().sign_off_review(new.id, "approve")
+    assert office.svc().answer_review(new.id, {"ai.training": "no"}).score < 100
+    assert office.svc().sign_off_review(new.id, "approve").status == "signed_off"
+    assert office.svc().questionnaire("2026.1").origin == "built-in"
+
+    # The same version twice, and a broken file, are refused; nothing is kept.
+    with pytest.raises(VendorError, match="version '2027-ours' exists already"):
+        svc.import_questionnaire(edited)
+    broken = tmp_path / "broken.toml"
+    broken.write_text('version = "x"\n[[questions]]\nid = "a"\ntopic = "T"\ntext = "Q"\n')
+    with pytest.raises(VendorError, match=r"broken\.toml: question 1: field 'weight'"):
+        svc.import_questionnaire(broken)
+    assert svc.questionnaire().version == "2027-ours"
+    with pytest.raises(PermissionDenied):
+        VendorService(office.admin.ctx, office.auditor).import_questionnaire(edited)

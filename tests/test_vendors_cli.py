@@ -130,3 +130,22 @@ def test_export_csv_to_a_file(office: Office, capsys: Any, tmp_path: Path) -> No
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8"))))
     assert [(r["key"], r["transfer"]) for r in rows] == [("slack", "dpf")]
+
+
+def test_questionnaire_out_edit_and_import(office: Office, capsys: Any, tmp_path: Path) -> None:
+    out_file = tmp_path / "q.toml"
+    code, out, err = run(capsys, "vendors", "review", "questions", "--out", str(out_file))
+    assert code == 0, err
+    assert out.startswith(f"questionnaire {questionnaire.builtin().version} (built-in, ")
+    assert out_file.read_text(encoding="utf-8") == questionnaire.builtin().text
+    code, _, err = run(capsys, "vendors", "review", "questions", "--out", str(out_file))
+    assert code == 2 and "exists; choose a new file" in err
+    edited = out_file.read_text(encoding="utf-8").replace("weight = 3", "weight = 5", 1)
+    out_file.write_text(edited.replace('version = "2026.1"', 'version = "2027.1"'), "utf-8")
+    code, out, err = run(capsys, "vendors", "review", "questionnaire", str(out_file), "--json")
+    assert code == 0, err
+    assert json.loads(out) == {"status": "ok", "version": "2027.1", "questions": 15}
+    code, out, err = run(capsys, "vendors", "review", "questions", "--json")
+    data = json.loads(out)
+    assert data["version"] == "2027.1" and data["origin"] == "imported"
+    assert data["questions"][0]["weight"] == 5

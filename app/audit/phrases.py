@@ -216,6 +216,8 @@ PHRASES: dict[str, str] = {
     "vendors.export": "Exported the vendor register",
     "vendors.findings": "Viewed the vendor and integration findings",
     "vendors.integrations.import": "Imported the help-desk integrations",
+    "vendors.questionnaire.view": "Read the vendor questionnaire",
+    "vendors.questionnaire.import": "Imported an edited vendor questionnaire",
     "vendors.integrations.fetch": "Read the help-desk integrations from Zendesk",
     "vendors.integrations.list": "Listed the help-desk integrations",
     "vendors.link": "Linked an integration to a vendor",

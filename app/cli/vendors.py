@@ -5,7 +5,8 @@ privdesk vendors add KEY --name NAME [--purpose P] [--category C]… [--role R]
     [--dpa-signed [--dpa-date D]] [--transfer T] [--risk R] [--access read|write]
     [--owner NAME] [--next-review D] [--update]
 privdesk vendors certification KEY --kind "SOC 2 Type II" --report-date D [--expires D]
-privdesk vendors review questions | start KEY | answer ID [--answer Q=A]… [--answers FILE]
+privdesk vendors review questions [--out F] | questionnaire F.toml
+privdesk vendors review start KEY | answer ID [--answer Q=A]… [--answers FILE]
     [--evidence FILE]… | signoff ID --decision D [--conditions TEXT]   (signoff: step-up)
 privdesk vendors findings [--json]      → {"findings": [{"type","subject","detail"}, …]}
 privdesk vendors export --format csv|json [--out FILE]
@@ -60,7 +61,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--expires", metavar="DATE")
 
     rv = add_group(vd, "review", "annual vendor review: questionnaire, evidence, sign-off")
-    add_command(rv, "questions", cmd_questions, "the questionnaire's questions and weights")
+    p = add_command(rv, "questions", cmd_questions, "the questionnaire's questions and weights")
+    p.add_argument("--version", metavar="V", help="a review's version (default: the current)")
+    p.add_argument("--out", type=Path, metavar="FILE.toml", help="write it as TOML, to edit")
+    p = add_command(rv, "questionnaire", cmd_questionnaire_import,
+                    "import an edited questionnaire (a new version) for new reviews")  # fmt: skip
+    p.add_argument("path", type=Path, metavar="FILE.toml")
     p = add_command(rv, "start", cmd_review_start, "open a review of a vendor")
     p.add_argument("key", metavar="KEY")
     p = add_command(rv, "answer", cmd_review_answer, "record answers and evidence files")
@@ -191,19 +197,42 @@ def cmd_certification(args: argparse.Namespace) -> int:
 
 
 def cmd_questions(args: argparse.Namespace) -> int:
-    from app.vendors import questionnaire
+    from app.vendors.service import VendorService
 
-    q = questionnaire.builtin()
+    with signed_in(args) as (ctx, principal):
+        q = VendorService(ctx, principal).questionnaire(args.version)
+    if args.out is not None:
+        if args.out.exists():
+            raise UsageError(f"{args.out}: exists; choose a new file")
+        args.out.write_text(q.text, encoding="utf-8")
     emit(
         args,
         {
             "version": q.version,
+            "origin": q.origin,
             "questions": [
                 {"id": x.id, "topic": x.topic, "text": x.text, "weight": x.weight}
                 for x in q.questions
             ],
         },
-        "\n".join(f"{x.id:<26} w{x.weight}  {x.topic}: {x.text}" for x in q.questions),
+        f"questionnaire {q.version} ({q.origin}, {len(q.questions)} questions)"
+        + (f"; written to {args.out}" if args.out is not None else "")
+        + "\n"
+        + "\n".join(f"{x.id:<26} w{x.weight}  {x.topic}: {x.text}" for x in q.questions),
+    )
+    return EXIT_OK
+
+
+def cmd_questionnaire_import(args: argparse.Namespace) -> int:
+    from app.vendors.service import VendorService
+
+    with signed_in(args) as (ctx, principal):
+        q = VendorService(ctx, principal).import_questionnaire(args.path)
+    emit(
+        args,
+        {"status": "ok", "version": q.version, "questions": len(q.questions)},
+        f"questionnaire {q.version} kept ({len(q.questions)} questions); new reviews use it, "
+        "open and earlier reviews keep the version they started with",
     )
     return EXIT_OK
 

@@ -8,8 +8,6 @@ requester's or agent's name or e-mail address.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -22,12 +20,7 @@ from app.security.auth import Principal
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(header)
-    for row in rows:
-        w.writerow([csv_safe.cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
+    return csv_safe.render(header, rows, lineterminator="\n").encode("utf-8")
 
 
 def _day(value: str | date | None) -> date | None:

@@ -61,7 +61,7 @@ READ_ACTIONS = frozenset(
         *("policies.list", "policies.due", "policies.in_force", "policies.acknowledgements"),
         "trust.preview",
         *("vendors.list", "vendors.show", "vendors.reviews", "vendors.integrations.list"),
-        *("vendors.findings", "vendors.export"),
+        *("vendors.findings", "vendors.export", "vendors.questionnaire.view"),
         *("training.list", "training.status", "training.phishing", "training.quizzes"),
         "training.evidence",
     }

@@ -1,17 +1,23 @@
 """The vendor security questionnaire: questions as data, answers and the weighted score.
 
-The built-in template is ``resources/vendors/questionnaire.toml``; an officer may keep an
-edited copy as data (same shape). An answer is ``yes``, ``partial``, ``no`` or ``n/a``.
+The built-in template is ``resources/vendors/questionnaire.toml``; an officer may import
+an edited copy (same shape, a new ``version``), kept in the workspace (``vd_questionnaires``).
+New reviews use the newest; a review is checked and scored against the version it was
+started with. An answer is ``yes``, ``partial``, ``no`` or ``n/a``.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from app.vendors.records import VendorError
+from models.vendors import VendorQuestionnaire
 
 ANSWERS = {"yes": 1.0, "partial": 0.5, "no": 0.0, "n/a": None}
 BUILTIN = "questionnaire.toml"
@@ -29,6 +35,8 @@ class Question:
 class Questionnaire:
     version: str
     questions: tuple[Question, ...]
+    text: str = field(default="", compare=False, repr=False)  # its TOML, as written
+    origin: str = "built-in"  # built-in | imported
 
     def ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.questions)
@@ -85,9 +93,31 @@ def parse(text: str, source: str) -> Questionnaire:
         questions.append(Question(q["id"], q["topic"], q["text"], q["weight"]))
     if not questions:
         raise VendorError(f"{source}: no questions")
-    return Questionnaire(version, tuple(questions))
+    return Questionnaire(version, tuple(questions), text)
 
 
 def builtin() -> Questionnaire:
     text = files("resources.vendors").joinpath(BUILTIN).read_text("utf-8")
     return parse(text, f"resources/vendors/{BUILTIN}")
+
+
+def _imported(row: VendorQuestionnaire) -> Questionnaire:
+    q = parse(row.text, f"questionnaire {row.version}")
+    return Questionnaire(q.version, q.questions, q.text, "imported")
+
+
+def current(s: Session) -> Questionnaire:
+    """The questionnaire new reviews use: the newest imported one, else the built-in."""
+    row = s.scalar(select(VendorQuestionnaire).order_by(VendorQuestionnaire.id.desc()).limit(1))
+    return builtin() if row is None else _imported(row)
+
+
+def of_version(s: Session, version: str) -> Questionnaire:
+    """The questionnaire a review was started with."""
+    base = builtin()
+    if version == base.version:
+        return base
+    row = s.scalar(select(VendorQuestionnaire).where(VendorQuestionnaire.version == version))
+    if row is None:
+        raise VendorError(f"no questionnaire version {version!r} in this workspace")
+    return _imported(row)

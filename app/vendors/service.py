@@ -50,7 +50,13 @@ from app.zendesk.client import Client
 from app.zendesk.connection import client_for, load_connection
 from app.zendesk.pages import next_link, page_where
 from models.inventory import InventoryCategory
-from models.vendors import Certification, Integration, Vendor, VendorReview
+from models.vendors import (
+    Certification,
+    Integration,
+    Vendor,
+    VendorQuestionnaire,
+    VendorReview,
+)
 
 REVIEW_EVERY_DAYS = 365
 EXPORT_FORMATS = ("csv", "json")
@@ -285,7 +291,7 @@ class VendorService(Service):
             review = VendorReview(
                 vendor_id=vendor.id,
                 status="open",
-                questionnaire=questions.builtin().version,
+                questionnaire=questions.current(s).version,
                 answers_json="{}",
                 evidence_json="[]",
                 conditions="",
@@ -303,6 +309,54 @@ class VendorService(Service):
             )
             return _review_row(review, key)
 
+    def questionnaire(self, version: str | None = None) -> questions.Questionnaire:
+        """The questionnaire new reviews use, or the `version` a review was started with."""
+        with self.authorized(Permission.VENDORS_VIEW, action="vendors.questionnaire.view") as (
+            s,
+            _a,
+        ):
+            q = questions.current(s) if version is None else questions.of_version(s, version)
+            self.audit(s, "vendors.questionnaire.view", details={"version": q.version})
+            return q
+
+    def import_questionnaire(self, path: Path) -> questions.Questionnaire:
+        """Keep an edited questionnaire (a new version); new reviews use it from now on."""
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise VendorError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
+        q = questions.parse(text, path.name)
+        with self.authorized(Permission.VENDORS_MANAGE, action="vendors.questionnaire.import") as (
+            s,
+            actor,
+        ):
+            taken = q.version == questions.builtin().version or s.scalar(
+                select(VendorQuestionnaire.id).where(VendorQuestionnaire.version == q.version)
+            )
+            if taken:
+                raise VendorError(
+                    f"{path.name}: version {q.version!r} exists already; give the edited "
+                    "questionnaire a new version"
+                )
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            s.add(
+                VendorQuestionnaire(
+                    version=q.version,
+                    text=text,
+                    sha256=digest,
+                    questions=len(q.questions),
+                    imported_at=utc_iso(self.ctx.clock.now()),
+                    imported_by=actor.username,
+                )
+            )
+            s.flush()
+            self.audit(
+                s,
+                "vendors.questionnaire.import",
+                details={"version": q.version, "questions": len(q.questions), "sha256": digest},
+            )
+            return questions.Questionnaire(q.version, q.questions, text, "imported")
+
     def answer_review(
         self,
         review_id: int,
@@ -310,14 +364,14 @@ class VendorService(Service):
         evidence: Sequence[Path] = (),
     ) -> ReviewRow:
         """Record answers (merged over earlier ones) and evidence files (by hash)."""
-        template = questions.builtin()
-        template.check_answers(answers)
         refs = [evidence_ref(p) for p in evidence]
         with self.authorized(Permission.VENDORS_MANAGE, action="vendors.review.answer") as (
             s,
             _a,
         ):
             review, key = self._open_review(s, review_id)
+            template = questions.of_version(s, review.questionnaire)
+            template.check_answers(answers)
             merged = {**json.loads(review.answers_json or "{}"), **dict(answers)}
             stored = json.loads(review.evidence_json or "[]")
             have = {e["sha256"] for e in stored}
@@ -345,7 +399,8 @@ class VendorService(Service):
             Permission.VENDORS_MANAGE, action="vendors.review.signoff", step_up=True
         ) as (s, actor):
             review, key = self._open_review(s, review_id)
-            missing = questions.builtin().unanswered(json.loads(review.answers_json or "{}"))
+            template = questions.of_version(s, review.questionnaire)
+            missing = template.unanswered(json.loads(review.answers_json or "{}"))
             if missing:
                 raise VendorError(
                     f"review {review_id}: {len(missing)} questions unanswered "

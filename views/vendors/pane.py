@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QPushButton, QWidget
 
 from app.security.permissions import Permission
-from app.vendors import questionnaire
+from app.vendors.questionnaire import Questionnaire
 from app.vendors.records import Finding, ImportResult, IntegrationRow, ReviewRow, VendorRow
 from app.vendors.service import VendorDetail, VendorService
 from views.common.pane import Pane
@@ -396,16 +396,17 @@ class VendorsPane(Pane):
             return
         ctx, who, key = self.ctx, self.principal(), vendor.key
 
-        def job(_c: JobControl) -> ReviewRow:
+        def job(_c: JobControl) -> tuple[ReviewRow, Questionnaire]:
             service = VendorService(ctx, who)
             detail: VendorDetail = service.show(key)
             open_one = next((r for r in detail.reviews if r.status == "open"), None)
-            return open_one or service.start_review(key)
+            review = open_one or service.start_review(key)
+            return review, service.questionnaire(review.questionnaire)
 
-        self.run(job, lambda r: self._show_review(r, vendor.name), "opening the review")
+        self.run(job, lambda r: self._show_review(*r, vendor.name), "opening the review")
 
-    def _show_review(self, review: ReviewRow, name: str) -> None:
-        dialog = ReviewDialog(review, name, questionnaire.builtin(), self)
+    def _show_review(self, review: ReviewRow, template: Questionnaire, name: str) -> None:
+        dialog = ReviewDialog(review, name, template, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.save_requested.connect(lambda: self.save_review(dialog))
         dialog.signoff_requested.connect(lambda: self.sign_off(dialog))
