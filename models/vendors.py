@@ -98,6 +98,7 @@ class Integration(Base):
     name: Mapped[str] = mapped_column(PersonalString(255), default="")
     scopes_json: Mapped[str] = mapped_column(Text, default="[]")
     parent_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # token's client
+    user_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # a token's user
     created_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     used_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     vendor_id: Mapped[int | None] = mapped_column(

@@ -419,3 +419,59 @@ def test_an_edited_questionnaire_is_used_by_new_reviews_only(
     assert svc.questionnaire().version == "2027-ours"
     with pytest.raises(PermissionDenied):
         VendorService(office.admin.ctx, office.auditor).import_questionnaire(edited)
+
+
+def test_an_oauth_tokens_sharply_grown_activity_is_a_finding(
+    office: Office, tmp_path: Path
+) -> None:
+    """Issue 21: "an integration whose access-log activity grew sharply". The access-log
+    records are Zendesk's documented example record (tests/data/monitoring/), repeated at
+    other times; the tokens are the reference's (user 29)."""
+    from datetime import timedelta
+
+    from app.clock import utc_iso
+    from app.helpdesk import HelpdeskService
+
+    example = json.loads(
+        (
+            Path(__file__).parent / "data" / "monitoring" / "access_log_webhook_example.json"
+        ).read_text()
+    )["access_logs"][0]
+    now = office.admin.clock.now()
+
+    def records(user: str, count: int, days_back: tuple[int, int]) -> list[dict[str, Any]]:
+        lo, hi = days_back
+        span = (hi - lo) * 24 * 60
+        return [
+            {
+                **example,
+                "id": f"{user}-{days_back}-{n}",
+                "user_id": user,
+                "timestamp": utc_iso(now - timedelta(days=lo, minutes=1 + n * span // count)),
+            }
+            for n in range(count)
+        ]
+
+    logs = records("29", 60, (0, 7)) + records("29", 20, (7, 35))  # 60 vs 5 a week
+    logs += records("77", 40, (0, 7)) + records("77", 160, (7, 35))  # ordinary: 40 vs 40
+    page = tmp_path / "access_logs.json"
+    page.write_text(json.dumps({"access_logs": logs}), encoding="utf-8")
+    HelpdeskService(office.admin.ctx, office.officer).import_zendesk(page)
+
+    svc = office.svc()
+    svc.import_integrations([DATA])
+    spikes = [f for f in svc.findings() if f.type == "activity_spike"]
+    tokens = json.loads((DATA / "oauth_tokens.json").read_text())["tokens"]
+    assert len(spikes) == sum(1 for t in tokens if str(t.get("user_id")) == "29")
+    assert spikes[0].detail.endswith(
+        "OAuth requests by its user 29 in the access logs: 60 in the last 7 days against a "
+        "weekly average of 5 over the 28 before (12.0x)"
+    )
+    # Session requests are not OAuth: the same growth by browser raises nothing.
+    with office.admin.ctx.session() as s:
+        from sqlalchemy import update
+
+        from models.helpdesk import AccessLog
+
+        s.execute(update(AccessLog).values(authorization_type="session"))
+    assert not [f for f in office.svc().findings() if f.type == "activity_spike"]

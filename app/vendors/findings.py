@@ -6,18 +6,29 @@
     app_without_vendor   an app installation, OAuth client or webhook linked to no vendor
     review_overdue       a vendor whose next review date has passed, or never reviewed
     certificate_expired  a vendor certification past its expiry date
+    activity_spike       an OAuth token whose user's OAuth requests in the imported access
+                         logs grew sharply: at least SPIKE_MIN in the last RECENT_DAYS and
+                         SPIKE_RATIO times the weekly average of the BASELINE_DAYS before
+                         (Zendesk's access logs name the user and the authorization type,
+                         not the token, so the detail says exactly that)
 
 A subject is the integration's or vendor's name; a detail holds dates, counts and scopes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from app.vendors.records import Finding, IntegrationRow, VendorRow
 
 APP_KINDS = ("app_installation", "oauth_client", "webhook")
+RECENT_DAYS = 7
+BASELINE_DAYS = 28
+SPIKE_MIN = 50
+SPIKE_RATIO = 3
+# access-log authorization types of a request made with an OAuth access token
+OAUTH_AUTHORIZATION = ("bearer", "oauth", "oauth_token", "oauth2")
 USAGE_KINDS = ("oauth_token", "oauth_client", "api_token")
 KIND_WORDS = {
     "app_installation": "app",
@@ -43,7 +54,10 @@ def compute(
     *,
     today: date,
     unused_after_days: int,
+    activity: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[Finding]:
+    """`activity`: a token user's id -> (OAuth requests in the last RECENT_DAYS, in the
+    BASELINE_DAYS before them), from the access logs."""
     by_key = {v.key: v for v in vendors}
     clients = {i.zendesk_id: i for i in integrations if i.kind == "oauth_client"}
     tokens_of: dict[str, list[IntegrationRow]] = {}
@@ -114,6 +128,17 @@ def compute(
                         f"{vendor.key} needs read-only access",
                     )
                 )
+        if i.kind == "oauth_token" and i.user_id and activity and i.user_id in activity:
+            spike = _spike(*activity[i.user_id])
+            if spike:
+                out.append(
+                    Finding(
+                        "activity_spike",
+                        subject(i),
+                        f"{word} {i.zendesk_id}: OAuth requests by its user {i.user_id} "
+                        f"in the access logs: {spike}",
+                    )
+                )
         if i.kind in APP_KINDS and vendor is None:
             out.append(
                 Finding(
@@ -149,3 +174,16 @@ def compute(
                     )
                 )
     return out
+
+
+def _spike(recent: int, before: int) -> str:
+    """The detail of a sharp growth, or "" when the activity is ordinary."""
+    weekly = before * RECENT_DAYS / BASELINE_DAYS
+    if recent < SPIKE_MIN or recent < SPIKE_RATIO * weekly:
+        return ""
+    if before == 0:
+        return f"{recent} in the last {RECENT_DAYS} days, none in the {BASELINE_DAYS} before"
+    return (
+        f"{recent} in the last {RECENT_DAYS} days against a weekly average of {weekly:.0f} "
+        f"over the {BASELINE_DAYS} before ({recent / weekly:.1f}x)"
+    )

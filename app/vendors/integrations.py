@@ -59,6 +59,7 @@ class Found:
     created_at: str | None
     used_at: str | None
     parent_id: str | None = None
+    user_id: str | None = None  # an OAuth token's user (whose requests it makes)
 
 
 def files_in(paths: Iterable[Path]) -> list[Path]:
@@ -171,6 +172,7 @@ def _record(file: str, envelope: str, kind: str, index: int, rec: Any) -> Found:
             r.when("created_at"),
             r.when("used_at"),
             client,
+            r.ident("user_id", required=False),
         )
     if kind == "app_installation":
         settings = rec.get("settings") or {}

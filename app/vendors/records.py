@@ -30,6 +30,7 @@ FINDING_TYPES = (
     "app_without_vendor",
     "review_overdue",
     "certificate_expired",
+    "activity_spike",
 )
 KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
@@ -173,6 +174,7 @@ class IntegrationRow:
     used_at: str | None
     vendor: str | None  # linked vendor key
     parent_id: str | None = None
+    user_id: str | None = None  # an OAuth token's user
 
     @property
     def ref(self) -> str:

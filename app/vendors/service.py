@@ -17,12 +17,12 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.clock import utc_iso
@@ -49,6 +49,7 @@ from app.vendors.records import (
 from app.zendesk.client import Client
 from app.zendesk.connection import client_for, load_connection
 from app.zendesk.pages import next_link, page_where
+from models.helpdesk import AccessLog
 from models.inventory import InventoryCategory
 from models.vendors import (
     Certification,
@@ -171,6 +172,7 @@ def _load_integrations(s: Session) -> list[IntegrationRow]:
             i.used_at,
             keys.get(i.vendor_id) if i.vendor_id is not None else None,
             i.parent_id,
+            i.user_id,
         )
         for i in s.scalars(select(Integration).order_by(Integration.kind, Integration.id))
     ]
@@ -468,6 +470,7 @@ class VendorService(Service):
                     "name": f.name,
                     "scopes_json": json.dumps(list(f.scopes)),
                     "parent_id": f.parent_id,
+                    "user_id": f.user_id,
                     "created_at": f.created_at,
                     "used_at": f.used_at,
                     "imported_at": now,
@@ -550,12 +553,16 @@ class VendorService(Service):
 
     def _findings(self, s: Session) -> tuple[Finding, ...]:
         days = int(self.ctx.settings.get(s, "vendors.unused_after_days"))
+        integrations = _load_integrations(s)
+        now = self.ctx.clock.now()
+        users = {i.user_id for i in integrations if i.kind == "oauth_token" and i.user_id}
         return tuple(
             finding_rules.compute(
                 _load_vendors(s),
-                _load_integrations(s),
-                today=self.ctx.clock.now().date(),
+                integrations,
+                today=now.date(),
                 unused_after_days=days,
+                activity=_oauth_activity(s, users, now),
             )
         )
 
@@ -707,3 +714,26 @@ def _pages(
         if url is None:
             return
     raise VendorError(f"GET {path}: more than {MAX_PAGES} pages; refused")
+
+
+def _oauth_activity(s: Session, users: set[str], now: datetime) -> dict[str, tuple[int, int]]:
+    """user id -> (OAuth requests in the last week, in the four weeks before), from the
+    imported access logs (`finding_rules.OAUTH_AUTHORIZATION`)."""
+    ids = [int(u) for u in users if u.isdigit()]
+    if not ids:
+        return {}
+    week = utc_iso(now - timedelta(days=finding_rules.RECENT_DAYS))
+    start = utc_iso(now - timedelta(days=finding_rules.RECENT_DAYS + finding_rules.BASELINE_DAYS))
+    recent = func.sum(case((AccessLog.timestamp >= week, 1), else_=0))
+    before = func.sum(case((AccessLog.timestamp < week, 1), else_=0))
+    rows = s.execute(
+        select(AccessLog.user_id, recent, before)
+        .where(
+            AccessLog.user_id.in_(ids),
+            func.lower(AccessLog.authorization_type).in_(finding_rules.OAUTH_AUTHORIZATION),
+            AccessLog.timestamp >= start,
+            AccessLog.timestamp <= utc_iso(now),
+        )
+        .group_by(AccessLog.user_id)
+    )
+    return {str(uid): (int(r or 0), int(b or 0)) for uid, r, b in rows}

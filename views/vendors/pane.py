@@ -49,6 +49,7 @@ FINDING_LABELS = {
     "app_without_vendor": "App without vendor",
     "review_overdue": "Review overdue",
     "certificate_expired": "Certificate expired",
+    "activity_spike": "Activity spike",
 }
 
 NO_SELECTION = "Select a vendor to see its certifications, reviews and integrations."

@@ -1,4 +1,4 @@
-"""Edited vendor questionnaires kept as data (issue 21).
+"""Edited vendor questionnaires kept as data; an OAuth token's user (issue 21).
 
 Revision ID: 1302
 Revises: 1301
@@ -29,7 +29,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_vd_questionnaires"),
         sa.UniqueConstraint("version", name="uq_vd_questionnaires_version"),
     )
+    op.add_column("vd_integrations", sa.Column("user_id", sa.String(40), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("vd_integrations") as batch:
+        batch.drop_column("user_id")
     op.drop_table("vd_questionnaires")
