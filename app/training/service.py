@@ -97,6 +97,7 @@ class AgentStatus:
     completed_at: str | None
     due_at: str | None
     score: float | None
+    person_id: int = 0  # the agent in the latest directory snapshot (to export a quiz)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -200,6 +201,7 @@ def shown(row: StatusRow) -> AgentStatus:
         row.completed_at,
         row.due_at,
         row.score,
+        row.person_id,
     )
 
 
@@ -428,16 +430,20 @@ class TrainingService(Service):
             self.audit(s, "training.quizzes", details={"quizzes": len(out)})
             return out
 
-    def export_quiz(self, name: str, agent: str, out: Path) -> QuizExportInfo:
-        """Write quiz `name` for `agent` (an agent's email in the latest directory) as one
-        self-contained HTML file at `out`; its key stays in the workspace."""
+    def export_quiz(self, name: str, agent: str | int, out: Path) -> QuizExportInfo:
+        """Write quiz `name` for `agent` (an agent's email, or their person id, in the latest
+        directory) as one self-contained HTML file at `out`; its key stays in the workspace."""
         from app.reports.templates import render
 
         quiz = quizzes.load_quiz(name)
         action = "training.quiz.export"
         with self.authorized(Permission.TRAINING_MANAGE, action=action) as (s, _a):
-            wanted = agent.strip().lower()
-            match = next((a for a in load_agents(s) if a.email.strip().lower() == wanted), None)
+            agents = load_agents(s)
+            if isinstance(agent, int):
+                match = next((a for a in agents if a.person_id == agent), None)
+            else:
+                wanted = agent.strip().lower()
+                match = next((a for a in agents if a.email.strip().lower() == wanted), None)
             if match is None:
                 raise TrainingError(
                     "agent: not an active agent's email in the latest help-desk directory"

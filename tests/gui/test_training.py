@@ -142,3 +142,42 @@ def test_a_bad_file_shows_where_and_the_auditor_cannot_import(
     assert view.load_state == "loaded" and view.status.rowCount() == 1
     for b in view.import_buttons:
         assert not b.isEnabled() and "role" in b.toolTip()
+
+
+def test_the_officer_exports_a_quiz_page_for_the_selected_agent(
+    qtbot: QtBot,
+    admin: SignedIn,
+    officer: Any,
+    tasks: SyncTaskRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from tests.helpdesk_helpers import audit_events
+
+    TrainingService(admin.ctx, officer).add_programme("Annual privacy training", roles=("agent",))
+    pane = make_pane(qtbot, admin, officer, tasks)
+    assert not pane.export_quiz_button.isEnabled()
+    assert "Select the agent" in pane.export_quiz_button.toolTip()
+    pane.status_table.selectRow(0)
+    row = pane.selected_status()
+    assert row is not None and pane.export_quiz_button.isEnabled()
+    out = tmp_path / "quiz.html"
+    asked: list[list[str]] = []
+
+    def pick(_parent: Any, _title: str, _label: str, items: list[str], *_a: Any) -> Any:
+        asked.append(items)
+        return items[0], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *_a, **_k: (str(out), ""))
+    )
+    qtbot.mouseClick(pane.export_quiz_button, Qt.MouseButton.LeftButton)
+    assert asked and "questions, pass" in asked[0][0]
+    assert f"Quiz page for {row.agent} written to {out}" in pane.banner.text(), pane.banner.text()
+    page = out.read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html")
+    (event,) = audit_events(admin.ctx, "training.quiz.export")
+    assert row.agent not in event["raw"]  # ids only in the audit log

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLayout, QPushButton, QWidget
 
 from app.security.permissions import Permission
 from app.training.service import (
@@ -18,6 +18,8 @@ from app.training.service import (
     ImportResult,
     PhishingRow,
     ProgrammeInfo,
+    QuizExportInfo,
+    QuizInfo,
     QuizOutcome,
     TrainingService,
 )
@@ -122,6 +124,8 @@ class TrainingPane(Pane):
             "and scored from the answer key kept here"
         )
         self.quiz_button.clicked.connect(self.choose_quiz_results)
+        self.export_quiz_button = QPushButton("Export quiz for agent…")
+        self.export_quiz_button.clicked.connect(self.choose_quiz_export)
         self.import_buttons = (
             self.add_button,
             self.completions_button,
@@ -130,6 +134,8 @@ class TrainingPane(Pane):
         )
         for b in self.import_buttons:
             self.enable_for(b, Permission.TRAINING_MANAGE)
+        self.status_table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
+        self._selected()
         self.programme_view = LoadView(
             table_view(self.programmes),
             "No training programmes yet. Add one: for example “Annual privacy training”, "
@@ -141,7 +147,10 @@ class TrainingPane(Pane):
             "(its CSV export or the JSON of /api/campaigns/:id/results).",
         )
         self.tabs = ScrollingTabs()
-        self.tabs.addTab(_page(self.summary, self.body, grow=self.body), "Status")
+        self.tabs.addTab(
+            _page(hbox(self.summary, None, self.export_quiz_button), self.body, grow=self.body),
+            "Status",
+        )
         self.tabs.addTab(_page(self.programme_view, grow=self.programme_view), "Programmes")
         self.tabs.addTab(_page(self.phishing_view, grow=self.phishing_view), "Phishing tests")
         self.setLayout(
@@ -260,6 +269,64 @@ class TrainingPane(Pane):
             "importing phishing results",
         )
 
+    def selected_status(self) -> AgentStatus | None:
+        rows = self.status_table.selectionModel().selectedRows()
+        return self.status.row_at(rows[0].row()) if rows else None
+
+    def _selected(self) -> None:
+        if self.enable_for(self.export_quiz_button, Permission.TRAINING_MANAGE) and (
+            self.selected_status() is None
+        ):
+            self.export_quiz_button.setEnabled(False)
+            self.export_quiz_button.setToolTip("Select the agent who will take the quiz first.")
+
+    def choose_quiz_export(self) -> None:
+        """Pick a quiz and a file, then write the self-contained quiz page for the agent."""
+        row = self.selected_status()
+        if row is None:
+            return
+        ctx, who = self.ctx, self.principal()
+        self.run(
+            lambda _c: TrainingService(ctx, who).quizzes(),
+            lambda quizzes: self._pick_quiz(row, quizzes),
+            "listing the quizzes",
+        )
+
+    def _pick_quiz(self, row: AgentStatus, quizzes: list[QuizInfo]) -> None:
+        if not quizzes:
+            self.banner.show_message("No quiz is installed (resources/training/quizzes/).", "warn")
+            return
+        labels = [
+            f"{q.title} ({q.questions} questions, pass mark {q.pass_mark:g}%)" for q in quizzes
+        ]
+        label, ok = QInputDialog.getItem(
+            self, "Export quiz", f"Quiz for {row.agent}:", labels, 0, False
+        )
+        if not ok:
+            return
+        quiz = quizzes[labels.index(label)]
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the quiz page", f"quiz-{quiz.name}.html", "Quiz page (*.html)"
+        )
+        if name:
+            self.export_quiz(quiz.name, row, Path(name))
+
+    def export_quiz(self, quiz: str, row: AgentStatus, out: Path) -> None:
+        ctx, who, person = self.ctx, self.principal(), row.person_id
+
+        def done(info: QuizExportInfo) -> None:
+            self.banner.show_message(
+                f"Quiz page for {row.agent} written to {info.path} (export {info.export_id}). "
+                "Send it to them; import the results file their browser saves.",
+                "info",
+            )
+
+        self.run(
+            lambda _c: TrainingService(ctx, who).export_quiz(quiz, person, out),
+            done,
+            "exporting the quiz",
+        )
+
     def choose_quiz_results(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Quiz results", "", "Quiz results (*.json)")
         if name:
@@ -292,7 +359,7 @@ class TrainingPane(Pane):
         self.refresh()
 
 
-def _page(*items: QWidget, grow: QWidget) -> QWidget:
+def _page(*items: QWidget | QLayout, grow: QWidget) -> QWidget:
     page = QWidget()
     layout = vbox(*items, margin=MARGIN)
     layout.setStretchFactor(grow, 1)
