@@ -214,3 +214,30 @@ def test_holds_list_and_the_auditor_reads_only(desk: Desk) -> None:
         reader.add_hold("tag", "x", "y")
     with pytest.raises(RetentionError, match="numeric id"):
         RetentionService(desk.ctx, desk.officer).add_hold("ticket", "abc", "r")
+
+
+def test_an_evidence_pack_holds_the_runs_completed_in_its_period_only(desk: Desk) -> None:
+    """Issue 21: evidence is exactly true — a Q4 pack does not carry a run of another period."""
+    from datetime import date, timedelta
+
+    from app.compliance.providers import retention_evidence
+    from app.evidence_types import Period
+
+    desk.admin.clock.advance(6 * 60)
+    svc = RetentionService(desk.ctx, desk.stepped_up())
+    done = svc.run(svc.start("closed-1y").id)
+    today = desk.admin.clock.now().date()
+    assert done.finished_at is not None and done.finished_at.startswith(today.isoformat())
+
+    now = retention_evidence(desk.ctx, desk.officer, Period(today - timedelta(days=3), today))
+    (file,) = now.files
+    assert [r["run"] for r in json.loads(file.content)] == [done.id]
+    assert not now.gaps
+
+    before = Period(date(2026, 1, 1), today - timedelta(days=1))
+    earlier = retention_evidence(desk.ctx, desk.officer, before)
+    assert earlier.files == ()
+    assert earlier.gaps == (
+        "no retention run completed with a certificate between 2026-01-01 and "
+        f"{(today - timedelta(days=1)).isoformat()}",
+    )

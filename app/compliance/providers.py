@@ -160,20 +160,20 @@ def retention_evidence(ctx: AppContext, principal: Principal, period: Period) ->
         run
         for policy in service.policies()
         for run in service.show(policy.name)[1]
-        if run.status == "done" and run.certificate
+        if run.status == "done" and run.certificate and _within(run.finished_at, period)
     ]
     title = "Retention run certificates"
     if not done:
         return Evidence(
             "retention_certificates",
             title,
-            gaps=("no retention run has completed with a certificate",),
+            gaps=(f"no retention run completed with a certificate {_between(period)}",),
         )
     data = json.dumps([run.to_json() for run in done], indent=2, sort_keys=True) + "\n"
     file = EvidenceFile(
         "retention-runs.json",
         data.encode("utf-8"),
-        f"{len(done)} completed retention run(s) and their certificate files (all periods)",
+        f"{len(done)} retention run(s) completed {_between(period)}, with their certificate files",
     )
     return Evidence("retention_certificates", title, (file,))
 

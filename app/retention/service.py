@@ -73,6 +73,8 @@ class RunInfo:
     held: int
     counts: dict[str, int]
     certificate: str  # the certificate file ("" until done)
+    started_at: str = ""
+    finished_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         deleted = sum(
@@ -90,6 +92,8 @@ class RunInfo:
             "held": self.held,
             "counts": self.counts,
             "certificate": self.certificate,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
         }
 
 
@@ -131,6 +135,8 @@ def _info(run: RetentionRun, name: str) -> RunInfo:
         len(plan["held"]),
         json.loads(run.counts_json or "{}"),
         run.certificate_path,
+        run.started_at,
+        run.finished_at,
     )
 
 
