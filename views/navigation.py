@@ -55,4 +55,4 @@ def all_panes() -> tuple[type[Pane], ...]:
 
 def panes_for(principal: Principal) -> list[type[Pane]]:
     """The panes this operator may open, in navigation order."""
-    return [c for c in all_panes() if c.PERMISSION is None or principal.can(c.PERMISSION)]
+    return [c for c in all_panes() if c.visible_to(principal)]

@@ -127,3 +127,28 @@ def test_auditor_reads_alerts_and_cannot_work_them(
         assert pane.ack.toolTip() == "Working monitoring alerts needs the Privacy officer role."
     finally:
         window.idle.stop()
+
+
+def test_an_incident_lead_sees_only_the_alerts_escalated_to_incidents(
+    qtbot: QtBot, admin: SignedIn, data: Any, tasks: SyncTaskRunner
+) -> None:
+    """Issue 20: "incident lead sees alerts escalated to incidents" — in the pane too."""
+    officer, _auditor = data
+    alerts = AlertService(admin.ctx, officer)
+    run = alerts.run()
+    bulk = next(a for a in run.alerts if a.rule == "bulk_user_reads")
+    alerts.escalate(bulk.id)
+    lead, _ = admin.add_operator("lena", ["incident_lead"])
+    window = make_window(qtbot, admin, lead, tasks)
+    try:
+        pane = open_pane(window)
+        assert [a.id for a in pane.model.rows()] == [bulk.id]
+        assert [pane.tabs.tabText(i) for i in range(pane.tabs.count())] == ["Escalated alerts"]
+        assert pane.status_filter.isHidden() and pane.run_rules.isHidden()
+        select(pane, "bulk_user_reads")
+        assert f"incident #{pane.detail.alert.run_id}" in pane.title.text()  # type: ignore[union-attr]
+        assert not pane.ack.isEnabled() and not pane.escalate.isEnabled()
+        assert pane.banner.kind != "error", pane.banner.text()
+        shoot(window, "monitoring-incident-lead")
+    finally:
+        window.idle.stop()

@@ -59,6 +59,15 @@ class Pane(QWidget):
     ICON: ClassVar[str | None] = None  # freedesktop theme icon name
     ORDER: ClassVar[int] = 100
     PERMISSION: ClassVar[Permission | None] = None
+    # Other permissions that also open the pane (it then shows what they allow).
+    ALSO_PERMISSIONS: ClassVar[tuple[Permission, ...]] = ()
+
+    @classmethod
+    def visible_to(cls, principal: Any) -> bool:
+        """Whether this operator may open the pane (the services decide what it shows)."""
+        if cls.PERMISSION is None:
+            return True
+        return any(principal.can(p) for p in (cls.PERMISSION, *cls.ALSO_PERMISSIONS))
 
     sessionProblem = Signal(object)  # SessionLocked / SessionExpired: the window handles it
     settingsChanged = Signal()  # e.g. the idle timeout; the window re-reads what it uses

@@ -73,6 +73,8 @@ class MonitoringPane(Pane):
     NAME, TITLE, ICON = "monitoring", "Monitoring", "security-medium"
     ORDER = 55
     PERMISSION = P.MONITORING_VIEW
+    # Incident leads see the alerts escalated to incidents (and nothing else of monitoring).
+    ALSO_PERMISSIONS = (P.MONITORING_ESCALATED,)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -95,7 +97,13 @@ class MonitoringPane(Pane):
         self.model: RowTableModel[AlertRow] = RowTableModel(columns, self)
         self.table = table_view(self.model, descending=True)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
-        self.body = LoadView(self.table, "No alerts. Run the rules after an import.")
+        self.full = self.can(P.MONITORING_VIEW)  # else only the escalated alerts
+        self.body = LoadView(
+            self.table,
+            "No alerts. Run the rules after an import."
+            if self.full
+            else "No alert has been escalated to an incident.",
+        )
         evidence_cols: list[Column[EvidenceRow]] = [
             Column("Time (UTC)", lambda e: e.at.replace("T", " ")[:19]),
             Column("Source", lambda e: e.source),
@@ -147,9 +155,13 @@ class MonitoringPane(Pane):
         self.tabs = QTabWidget()
         alerts = QWidget()
         alerts.setLayout(vbox(split))
-        self.tabs.addTab(alerts, "Alerts")
-        self.tabs.addTab(self.chart, "Access volume")
-        self.tabs.addTab(review, "Log review")
+        self.tabs.addTab(alerts, "Alerts" if self.full else "Escalated alerts")
+        if self.full:
+            self.tabs.addTab(self.chart, "Access volume")
+            self.tabs.addTab(review, "Log review")
+        else:  # the service lists only the escalated ones; no filter, no rules to run
+            self.status_filter.hide()
+            self.run_rules.hide()
         self.setLayout(
             vbox(
                 hbox(heading(self.TITLE), self.banner, self.status_filter, self.run_rules),
@@ -164,6 +176,8 @@ class MonitoringPane(Pane):
 
     def refresh(self) -> None:
         self._load_alerts()
+        if not self.full:
+            return
         timeline = TimelineService(self.ctx, self.principal())
         self.run(
             lambda control: timeline.access_volume(),
