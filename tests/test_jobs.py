@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -131,6 +131,19 @@ def test_text_progress_lets_job_errors_through_and_ends_the_line() -> None:
     assert "100%" not in stream.getvalue()
 
 
+@pytest.fixture
+def default_sigint() -> Iterator[None]:
+    """Python's own Ctrl-C handler, as in a terminal. A process started in the background
+    by a non-interactive shell (`cmd &`) inherits SIGINT *ignored*; Python then keeps it
+    ignored and there is no Ctrl-C to cancel with."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@pytest.mark.usefixtures("default_sigint")
 def test_ctrl_c_cancels_cooperatively_and_surfaces_as_cancelled() -> None:
     handler_before = signal.getsignal(signal.SIGINT)
     reached_after_signal = False
