@@ -262,6 +262,19 @@ REGISTRY: tuple[SettingSpec, ...] = (
         check=_check_zone,
     ),
     SettingSpec(
+        "monitoring.run_every_minutes",
+        int,
+        15,
+        "Run alert rules every",
+        "minutes between the console's background runs of the alert rules while a privacy "
+        "officer is signed in (0: only by hand, after imports and with `alerts run`)",
+        P.MONITORING_VIEW,
+        P.MONITORING_MANAGE,
+        minimum=0,
+        maximum=1440,
+        unit="minutes",
+    ),
+    SettingSpec(
         "monitoring.log_retention_days",
         int,
         0,

@@ -423,6 +423,7 @@ TABLE: dict[str, Row] = {
     ),
     # ---- monitoring (privacy officer works alerts; auditor reads; lead sees escalated)
     "AlertService.run": r(OFFICER, lambda s, w, r: s.run()),
+    "AlertService.schedule": r(OFFICER, lambda s, w, r: s.schedule()),
     "AlertService.list_alerts": r(MONITORING_READ | LEAD, lambda s, w, r: s.list_alerts()),
     "AlertService.show": r(MONITORING_READ | LEAD, lambda s, w, r: s.show(w.alert)),
     "AlertService.ack": r(OFFICER, lambda s, w, r: s.ack(w.alert)),

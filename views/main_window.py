@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from views.about import AboutDialog
     from views.help import ShortcutsDialog
     from views.imports import ImportDialog
+    from views.monitoring.watch import AlertWatch
     from views.zendesk.dialogs import ConnectDialog, SyncDialog
 
 
@@ -114,6 +115,14 @@ class MainWindow(QMainWindow):
         self.idle.active.connect(self._check_session)
         self.idle.start()
         self._load_idle_timeout()
+        self.alert_watch: AlertWatch | None = None
+        if session().can(Permission.MONITORING_MANAGE):
+            from views.monitoring.watch import AlertWatch
+
+            self.alert_watch = AlertWatch(ctx, self)
+            self.alert_watch.ran.connect(self._alerts_raised)
+            self.alert_watch.sessionProblem.connect(self.handle_session_problem)
+            self.alert_watch.start()
         self._show_principal()
         if self.nav.count():
             self.nav.setCurrentRow(0)
@@ -216,7 +225,7 @@ class MainWindow(QMainWindow):
         if name not in self.panes:
             pane = self._classes[name](self.ctx)
             pane.sessionProblem.connect(self.handle_session_problem)
-            pane.settingsChanged.connect(self._load_idle_timeout)
+            pane.settingsChanged.connect(self._settings_changed)
             self.panes[name] = pane
             row = self._row_of(name)
             placeholder = self.stack.widget(row)
@@ -312,6 +321,8 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.idle.stop()
+        if self.alert_watch is not None:
+            self.alert_watch.pause()
         self.idle_label.setText("Locked")
         self.lock_screen.prepare()
         self.outer.setCurrentWidget(self.lock_screen)
@@ -325,6 +336,8 @@ class MainWindow(QMainWindow):
         for action in self._locked_out:
             action.setEnabled(True)
         self.idle.start()
+        if self.alert_watch is not None:
+            self.alert_watch.resume()
 
     def handle_session_problem(self, exc: BaseException) -> None:
         from app.security.auth import SessionExpired
@@ -349,6 +362,23 @@ class MainWindow(QMainWindow):
         if is_session_problem(exc):
             self.handle_session_problem(exc)
 
+    def _settings_changed(self) -> None:
+        self._load_idle_timeout()
+        if self.alert_watch is not None:
+            self.alert_watch.start()  # the interval may have changed
+
+    def _alerts_raised(self, result: Any) -> None:
+        """A background rule run found new alerts: say so, and refresh an open Monitoring."""
+        high = sum(1 for a in result.alerts if a.severity == "high")
+        n = result.new
+        self.statusBar().showMessage(
+            f"Background rule run: {n} new alert{'s' if n != 1 else ''}"
+            + (f" ({high} high)" if high else "")
+            + " — see Monitoring."
+        )
+        if "monitoring" in self.panes:
+            self.panes["monitoring"].refresh()
+
     def _load_idle_timeout(self) -> None:
         ctx, principal = self.ctx, self.session()
 
@@ -361,6 +391,8 @@ class MainWindow(QMainWindow):
 
     def sign_out(self, notice: str = "", *, end_session: bool = True) -> None:
         self.idle.stop()
+        if self.alert_watch is not None:
+            self.alert_watch.stop()
         if end_session:
             ctx, principal = self.ctx, self.session()
 
@@ -376,4 +408,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
+        if self.alert_watch is not None:
+            self.alert_watch.stop()
         super().closeEvent(event)

@@ -131,6 +131,7 @@ PHRASES: dict[str, str] = {
     "monitoring.rules.list": "Listed the monitoring rules",
     "monitoring.rules.view": "Viewed a monitoring rule",
     "monitoring.run": "Ran the monitoring rules over new events",
+    "monitoring.schedule": "Read when the alert rules run in the background",
     "monitoring.show": "Viewed a monitoring alert",
     "monitoring.timeline": "Viewed the access volume chart",
     "operator.activate": "Activated an operator account",

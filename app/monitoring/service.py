@@ -155,6 +155,11 @@ class AlertService(Service):
             alerts = tuple(row(x) for x in created)
             return RunResult(len(created), alerts, read_counts, suppressed, purged)
 
+    def schedule(self) -> int:
+        """Minutes between the console's background runs of the rules (0: off)."""
+        with self.authorized(P.MONITORING_MANAGE, action="monitoring.schedule") as (s, _a):
+            return int(self.ctx.settings.get(s, "monitoring.run_every_minutes"))
+
     def _create(
         self, s: Session, a: Actor, f: Finding, names: dict[str, str], now: datetime
     ) -> Alert:

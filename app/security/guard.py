@@ -56,6 +56,7 @@ READ_ACTIONS = frozenset(
         *("monitoring.rules.view", "monitoring.rules.export"),
         *("monitoring.review.status", "monitoring.review.view", "monitoring.review.export"),
         "monitoring.timeline",
+        "monitoring.schedule",
         # not inventory.view/export: they install the built-in starting inventory
         *("inventory.scan.view", "retention.list", "retention.view", "retention.holds"),
         *("policies.list", "policies.due", "policies.in_force", "policies.acknowledgements"),

@@ -152,3 +152,36 @@ def test_an_incident_lead_sees_only_the_alerts_escalated_to_incidents(
         shoot(window, "monitoring-incident-lead")
     finally:
         window.idle.stop()
+
+
+def test_the_rules_run_in_the_background_while_the_officer_is_signed_in(
+    qtbot: QtBot, admin: SignedIn, data: Any, tasks: SyncTaskRunner
+) -> None:
+    """Issue 20: `alerts run` is also "a background job" in the console."""
+    officer, auditor = data
+    window = make_window(qtbot, admin, officer, tasks)
+    try:
+        watch = window.alert_watch
+        assert watch is not None and watch.minutes == 15 and watch.timer.isActive()
+        assert watch.timer.interval() == 15 * 60_000
+        pane = open_pane(window)
+        assert pane.model.rows() == []
+        window.lock()
+        watch.tick()  # the timer fires while the window is locked: nothing runs
+        assert AlertService(admin.ctx, officer).list_alerts() == []
+        window.unlock()
+        watch.tick()
+        assert len(AlertService(admin.ctx, officer).list_alerts()) == len(PLANTED)
+        message = window.statusBar().currentMessage()
+        assert message.startswith(f"Background rule run: {len(PLANTED)} new alerts (")
+        assert len(pane.model.rows()) == len(PLANTED)  # the open pane refreshed itself
+        assert watch.notified and watch.notified[0].endswith("new high-severity alert(s)")
+        watch.tick()  # nothing new: nothing said
+        assert len(watch.notified) == 1
+    finally:
+        window.idle.stop()
+    auditor_window = make_window(qtbot, admin, auditor, tasks)
+    try:
+        assert auditor_window.alert_watch is None  # an auditor does not run rules
+    finally:
+        auditor_window.idle.stop()
