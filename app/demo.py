@@ -92,11 +92,13 @@ def _sign_in(ctx: AppContext, username: str, secret: str) -> Principal:
 
 
 def seed_demo_activity(ctx: AppContext, creds: dict[str, dict[str, str]]) -> None:
-    """Give each work pane something to show: a review campaign, two DSARs, a drill."""
+    """Give each work pane something to show: a review campaign, two DSARs, a drill, and
+    the alerts the demo's access and audit logs raise."""
     from app.drills.runs import RunService
     from app.dsar.records import NewRequest
     from app.dsar.requests import DsarService
     from app.helpdesk import HelpdeskService
+    from app.monitoring.service import AlertService
     from app.review import ReviewService
 
     now = ctx.clock.now()
@@ -122,6 +124,7 @@ def seed_demo_activity(ctx: AppContext, creds: dict[str, dict[str, str]]) -> Non
                     notes="Demo request",
                 )
             )
+    AlertService(ctx, priya).run()  # the admin imported the logs; the officer runs the rules
     AuthService(ctx).logout(priya)
     ivan = _sign_in(ctx, "ivan", creds["ivan"]["totp_secret"])
     RunService(ctx, ivan).start("vendor-breach", "drill", "Quarterly vendor-breach exercise")

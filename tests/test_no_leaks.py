@@ -84,3 +84,8 @@ def test_demo_workspace_signs_in_with_its_own_credentials(tmp_path: Path, fake_k
             # The demo's own setup signed priya in; code_for gives the next step's code.
             result = AuthService(ctx).login(name, demo.DEMO_PASSWORD, creds.code_for(name))
             assert result.principal.roles == {creds.operators[name]["role"]}
+            if name == "priya":  # the Monitoring pane opens on the demo logs' alerts
+                from app.monitoring.service import AlertService
+
+                alerts = AlertService(ctx, result.principal).list_alerts()
+                assert alerts and all(a.status == "new" for a in alerts)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 from app.demodata.account import ACCOUNT, API, ROLE_BILLING, ROLE_LEAD, ROLE_STAFF, ROLE_TIER1
 from app.demodata.active import ActiveAt, ActiveIndex
 from app.demodata.state import GeneratorState, Person
 from app.demodata.writers import JSON, Ids, Ndjson, ts
+
+
+def _working_hours(when: datetime, rng: random.Random) -> datetime:
+    """Most reads fall on weekdays, 08:00-17:59 UTC (inside working hours in London all
+    year, so the demo's Monitoring pane shows the few off-hours reads, not all of them)."""
+    if rng.random() < 0.01:
+        return when  # the odd evening or weekend read the off-hours rule should catch
+    while when.weekday() >= 5:
+        when -= timedelta(days=1)
+    return when.replace(hour=8 + when.hour % 10)
 
 
 def _span(p: Person) -> tuple[datetime, datetime] | None:
@@ -221,12 +232,12 @@ class LogsPart(GeneratorState):
         )
         rows: list[tuple[datetime, JSON]] = []
         while len(rows) < total:
-            when = now - timedelta(seconds=rng.randint(60, 90 * 86400))
+            when = _working_hours(now - timedelta(seconds=rng.randint(60, 90 * 86400)), rng)
             active = self._active_staff_at(when)
             if not active:
                 continue
             p = rng.choice(active)
-            if exporter is not None and rng.random() < 0.04:
+            if exporter is not None and rng.random() < 0.004:
                 p = exporter
                 path, method, category = "/api/v2/incremental/users/cursor.json", "GET", "user"
                 summary, auth, size = (
