@@ -51,6 +51,15 @@ def hbox(*items: Item, margin: int = 0, spacing: int = SPACING) -> QHBoxLayout:
     return layout
 
 
+def tab_page(*items: Item, grow: QWidget) -> QWidget:
+    """A tab's page: `items` stacked with the pane margin, `grow` taking the spare height."""
+    page = QWidget()
+    layout = vbox(*items, margin=MARGIN)
+    layout.setStretchFactor(grow, 1)
+    page.setLayout(layout)
+    return page
+
+
 def _fill(layout: QBoxLayout, items: Iterable[Item], margin: int, spacing: int) -> None:
     layout.setContentsMargins(margin, margin, margin, margin)
     layout.setSpacing(spacing)

@@ -36,6 +36,7 @@ from views.common.widgets import (
     ScrollingTabs,
     hbox,
     heading,
+    tab_page,
     table_view,
     vbox,
     wrapped,
@@ -64,14 +65,6 @@ def _qdate(d: date) -> QDate:
 
 def _pydate(q: QDate) -> date:
     return date(q.year(), q.month(), q.day())
-
-
-def _page(*items: Any, grow: QWidget) -> QWidget:
-    page = QWidget()
-    layout = vbox(*items, margin=MARGIN)
-    layout.setStretchFactor(grow, 1)
-    page.setLayout(layout)
-    return page
 
 
 class CompliancePane(Pane):
@@ -153,7 +146,7 @@ class CompliancePane(Pane):
 
         self.tabs = ScrollingTabs()
         self.tabs.addTab(
-            _page(
+            tab_page(
                 hbox(
                     self.add_button, self.approve_button, self.retire_button, self.ack_button, None
                 ),
@@ -164,7 +157,7 @@ class CompliancePane(Pane):
             "Policies",
         )
         self.tabs.addTab(
-            _page(
+            tab_page(
                 hbox(self.framework, wrapped("from"), self.start, wrapped("to"), self.end, None),
                 hbox(self.pack_button, self.verify_button, None),
                 self.pack_state,
@@ -174,7 +167,7 @@ class CompliancePane(Pane):
             "Evidence",
         )
         self.tabs.addTab(
-            _page(
+            tab_page(
                 hbox(self.trust_approve, self.trust_export, None),
                 self.trust_state,
                 self.trust_view,

@@ -32,6 +32,7 @@ from views.common.widgets import (
     ScrollingTabs,
     hbox,
     heading,
+    tab_page,
     table_view,
     vbox,
     wrapped,
@@ -151,16 +152,16 @@ class InventoryPane(Pane):
 
         self.tabs = ScrollingTabs()
         self.tabs.addTab(
-            _page(hbox(*self.add_buttons.values(), None), self.body, grow=self.body), "Inventory"
+            tab_page(hbox(*self.add_buttons.values(), None), self.body, grow=self.body), "Inventory"
         )
         self.tabs.addTab(
-            _page(
+            tab_page(
                 hbox(self.scan_button, self.scan_state), self.heat, self.findings, grow=self.heat
             ),
             "Discovery",
         )
         self.tabs.addTab(
-            _page(
+            tab_page(
                 self.policy_table,
                 hbox(self.simulate_button, self.run_button, None),
                 self.sim_summary,
@@ -339,11 +340,3 @@ class InventoryPane(Pane):
         self.months.show_months({}, "")
         self.samples.clear()
         self._selected()
-
-
-def _page(*items: Any, grow: QWidget) -> QWidget:
-    page = QWidget()
-    layout = vbox(*items, margin=MARGIN)
-    layout.setStretchFactor(grow, 1)
-    page.setLayout(layout)
-    return page

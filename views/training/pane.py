@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QPushButton, QWidget
 
 from app.security.permissions import Permission
 from app.training.service import (
@@ -31,6 +31,7 @@ from views.common.widgets import (
     ScrollingTabs,
     hbox,
     heading,
+    tab_page,
     table_view,
     vbox,
     wrapped,
@@ -148,11 +149,11 @@ class TrainingPane(Pane):
         )
         self.tabs = ScrollingTabs()
         self.tabs.addTab(
-            _page(hbox(self.summary, None, self.export_quiz_button), self.body, grow=self.body),
+            tab_page(hbox(self.summary, None, self.export_quiz_button), self.body, grow=self.body),
             "Status",
         )
-        self.tabs.addTab(_page(self.programme_view, grow=self.programme_view), "Programmes")
-        self.tabs.addTab(_page(self.phishing_view, grow=self.phishing_view), "Phishing tests")
+        self.tabs.addTab(tab_page(self.programme_view, grow=self.programme_view), "Programmes")
+        self.tabs.addTab(tab_page(self.phishing_view, grow=self.phishing_view), "Phishing tests")
         self.setLayout(
             vbox(
                 hbox(heading(self.TITLE), self.banner),
@@ -357,11 +358,3 @@ class TrainingPane(Pane):
             text = f"Imported {r.campaign}: {r.added} results added, {r.updated} updated."
         self.banner.show_message(text, "info")
         self.refresh()
-
-
-def _page(*items: QWidget | QLayout, grow: QWidget) -> QWidget:
-    page = QWidget()
-    layout = vbox(*items, margin=MARGIN)
-    layout.setStretchFactor(grow, 1)
-    page.setLayout(layout)
-    return page

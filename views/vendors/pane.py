@@ -25,6 +25,7 @@ from views.common.widgets import (
     ScrollingTabs,
     hbox,
     heading,
+    tab_page,
     table_view,
     vbox,
     wrapped,
@@ -97,7 +98,7 @@ class VendorsPane(Pane):
         self.detail = wrapped(NO_SELECTION)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body = LoadView(
-            _page(self.vendor_table, self.detail, grow=self.vendor_table),
+            tab_page(self.vendor_table, self.detail, grow=self.vendor_table),
             "No vendors yet. Add each service the help desk shares data with (Add vendor…), "
             "then import the help desk's integrations to link them.",
         )
@@ -155,7 +156,7 @@ class VendorsPane(Pane):
 
         self.tabs = ScrollingTabs()
         self.tabs.addTab(
-            _page(
+            tab_page(
                 hbox(self.add_button, self.cert_button, self.review_button, None),
                 self.body,
                 grow=self.body,
@@ -163,7 +164,7 @@ class VendorsPane(Pane):
             "Vendors",
         )
         self.tabs.addTab(
-            _page(
+            tab_page(
                 hbox(
                     self.import_button, self.sync_button, None, self.link_choice, self.link_button
                 ),
@@ -172,7 +173,7 @@ class VendorsPane(Pane):
             ),
             "Integrations",
         )
-        self.tabs.addTab(_page(self.finding_view, grow=self.finding_view), "Findings")
+        self.tabs.addTab(tab_page(self.finding_view, grow=self.finding_view), "Findings")
         self._selected()
         self.setLayout(
             vbox(hbox(heading(self.TITLE), self.banner), self.tabs, margin=MARGIN, spacing=MARGIN)
@@ -457,11 +458,3 @@ class VendorsPane(Pane):
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _page(*items: Any, grow: QWidget) -> QWidget:
-    page = QWidget()
-    layout = vbox(*items, margin=MARGIN)
-    layout.setStretchFactor(grow, 1)
-    page.setLayout(layout)
-    return page
